@@ -1,0 +1,55 @@
+# lingoflow: `make run` processes raw/ into processed/, `make test` runs the whole suite.
+# Both create .venv on first use and install every pinned version from constraints.txt.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test test-fast lint format typecheck schema lock bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install lingoflow with pinned dependencies
+
+run: $(STAMP)  ## process raw/ into processed/ through the Prefect flow
+	$(BIN)/lingoflow run --raw-dir raw --processed-dir processed
+
+test: $(STAMP)  ## lint, type-check and run the whole test suite
+	$(BIN)/ruff check processors flows tests bench
+	$(BIN)/ruff format --check processors flows tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## the test suite without slow tests
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check processors flows tests bench
+	$(BIN)/ruff format --check processors flows tests bench
+
+format: $(STAMP)  ## apply ruff formatting and safe fixes
+	$(BIN)/ruff check --fix processors flows tests bench
+	$(BIN)/ruff format processors flows tests bench
+
+typecheck: $(STAMP)  ## mypy on processors/ and flows/
+	$(BIN)/mypy
+
+schema: $(STAMP)  ## regenerate schema/record.schema.json from the record model
+	$(BIN)/lingoflow schema --write schema/record.schema.json
+
+lock:  ## re-resolve constraints.txt from pyproject.toml in a scratch venv
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e ".[dev]" "torch==2.13.0" "fastapi==0.150.0" "sqlalchemy==2.0.58"
+	.lock-venv/bin/pip freeze --exclude-editable | sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/' > constraints.txt.new
+	rm -rf .lock-venv && mv constraints.txt.new constraints.txt
+
+clean:  ## remove the virtualenv and caches (processed/ is kept)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,171 @@
+"""Decode: bytes to text, with the encoding used and how sure we are of it.
+
+Order of evidence, strongest first:
+
+1. a byte-order mark (UTF-32, UTF-8, UTF-16);
+2. UTF-16 without BOM, recognised by NULs on alternate bytes;
+3. a charset declared in HTML ``<meta>`` or an XML declaration, when the bytes decode under it;
+4. a strict UTF-8 decode (the common case; also pure ASCII);
+5. Korean legacy encodings: a strict CP949 decode whose non-ASCII text is mostly Hangul
+   (CP949 is a superset of EUC-KR, so it reads both);
+6. nearly-UTF-8 text with a few broken bytes: decoded as UTF-8 with replacement characters;
+7. charset-normalizer's detection for everything else.
+
+Undecodable bytes never raise: they become U+FFFD and the caller is told how many there were.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from dataclasses import dataclass
+
+import charset_normalizer
+
+from processors.ingest import utf16_without_bom
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""",
+    re.IGNORECASE,
+)
+
+# Labels whose real-world meaning is a superset encoding, as browsers treat them (WHATWG).
+_SUPERSETS = {
+    "euc_kr": "cp949",
+    "ks_c_5601_1987": "cp949",
+    "iso2022_kr": "iso2022_kr",
+    "latin_1": "cp1252",
+    "iso8859_1": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_jp": "euc_jp",
+}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Result of decoding: the text, the codec name, a 0-1 confidence, replaced byte count."""
+
+    text: str
+    encoding: str
+    confidence: float
+    replaced: int = 0
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode ``data`` using the strongest evidence available (see module docstring)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return _lenient(data, name, 1.0)
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        return _lenient(data, utf16, 0.9)
+    declared = declared_charset(data)
+    if declared is not None:
+        strict = _strict(data, declared)
+        if strict is not None:
+            return Decoded(strict, declared, 0.95)
+    strict = _strict(data, "utf-8")
+    if strict is not None:
+        return Decoded(strict, "utf-8", 1.0)
+    korean = _korean_legacy(data)
+    if korean is not None:
+        return korean
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        return nearly
+    return _detected(data, declared)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec of a charset declared in the first 4 KB of HTML or XML, if known."""
+    match = _DECLARED.search(data[:4096])
+    if match is None:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name.replace("-", "_")
+    except LookupError:
+        return None
+    name = _SUPERSETS.get(name, name)
+    return "utf-8" if name == "utf_8" else name.replace("_", "-") if name.startswith("utf") else name
+
+
+def hangul_share(text: str) -> float:
+    """Share of Hangul syllables among the non-ASCII letters of ``text`` (0 when there are none)."""
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _lenient(data: bytes, encoding: str, confidence: float) -> Decoded:
+    text = data.decode(encoding, errors="replace")
+    return Decoded(text, encoding, confidence, _count_replaced(data, encoding))
+
+
+def _count_replaced(data: bytes, encoding: str) -> int:
+    _COUNTER.replaced = 0
+    data.decode(encoding, errors="lingoflow-count")
+    return int(_COUNTER.replaced)
+
+
+def _counting_handler(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    _COUNTER.replaced += err.end - err.start
+    return "\ufffd", err.end
+
+
+_COUNTER = threading.local()
+codecs.register_error("lingoflow-count", _counting_handler)
+
+
+def _korean_legacy(data: bytes) -> Decoded | None:
+    text = _strict(data, "cp949")
+    if text is None:
+        return None
+    share = hangul_share(text)
+    if share < 0.6:
+        return None
+    return Decoded(text, "cp949", round(min(0.99, 0.5 + share / 2), 3))
+
+
+def _nearly_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few broken bytes: more valid multi-byte sequences than invalid bytes."""
+    replaced = _count_replaced(data, "utf-8")
+    text = data.decode("utf-8", errors="replace")
+    multibyte = sum(1 for c in text if ord(c) > 127 and c != "\ufffd")
+    if replaced <= max(1, len(data) // 50) and multibyte >= replaced:
+        return Decoded(text, "utf-8", 0.8, replaced)
+    return None
+
+
+def _detected(data: bytes, declared: str | None) -> Decoded:
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        name = codecs.lookup(best.encoding).name
+        return _lenient(data, name, round(max(0.05, 1.0 - best.chaos), 3))
+    fallback = declared or "cp1252"
+    decoded = _lenient(data, fallback, 0.1)
+    if decoded.replaced:
+        return _lenient(data, "latin-1", 0.05)
+    return decoded

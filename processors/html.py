@@ -1,0 +1,140 @@
+"""HTML: recognise it by content and extract the main content as structured blocks.
+
+trafilatura finds the main content (its XML output keeps headings, lists, tables and quotes);
+BeautifulSoup takes over where trafilatura finds nothing (tiny pages, pathological nesting),
+after removing scripts, styles, navigation, headers, footers, asides and forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree as etree
+import trafilatura
+from bs4 import BeautifulSoup
+
+from processors.document import Block
+
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAGS = re.compile(r"</?(?:p|div|span|a|br|table|tr|td|ul|ol|li|h[1-6]|meta|script|style)\b", re.I)
+_LANG_ATTR = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
+_BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                     "iframe", "svg", "button", "template")  # fmt: skip
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+
+
+@dataclass
+class HtmlExtraction:
+    """Blocks and metadata found in an HTML page."""
+
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    extractor: str = "trafilatura"
+
+
+def looks_like_html(text: str) -> bool:
+    """True for HTML documents, recognised by content rather than file name."""
+    head = text[:2048]
+    return bool(_HTML_START.match(head)) or len(_TAGS.findall(head)) >= 5
+
+
+def extract_html(html: str) -> HtmlExtraction:
+    """Main content of ``html`` as blocks, with title, author, date, site name, URL and lang."""
+    lang_match = _LANG_ATTR.search(html[:10000])
+    result = _with_trafilatura(html)
+    if not result.blocks:
+        result = _with_beautifulsoup(html)
+    result.lang = lang_match.group(1).lower() if lang_match else None
+    return result
+
+
+def _with_trafilatura(html: str) -> HtmlExtraction:
+    xml = trafilatura.extract(
+        html,
+        output_format="xml",
+        with_metadata=True,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        deduplicate=False,
+    )
+    if not xml:
+        return HtmlExtraction()
+    root = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML)
+    if root is None:
+        return HtmlExtraction()
+    extraction = HtmlExtraction(
+        title=root.get("title") or None,
+        author=root.get("author") or None,
+        date=root.get("date") or None,
+        sitename=root.get("sitename") or None,
+        url=root.get("url") or None,
+    )
+    main = root.find("main")
+    if main is not None:
+        extraction.blocks = list(_xml_blocks(main, level=0))
+    return extraction
+
+
+def _xml_blocks(element: etree._Element, level: int) -> list[Block]:
+    blocks: list[Block] = []
+    for child in element:
+        tag = child.tag
+        if tag == "list":
+            blocks.extend(_list_items(child, level))
+        elif tag == "table":
+            for row in child.iter("row"):
+                cells = [_text(cell) for cell in row if _text(cell)]
+                if cells:
+                    blocks.append(Block(text=" | ".join(cells), role="paragraph"))
+        elif tag == "head":
+            text = _text(child)
+            if text:
+                blocks.append(Block(text=text, role="heading"))
+        elif tag in {"p", "quote", "code"}:
+            text = _text(child)
+            if text:
+                blocks.append(Block(text=text, role="paragraph"))
+        else:
+            blocks.extend(_xml_blocks(child, level))
+    return blocks
+
+
+def _list_items(element: etree._Element, level: int) -> list[Block]:
+    blocks: list[Block] = []
+    for item in element:
+        if item.tag != "item":
+            continue
+        nested = [c for c in item if c.tag == "list"]
+        own = "".join(item.text or "") + "".join(
+            _text(c) + (c.tail or "") for c in item if c.tag != "list"
+        )
+        own = " ".join(own.split())
+        if own:
+            blocks.append(Block(text=own, role="list_item", level=level))
+        for sub in nested:
+            blocks.extend(_list_items(sub, level + 1))
+    return blocks
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _with_beautifulsoup(html: str) -> HtmlExtraction:
+    soup = BeautifulSoup(html, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup.find_all(_BOILERPLATE_TAGS):
+        tag.extract()
+    lines = [line.strip() for line in soup.get_text("\n").split("\n")]
+    blocks = [Block(text=" ".join(line.split()), role="paragraph") for line in lines if line]
+    return HtmlExtraction(blocks=blocks, title=title or None, extractor="beautifulsoup")

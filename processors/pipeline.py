@@ -1,0 +1,133 @@
+"""The processing steps of one document, composed in order.
+
+Each ``*_step`` takes a :class:`Document`, fills its next fields and returns it; a failed
+document passes through untouched. :func:`process_file` runs them all and is what both the
+Prefect tasks and plain-Python callers use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from processors.config import PipelineConfig, RepairConfig
+from processors.decode import decode_bytes
+from processors.document import Document
+from processors.html import extract_html, looks_like_html
+from processors.ingest import read_input
+from processors.langid import UNDETERMINED, LanguageDetector
+from processors.repair import repair_text
+from processors.structure import text_blocks
+
+# Segments shorter than this (in letters) or detected with less confidence take the language
+# of the document instead; their confidence is then reported below 0.5 (inherited).
+MIN_LETTERS = 20
+MIN_CONFIDENCE = 0.8
+INHERITED_CONFIDENCE = 0.3
+
+
+def decode_step(doc: Document) -> Document:
+    """Bytes to text; counts replaced bytes as an undecodable_bytes warning."""
+    if doc.failed or doc.data is None:
+        return doc
+    decoded = decode_bytes(doc.data)
+    doc.encoding = decoded.encoding
+    doc.encoding_confidence = decoded.confidence
+    doc.text = decoded.text
+    doc.data = None
+    if decoded.replaced:
+        doc.warn(
+            "decode",
+            "undecodable_bytes",
+            f"{decoded.replaced} byte(s) could not be decoded as {decoded.encoding} "
+            "and were replaced with U+FFFD",
+        )
+    return doc
+
+
+def repair_step(doc: Document, config: RepairConfig) -> Document:
+    """Recognise HTML, then repair mojibake and normalise the text."""
+    if doc.failed:
+        return doc
+    if looks_like_html(doc.text):
+        doc.media_type = "text/html"
+        doc.html = doc.text
+        doc.text = ""
+    else:
+        doc.media_type = "text/plain"
+        doc.text = repair_text(doc.text, config)
+    return doc
+
+
+def structure_step(doc: Document, config: RepairConfig) -> Document:
+    """Blocks with roles, and the metadata the document states."""
+    if doc.failed:
+        return doc
+    if doc.html is not None:
+        page = extract_html(doc.html)
+        doc.html = None
+        for block in page.blocks:
+            block.text = repair_text(block.text, config)
+        doc.blocks = [b for b in page.blocks if b.text.strip()]
+        doc.metadata.title = page.title
+        doc.metadata.organisation = page.sitename
+        doc.metadata.url = page.url
+        doc.metadata.authors = [page.author] if page.author else []
+        if page.title and doc.blocks and doc.blocks[0].text == page.title:
+            doc.blocks[0].role = "title"
+    else:
+        doc.blocks = text_blocks(doc.text)
+        doc.text = ""
+        title = next((b.text for b in doc.blocks if b.role == "title"), None)
+        doc.metadata.title = title
+    if not doc.blocks:
+        doc.warn("clean", "no_content", "no text content was found in the document")
+    return doc
+
+
+def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str, ...]) -> Document:
+    """Language per segment, then the document's language from character shares."""
+    if doc.failed:
+        return doc
+    fallback = languages[0] if languages else UNDETERMINED
+    detections = [detector.detect(b.text) for b in doc.blocks]
+    shares: dict[str, float] = defaultdict(float)
+    for block, found in zip(doc.blocks, detections, strict=True):
+        if block.role != "notice" and found.lang != UNDETERMINED:
+            shares[found.lang] += sum(c.isalpha() for c in block.text) * found.confidence
+    total = sum(shares.values())
+    doc.language = max(shares, key=lambda k: shares[k]) if total else fallback
+    doc.language_shares = (
+        {k: round(v / total, 4) for k, v in sorted(shares.items()) if v / total >= 0.005}
+        if total
+        else {}
+    )
+    for block, found in zip(doc.blocks, detections, strict=True):
+        letters = sum(c.isalpha() for c in block.text)
+        script_based = found.lang != UNDETERMINED and found.confidence >= 0.5 and not _latin(block.text)
+        if script_based or (letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE):
+            block.lang, block.lang_confidence = found.lang, found.confidence
+        else:
+            block.lang, block.lang_confidence = doc.language, INHERITED_CONFIDENCE
+    return doc
+
+
+def _latin(text: str) -> bool:
+    return all(ord(c) < 0x250 for c in text if c.isalpha())
+
+
+def process_document(
+    doc: Document, config: PipelineConfig, detector: LanguageDetector
+) -> Document:
+    """Run every step after ingest on a document; never raises for bad content."""
+    decode_step(doc)
+    repair_step(doc, config.repair)
+    structure_step(doc, config.repair)
+    return detect_step(doc, detector, config.languages)
+
+
+def process_file(
+    raw_dir: Path, rel_path: str, config: PipelineConfig, detector: LanguageDetector
+) -> Document:
+    """Read one input file and run every step on it; never raises for bad input."""
+    return process_document(read_input(raw_dir, rel_path, config.max_bytes), config, detector)

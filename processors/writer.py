@@ -1,0 +1,108 @@
+"""Writing records: atomic, idempotent, and never leaving a partial file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from processors.record import IndexEntry, Record, dump_record
+
+INDEX_NAME = "index.jsonl"
+_VOLATILE = ("processed_at", "flow_run_id")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix.
+
+    A temporary file in the same folder is written, flushed and fsynced, then renamed over
+    the target; the folder is fsynced so the rename survives a crash.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def record_path(processed_dir: Path, doc_id: str) -> Path:
+    return processed_dir / f"{doc_id}.json"
+
+
+def load_record(path: Path) -> Record | None:
+    """The record stored at ``path``, or None when absent or not a valid record."""
+    try:
+        return Record.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def same_content(a: Record, b: Record) -> bool:
+    """True when two records differ at most in when and by which flow run they were made."""
+    return _stable(a) == _stable(b)
+
+
+def _stable(record: Record) -> dict[str, object]:
+    data = record.model_dump(mode="json")
+    for key in _VOLATILE:
+        data["pipeline"].pop(key, None)
+    return data
+
+
+def write_record(processed_dir: Path, record: Record) -> bool:
+    """Write ``record`` unless an equal one (but for its timestamps) is there; True if written."""
+    path = record_path(processed_dir, record.doc_id)
+    existing = load_record(path)
+    if existing is not None and same_content(existing, record):
+        return False
+    atomic_write(path, dump_record(record).encode("utf-8"))
+    return True
+
+
+def index_entry(record: Record) -> IndexEntry:
+    """The ``index.jsonl`` line of a record."""
+    return IndexEntry(
+        doc_id=record.doc_id,
+        path=record.source.path,
+        status=record.status,
+        language=record.language,
+        segments=len(record.segments),
+        errors=[e.code for e in record.errors],
+        sha256=record.source.sha256,
+    )
+
+
+def write_index(processed_dir: Path, entries: Iterable[IndexEntry]) -> bool:
+    """Write ``index.jsonl`` sorted by path; leaves the file untouched when nothing changed."""
+    lines = [
+        json.dumps(e.model_dump(mode="json"), ensure_ascii=False)
+        for e in sorted(entries, key=lambda e: e.path)
+    ]
+    data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+    path = processed_dir / INDEX_NAME
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    atomic_write(path, data)
+    return True
