@@ -37,21 +37,41 @@ def build_parser() -> argparse.ArgumentParser:
         "input produced a record, failed ones included; 1 with --strict when a record failed; "
         "2 when the run itself failed.",
     )
-    run.add_argument("--raw-dir", type=Path, default=Path("raw"),
-                     help="folder of input documents, read recursively (default: raw)")
-    run.add_argument("--processed-dir", type=Path, default=Path("processed"),
-                     help="folder the records and index.jsonl go to (default: processed)")
-    run.add_argument("--languages", type=_languages, default=list(DEFAULT_LANGUAGES),
-                     help="comma-separated language pair every segment is translated into "
-                     "(default: en,ko)")
-    run.add_argument("--force", action="store_true",
-                     help="reprocess inputs even when their bytes and the settings are unchanged")
-    run.add_argument("--strict", action="store_true",
-                     help="exit 1 when any record has status failed")
-    run.add_argument("--batch-size", type=int, default=64,
-                     help="documents per Prefect task run (default: 64)")
-    run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
-                     help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})")
+    run.add_argument(
+        "--raw-dir",
+        type=Path,
+        default=Path("raw"),
+        help="folder of input documents, read recursively (default: raw)",
+    )
+    run.add_argument(
+        "--processed-dir",
+        type=Path,
+        default=Path("processed"),
+        help="folder the records and index.jsonl go to (default: processed)",
+    )
+    run.add_argument(
+        "--languages",
+        type=_languages,
+        default=list(DEFAULT_LANGUAGES),
+        help="comma-separated language pair every segment is translated into (default: en,ko)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="reprocess inputs even when their bytes and the settings are unchanged",
+    )
+    run.add_argument(
+        "--strict", action="store_true", help="exit 1 when any record has status failed"
+    )
+    run.add_argument(
+        "--batch-size", type=int, default=64, help="documents per Prefect task run (default: 64)"
+    )
+    run.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     validate = commands.add_parser(
@@ -67,8 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print or write the record JSON Schema",
         description="Print the record JSON Schema generated from the record model, or write it.",
     )
-    schema.add_argument("--write", type=Path, nargs="?", const=SCHEMA_PATH, default=None,
-                        metavar="PATH", help=f"write it to PATH (default: {SCHEMA_PATH})")
+    schema.add_argument(
+        "--write",
+        type=Path,
+        nargs="?",
+        const=SCHEMA_PATH,
+        default=None,
+        metavar="PATH",
+        help=f"write it to PATH (default: {SCHEMA_PATH})",
+    )
     return parser  # fmt: skip
 
 

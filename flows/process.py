@@ -72,7 +72,7 @@ def process_documents(
     languages: Annotated[
         list[str],
         Field(description="Language pair (ISO 639-1) every segment is translated into."),
-    ] = list(DEFAULT_LANGUAGES),  # noqa: B008
+    ] = list(DEFAULT_LANGUAGES),  # noqa: B006 (Prefect validates and copies parameters)
     force: Annotated[
         bool, Field(description="Reprocess inputs even when bytes and settings are unchanged.")
     ] = False,
@@ -100,9 +100,7 @@ def process_documents(
         processed = process_documents_batch.with_options(task_run_name=f"process-{name}")(
             raw_dir, processed_dir, batch, config, force
         )
-        result = write_records.with_options(task_run_name=f"write-{name}")(
-            processed_dir, processed
-        )
+        result = write_records.with_options(task_run_name=f"write-{name}")(processed_dir, processed)
         entries.extend(processed.unchanged)
         entries.extend(result.entries)
         written += result.written

@@ -12,8 +12,8 @@ from pathlib import Path
 from processors import __version__
 from processors.config import PipelineConfig
 from processors.document import to_record
-from processors.langid import LanguageDetector
 from processors.ingest import read_input
+from processors.langid import LanguageDetector
 from processors.pipeline import process_document
 from processors.record import IndexEntry, Record
 from processors.writer import index_entry, load_record, record_path, write_record

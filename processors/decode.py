@@ -54,6 +54,10 @@ _SUPERSETS = {
 }
 
 
+# Tie-breaking order for detected encodings: the most common on the web first.
+_PREFERRED = ("cp1252", "cp949", "gb18030", "cp932", "big5", "cp1251", "iso8859_15")
+
+
 @dataclass(frozen=True)
 class Decoded:
     """Result of decoding: the text, the codec name, a 0-1 confidence, replaced byte count."""
@@ -73,13 +77,14 @@ def decode_bytes(data: bytes) -> Decoded:
     if utf16 is not None:
         return _lenient(data, utf16, 0.9)
     declared = declared_charset(data)
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None and (declared in (None, "utf-8") or not utf8.isascii()):
+        # Valid UTF-8 with multi-byte sequences is UTF-8 whatever a page declares.
+        return Decoded(utf8, "utf-8", 1.0)
     if declared is not None:
         strict = _strict(data, declared)
         if strict is not None:
             return Decoded(strict, declared, 0.95)
-    strict = _strict(data, "utf-8")
-    if strict is not None:
-        return Decoded(strict, "utf-8", 1.0)
     korean = _korean_legacy(data)
     if korean is not None:
         return korean
@@ -100,7 +105,9 @@ def declared_charset(data: bytes) -> str | None:
     except LookupError:
         return None
     name = _SUPERSETS.get(name, name)
-    return "utf-8" if name == "utf_8" else name.replace("_", "-") if name.startswith("utf") else name
+    return (
+        "utf-8" if name == "utf_8" else name.replace("_", "-") if name.startswith("utf") else name
+    )
 
 
 def hangul_share(text: str) -> float:
@@ -154,15 +161,20 @@ def _nearly_utf8(data: bytes) -> Decoded | None:
     replaced = _count_replaced(data, "utf-8")
     text = data.decode("utf-8", errors="replace")
     multibyte = sum(1 for c in text if ord(c) > 127 and c != "\ufffd")
-    if replaced <= max(1, len(data) // 50) and multibyte >= replaced:
+    if replaced <= max(8, len(data) // 50) and multibyte >= replaced:
         return Decoded(text, "utf-8", 0.8, replaced)
     return None
 
 
 def _detected(data: bytes, declared: str | None) -> Decoded:
-    best = charset_normalizer.from_bytes(data).best()
-    if best is not None:
+    matches = list(charset_normalizer.from_bytes(data))
+    if matches:
+        # Among equally good candidates prefer the most widespread legacy encodings.
+        least_chaos = min(m.chaos for m in matches)
+        tied = [m for m in matches if m.chaos <= least_chaos + 0.01]
+        best = next((m for p in _PREFERRED for m in tied if p in m.could_be_from_charset), tied[0])
         name = codecs.lookup(best.encoding).name
+        name = next((p for p in _PREFERRED if p in best.could_be_from_charset), name)
         return _lenient(data, name, round(max(0.05, 1.0 - best.chaos), 3))
     fallback = declared or "cp1252"
     decoded = _lenient(data, fallback, 0.1)

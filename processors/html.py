@@ -7,6 +7,7 @@ after removing scripts, styles, navigation, headers, footers, asides and forms.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,9 @@ _TAGS = re.compile(r"</?(?:p|div|span|a|br|table|tr|td|ul|ol|li|h[1-6]|meta|scri
 _LANG_ATTR = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
                      "iframe", "svg", "button", "template")  # fmt: skip
+# trafilatura logs every page it gives up on at WARNING; lingoflow falls back instead.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
 
 

@@ -5,7 +5,8 @@ Rules, each giving a failed document with a stable code rather than an exception
 * a path that resolves outside the raw directory (symlinks included) is never opened: outside_root;
 * links that loop or dangle, and things that are not regular files: unreadable / not_a_file;
 * files above the size limit are not read at all: too_large;
-* empty files: empty; binary content (known magic numbers, NUL bytes that are not UTF-16/32): not_text;
+* empty files: empty;
+* binary content (known magic numbers, NUL bytes that are not UTF-16/32): not_text;
 * OS errors while reading: unreadable, with the OS's message.
 """
 

@@ -104,7 +104,9 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
     )
     for block, found in zip(doc.blocks, detections, strict=True):
         letters = sum(c.isalpha() for c in block.text)
-        script_based = found.lang != UNDETERMINED and found.confidence >= 0.5 and not _latin(block.text)
+        script_based = (
+            found.lang != UNDETERMINED and found.confidence >= 0.5 and not _latin(block.text)
+        )
         if script_based or (letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE):
             block.lang, block.lang_confidence = found.lang, found.confidence
         else:
@@ -116,9 +118,7 @@ def _latin(text: str) -> bool:
     return all(ord(c) < 0x250 for c in text if c.isalpha())
 
 
-def process_document(
-    doc: Document, config: PipelineConfig, detector: LanguageDetector
-) -> Document:
+def process_document(doc: Document, config: PipelineConfig, detector: LanguageDetector) -> Document:
     """Run every step after ingest on a document; never raises for bad content."""
     decode_step(doc)
     repair_step(doc, config.repair)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION: Final = "1.0.0"
 SCHEMA_ID = "https://lingoflow.dev/schema/record/1.0.0/record.schema.json"
 
 Status = Literal["ok", "partial", "failed"]

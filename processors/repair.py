@@ -16,7 +16,8 @@ import re
 import unicodedata
 
 import ftfy
-import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
+import ftfy.bad_codecs
+import ftfy.badness
 
 from processors.config import RepairConfig
 from processors.decode import hangul_share
@@ -24,7 +25,9 @@ from processors.decode import hangul_share
 # Invisible characters downstream should not see. ZWJ/ZWNJ (U+200C/U+200D) stay: emoji and
 # several scripts need them.
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\u180e]")
-_LATIN1_MOJIBAKE_CHAR = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_LATIN1_MOJIBAKE_CHAR = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 _HANGUL_OR_HANJA = re.compile("[\u3131-\u318e\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -66,12 +69,35 @@ def fix_with_ftfy(text: str, config: RepairConfig) -> str:
     return ftfy.fix_text(text, ftfy_config(config))
 
 
+def fix_document_mojibake(text: str) -> str:
+    """Undo UTF-8 read as cp1252/latin-1 when the *whole* text round-trips.
+
+    ftfy judges line by line, and a line such as "â–¸ Opening" alone does not look wrong
+    enough. When every character of the text re-encodes to bytes that form valid UTF-8 (which
+    genuine Latin text practically never does) and the result looks less like mojibake, the
+    whole text is decoded again.
+    """
+    if text.isascii():
+        return text
+    for codec in ("sloppy-windows-1252", "latin-1"):
+        try:
+            fixed = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        multibyte = sum(not c.isascii() for c in fixed)
+        if multibyte >= 2 and ftfy.badness.badness(fixed) < ftfy.badness.badness(text):
+            return fixed
+    return text
+
+
 def fix_korean_legacy_as_latin1(text: str) -> str:
     """Repair lines whose CP949/EUC-KR bytes were read as latin-1 or cp1252."""
     return "\n".join(_fix_line_legacy(line) for line in text.split("\n"))
 
 
 def _fix_line_legacy(line: str) -> str:
+    if ftfy.fix_encoding(line) != line:  # ftfy knows this mojibake: leave it to ftfy
+        return line
     suspects = len(_LATIN1_MOJIBAKE_CHAR.findall(line))
     visible = sum(1 for c in line if not c.isspace())
     if suspects < 2 or suspects < 0.3 * visible:
@@ -81,9 +107,16 @@ def _fix_line_legacy(line: str) -> str:
             fixed = line.encode(codec).decode("cp949")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        if hangul_share(fixed) >= 0.8:
+        if _mostly_korean(fixed):
             return fixed
     return line
+
+
+def _mostly_korean(text: str) -> bool:
+    """At least 3 Hangul syllables, most non-ASCII letters Hangul, and Hangul dominating."""
+    syllables = sum("\uac00" <= c <= "\ud7a3" for c in text)
+    ascii_letters = sum(c.isascii() and c.isalpha() for c in text)
+    return syllables >= 3 and hangul_share(text) >= 0.8 and syllables >= ascii_letters / 2
 
 
 def fix_utf8_read_as_cp949(text: str) -> str:
@@ -98,7 +131,7 @@ def _fix_line_utf8_cp949(line: str) -> str:
         fixed = line.encode("cp949").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return line
-    if fixed != line and hangul_share(fixed) >= 0.8:
+    if fixed != line and _mostly_korean(fixed):
         return fixed
     return line
 
@@ -114,8 +147,10 @@ def normalize(text: str, form: str = "NFC") -> str:
 
 
 def repair_text(text: str, config: RepairConfig | None = None) -> str:
-    """Apply every repair in order; idempotent: ``repair_text(repair_text(t)) == repair_text(t)``."""
+    """Apply every repair in order. Idempotent: repairing repaired text changes nothing."""
     config = config or RepairConfig()
+    if config.fix_mojibake:
+        text = fix_document_mojibake(text)
     if config.fix_korean_mojibake:
         text = fix_korean_legacy_as_latin1(text)
         text = fix_utf8_read_as_cp949(text)

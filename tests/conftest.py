@@ -1,0 +1,63 @@
+"""Test environment: Prefect and argostranslate state go to a temporary folder, never home."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_STATE = Path(tempfile.mkdtemp(prefix="lingoflow-tests-"))
+os.environ.update(
+    {
+        "PREFECT_HOME": str(_STATE / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "XDG_DATA_HOME": str(_STATE / "xdg-data"),
+        "XDG_CONFIG_HOME": str(_STATE / "xdg-config"),
+        "XDG_CACHE_HOME": str(_STATE / "xdg-cache"),
+        "ARGOS_PACKAGES_DIR": str(_STATE / "argos-packages"),
+    }
+)
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("PREFECT_PROFILE", None)
+
+from tests.helpers import assert_valid_records  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_STATE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the session (temporary database under the test state)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A writable copy of the sample documents."""
+    target = tmp_path / "raw"
+    shutil.copytree(RAW, target)
+    return target
+
+
+@pytest.fixture
+def processed(tmp_path: Path) -> Iterator[Path]:
+    """An output folder whose records are all validated against the schema after the test."""
+    folder = tmp_path / "processed"
+    yield folder
+    if folder.exists():
+        assert_valid_records(folder)
