@@ -65,3 +65,9 @@ def test_validate_dir_reports_each_problem(tmp_path: Path) -> None:
     assert len(problems) == 4, problems  # bad JSON; status; pipeline; doc_id mismatch
     assert any("not readable JSON" in p for p in problems)
     assert any("'pipeline' is a required property" in p for p in problems)
+
+
+def test_readme_record_excerpt_is_valid() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    assert validate_record_data(json.loads(block)) == []

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run as ``python -m bench.NAME`` that print a table (see README.md)."""
