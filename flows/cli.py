@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from processors import __version__
 from processors.config import DEFAULT_LANGUAGES, DEFAULT_MAX_BYTES
+from processors.langid import DEFAULT_CANDIDATES
 
 SCHEMA_PATH = Path("schema") / "record.schema.json"
 
@@ -96,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"write it to PATH (default: {SCHEMA_PATH})",
     )
+    detect = commands.add_parser(
+        "detect",
+        help="detect the language of each line on standard input",
+        description="Read text lines on standard input and print LANG<TAB>CONFIDENCE for each, "
+        "in the same order (an empty line gives und). Deterministic.",
+    )
+    detect.add_argument("--candidates", type=_languages, default=None,
+                        help="comma-separated candidate languages (default: "
+                        + ",".join(DEFAULT_CANDIDATES) + ")")
     return parser  # fmt: skip
 
 
@@ -172,7 +183,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+def cmd_detect(args: argparse.Namespace) -> int:
+    from processors.langid import LanguageDetector
+
+    detector = LanguageDetector(tuple(args.candidates or DEFAULT_CANDIDATES))
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    for line in stdin:
+        found = detector.detect(line.rstrip("\n"))
+        sys.stdout.write(f"{found.lang}\t{found.confidence:.4f}\n")
+    sys.stdout.flush()
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "detect": cmd_detect,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

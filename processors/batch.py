@@ -13,7 +13,7 @@ from processors import __version__
 from processors.config import PipelineConfig
 from processors.document import to_record
 from processors.ingest import read_input
-from processors.langid import LanguageDetector
+from processors.langid import LanguageDetector, default_candidates
 from processors.pipeline import process_document
 from processors.record import IndexEntry, Record
 from processors.writer import index_entry, load_record, record_path, write_record
@@ -65,7 +65,9 @@ def process_batch(
 ) -> BatchResult:
     """Records for ``rel_paths``; inputs unchanged since their record was made are skipped
     (bytes, lingoflow version and settings digest all equal) unless ``force``."""
-    detector = detector or LanguageDetector(seed=config.langdetect_seed)
+    detector = detector or LanguageDetector(
+        default_candidates(config.languages), seed=config.langdetect_seed
+    )
     digest = config.digest()
     result = BatchResult()
     for rel_path in rel_paths:

@@ -32,6 +32,7 @@ class Block:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     lang: str = "und"
     lang_confidence: float = 0.0
+    other_langs: list[str] = field(default_factory=list)
     translations: dict[str, str] = field(default_factory=dict)
 
 
@@ -104,6 +105,7 @@ def to_record(
             lang_confidence=round(block.lang_confidence, 4),
             text={block.lang: block.text, **_other(block.translations, block.lang)},
             machine_translated=sorted(_other(block.translations, block.lang)),
+            other_langs=block.other_langs,
             level=block.level,
             marker=block.marker,
             sentences=block.sentences,

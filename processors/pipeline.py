@@ -12,10 +12,10 @@ from pathlib import Path
 
 from processors.config import PipelineConfig, RepairConfig
 from processors.decode import decode_bytes
-from processors.document import Document
+from processors.document import Block, Document
 from processors.html import extract_html, looks_like_html
 from processors.ingest import read_input
-from processors.langid import UNDETERMINED, LanguageDetector
+from processors.langid import UNDETERMINED, Detection, LanguageDetector
 from processors.repair import repair_text
 from processors.structure import text_blocks
 
@@ -86,36 +86,64 @@ def structure_step(doc: Document, config: RepairConfig) -> Document:
 
 
 def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str, ...]) -> Document:
-    """Language per segment, then the document's language from character shares."""
+    """Language per segment and of the document.
+
+    1. Every segment is detected on its own.
+    2. The document's language is the one with the largest share of letters over body segments
+       (notices excluded), weighted by confidence; ``language_shares`` keeps every share.
+    3. Segments the detector cannot vouch for take a language from their context, with
+       ``lang_confidence`` 0.3 to say so: text without letters (numbers, dates, URLs, e-mail
+       addresses) and short or unsure Latin/Cyrillic/Arabic-script text (fewer than 20 letters
+       or confidence below 0.8: labels, names, "3 Dec 2023") take the language of both
+       neighbours when they agree, else the document's. Script-identified text (Hangul, kana,
+       Han, Thai, ...) always keeps its own language.
+    """
     if doc.failed:
         return doc
-    fallback = languages[0] if languages else UNDETERMINED
     detections = [detector.detect(b.text) for b in doc.blocks]
-    shares: dict[str, float] = defaultdict(float)
-    for block, found in zip(doc.blocks, detections, strict=True):
-        if block.role != "notice" and found.lang != UNDETERMINED:
-            shares[found.lang] += sum(c.isalpha() for c in block.text) * found.confidence
-    total = sum(shares.values())
-    doc.language = max(shares, key=lambda k: shares[k]) if total else fallback
-    doc.language_shares = (
-        {k: round(v / total, 4) for k, v in sorted(shares.items()) if v / total >= 0.005}
-        if total
-        else {}
-    )
-    for block, found in zip(doc.blocks, detections, strict=True):
-        letters = sum(c.isalpha() for c in block.text)
-        script_based = (
-            found.lang != UNDETERMINED and found.confidence >= 0.5 and not _latin(block.text)
-        )
-        if script_based or (letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE):
+    doc.language, doc.language_shares = _document_language(doc.blocks, detections, languages)
+    if doc.language == "ja":  # Han-only segments of a Japanese document are Japanese
+        detections = [detector.detect(b.text, context="ja") for b in doc.blocks]
+    trusted = [_trusted(b.text, d) for b, d in zip(doc.blocks, detections, strict=True)]
+    for i, (block, found) in enumerate(zip(doc.blocks, detections, strict=True)):
+        block.other_langs = list(found.others)
+        if trusted[i]:
             block.lang, block.lang_confidence = found.lang, found.confidence
         else:
-            block.lang, block.lang_confidence = doc.language, INHERITED_CONFIDENCE
+            block.lang = _from_context(i, detections, trusted, doc.language)
+            block.lang_confidence = INHERITED_CONFIDENCE
     return doc
 
 
-def _latin(text: str) -> bool:
-    return all(ord(c) < 0x250 for c in text if c.isalpha())
+def _trusted(text: str, found: Detection) -> bool:
+    if found.lang == UNDETERMINED:
+        return False
+    if found.by_script:
+        return True
+    letters = sum(c.isalpha() for c in text)
+    return letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE
+
+
+def _from_context(i: int, detections: list[Detection], trusted: list[bool], default: str) -> str:
+    before = next((detections[j].lang for j in range(i - 1, -1, -1) if trusted[j]), None)
+    after = next((detections[j].lang for j in range(i + 1, len(detections)) if trusted[j]), None)
+    return before if before is not None and before == after else default
+
+
+def _document_language(
+    blocks: list[Block], detections: list[Detection], languages: tuple[str, ...]
+) -> tuple[str, dict[str, float]]:
+    shares: dict[str, float] = defaultdict(float)
+    for block, found in zip(blocks, detections, strict=True):
+        if block.role != "notice" and found.lang != UNDETERMINED:
+            shares[found.lang] += sum(c.isalpha() for c in block.text) * found.confidence
+    total = sum(shares.values())
+    if not total:
+        return (languages[0] if languages else UNDETERMINED), {}
+    language = max(sorted(shares), key=lambda k: shares[k])
+    return language, {
+        k: round(v / total, 4) for k, v in sorted(shares.items()) if v / total >= 0.005
+    }
 
 
 def process_document(doc: Document, config: PipelineConfig, detector: LanguageDetector) -> Document:

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.0.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.0.0/record.schema.json"
+SCHEMA_VERSION: Final = "1.1.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.1.0/record.schema.json"
 
 Status = Literal["ok", "partial", "failed"]
 Stage = Literal["ingest", "decode", "repair", "clean", "detect", "translate", "write"]
@@ -125,6 +125,11 @@ class Segment(_Model):
         default_factory=list,
         description="Languages in ``text`` that are machine translations.",
     )
+    other_langs: list[LangCode] = Field(
+        default_factory=list,
+        description="Other languages with a real share (15 % or more) of a mixed-language "
+        "segment, e.g. a Korean sentence quoting English. Added in 1.1.0.",
+    )
     level: int | None = Field(
         default=None,
         description="Nesting level of a list item (0 = top level); null for other roles.",
@@ -176,7 +181,7 @@ class Record(_Model):
         json_schema_extra={"$id": SCHEMA_ID},
     )
 
-    schema_version: Literal["1.0.0"] = Field(
+    schema_version: Literal["1.1.0"] = Field(
         default=SCHEMA_VERSION, description="Version of this schema (semver)."
     )
     doc_id: str = Field(

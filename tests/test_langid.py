@@ -1,0 +1,167 @@
+"""Language identification: short, mixed and script-identified text, determinism, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from processors.config import PipelineConfig
+from processors.document import Block, Document
+from processors.langid import LanguageDetector, default_candidates, script_runs
+from processors.pipeline import INHERITED_CONFIDENCE, detect_step, process_file
+from tests.conftest import RAW, ROOT
+
+DETECTOR = LanguageDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # langdetect alone: lt, cy, nl, af
+        ("Skip Navigation", "en"),
+        ("오재경 Oh Jae-Gyung", "ko"),
+        ("Division name", "en"),
+        ("ㅇ Additionally, we focused on the implementation tasks for each sector", "en"),
+        ("□ Following the first meeting, this meeting reviewed the progress", "en"),
+        ("감사합니다", "ko"),
+        ("ひらがな", "ja"),
+        ("東京都庁の発表によると", "ja"),
+        ("北京市人民政府", "zh"),
+        ("ภาษาไทย", "th"),
+        ("Здравствуйте, как дела", "ru"),
+        ("مرحبا بكم في الموقع", "ar"),
+        ("Thành phố Hồ Chí Minh", "vi"),
+        ("anggaran", "id"),
+        ("Umweltministerium", "de"),
+    ],
+)
+def test_traps(text: str, lang: str) -> None:
+    assert DETECTOR.detect(text).lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "2021. 5. 24.",
+        "044-211-2253",
+        "□ ▸ ※ -",
+        "ㅇ",
+        "₩1,000",
+        "http://www.molit.go.kr/english/intro.do",
+        "press@korea.kr",
+    ],
+)
+def test_no_letters_is_undetermined(text: str) -> None:
+    found = DETECTOR.detect(text)
+    assert (found.lang, found.confidence) == ("und", 0.0)
+
+
+def test_bullet_jamo_and_symbols_are_not_letters() -> None:
+    assert script_runs("ㅇ □ ▸ ※ 【】") == {}
+    assert script_runs("ㅇ Hello 한국") == {"latin": 5, "hangul": 2}
+
+
+def test_mixed_text_reports_the_other_language() -> None:
+    found = DETECTOR.detect(
+        "이번 회의에서 장관은 탄소중립이 핵심 국가 정책이라고 강조했다 "
+        "and said that carbon neutrality is a long-term project for the entire society"
+    )
+    assert found.lang in {"ko", "en"} and set(found.others) == {"ko", "en"} - {found.lang}
+    korean_quote = DETECTOR.detect(
+        "장관은 “we will do our best”라고 말했습니다. 감사합니다 여러분."
+    )
+    assert korean_quote.lang == "ko"
+
+
+def test_han_is_japanese_in_a_japanese_document() -> None:
+    assert DETECTOR.detect("東京都庁", context="ja").lang == "ja"
+    assert DETECTOR.detect("東京都庁").lang == "zh"
+
+
+def test_candidates_restrict_answers() -> None:
+    only = LanguageDetector(candidates=("en", "fr"))
+    assert only.detect("Das ist ein deutscher Satz über Umweltpolitik.").lang in {"en", "fr"}
+    assert only.detect("감사합니다").lang == "und"  # Korean is not a candidate
+    assert {"en", "ko", "sw"} <= set(default_candidates(["sw"]))
+
+
+def test_deterministic_within_a_process() -> None:
+    texts = [line for line in RAW.joinpath("000_f584f55e35e07dee.txt").read_text().splitlines()]
+    first = [LanguageDetector().detect(t) for t in texts]
+    assert [LanguageDetector().detect(t) for t in texts] == first
+    assert [DETECTOR.detect(t) for t in texts] == first
+
+
+def test_deterministic_across_processes() -> None:
+    lines = "Skip Navigation\nDivision name\nCopyright All rights reserved\nmerci beaucoup\n"
+    run = [sys.executable, "-m", "flows.cli", "detect"]
+    outputs = {
+        subprocess.run(
+            run, input=lines, capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+        for _ in range(3)
+    }
+    assert len(outputs) == 1
+
+
+def test_cli_detect_keeps_order_and_count() -> None:
+    lines = "Hello there, how are you today?\n\n안녕하세요\n12345\nBonjour tout le monde\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "detect", "--candidates", "en,fr,ko"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    rows = [row.split("\t") for row in result.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["en", "und", "ko", "und", "fr"]
+    assert all(0.0 <= float(r[1]) <= 1.0 for r in rows)
+
+
+@pytest.mark.parametrize("sample", sorted(RAW.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_samples_body_english_korean_notice_korean(sample: Path) -> None:
+    config = PipelineConfig()
+    doc = process_file(RAW, sample.name, config, LanguageDetector(default_candidates(("en", "ko"))))
+    assert doc.language == "en"
+    for block in doc.blocks:
+        hangul = script_runs(block.text).get("hangul", 0)
+        latin = script_runs(block.text).get("latin", 0)
+        if hangul > latin or (hangul and latin < 20):
+            assert block.lang == "ko", block.text
+        else:
+            assert block.lang == "en", block.text
+
+
+def test_document_of_four_languages() -> None:
+    paragraphs = {
+        "ja": "政府は二〇五〇年までに温室効果ガスの排出を実質ゼロにする目標を掲げています。",
+        "zh": "政府提出了到二〇五〇年实现碳中和的目标，并将推动能源结构转型。",
+        "es": "El gobierno anunció hoy un nuevo plan para reducir las emisiones de carbono.",
+        "de": "Die Regierung hat heute einen neuen Plan zur Senkung der Emissionen vorgestellt.",
+    }
+    doc = Document(rel_path="x", doc_id="x-000000000000")
+    doc.blocks = [Block(text=t) for t in paragraphs.values()]
+    detect_step(doc, DETECTOR, ("en", "ko"))
+    assert [b.lang for b in doc.blocks] == list(paragraphs)
+    assert set(doc.language_shares) == set(paragraphs)
+
+
+def test_short_segments_take_their_context() -> None:
+    doc = Document(rel_path="x", doc_id="x-000000000000")
+    texts = [
+        "Governor Kim will then attend the opening ceremony of the summit.",
+        "3 Dec 2023",
+        "Division name",
+        "He will move to Ho Chi Minh City on the fourth and sign an agreement.",
+    ]
+    doc.blocks = [Block(text=t) for t in texts]
+    detect_step(doc, DETECTOR, ("en", "ko"))
+    assert [b.lang for b in doc.blocks] == ["en"] * 4
+    assert doc.blocks[1].lang_confidence == INHERITED_CONFIDENCE
+    assert doc.blocks[0].lang_confidence > 0.8
