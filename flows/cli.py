@@ -104,9 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read text lines on standard input and print LANG<TAB>CONFIDENCE for each, "
         "in the same order (an empty line gives und). Deterministic.",
     )
-    detect.add_argument("--candidates", type=_languages, default=None,
-                        help="comma-separated candidate languages (default: "
-                        + ",".join(DEFAULT_CANDIDATES) + ")")
+    detect.add_argument(
+        "--candidates",
+        type=_languages,
+        default=None,
+        help="comma-separated candidate languages (default: " + ",".join(DEFAULT_CANDIDATES) + ")",
+    )
     return parser  # fmt: skip
 
 
