@@ -111,8 +111,11 @@ def script_runs(text: str) -> Counter[str]:
 
 
 def default_candidates(languages: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
-    """The documented default list plus the configured language pair and model languages."""
-    return tuple(sorted(set(DEFAULT_CANDIDATES) | set(languages)))
+    """The documented default list, the configured language pair and the languages of the
+    installed translation packages."""
+    from processors.models import model_languages
+
+    return tuple(sorted(set(DEFAULT_CANDIDATES) | set(languages) | model_languages()))
 
 
 class LanguageDetector:

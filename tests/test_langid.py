@@ -87,7 +87,7 @@ def test_candidates_restrict_answers() -> None:
     only = LanguageDetector(candidates=("en", "fr"))
     assert only.detect("Das ist ein deutscher Satz über Umweltpolitik.").lang in {"en", "fr"}
     assert only.detect("감사합니다").lang == "und"  # Korean is not a candidate
-    assert {"en", "ko", "sw"} <= set(default_candidates(["sw"]))
+    assert {"en", "ko", "tl"} <= set(default_candidates(["tl"]))
 
 
 def test_deterministic_within_a_process() -> None:
@@ -165,3 +165,17 @@ def test_short_segments_take_their_context() -> None:
     assert [b.lang for b in doc.blocks] == ["en"] * 4
     assert doc.blocks[1].lang_confidence == INHERITED_CONFIDENCE
     assert doc.blocks[0].lang_confidence > 0.8
+
+
+def test_candidates_include_installed_model_languages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "translate-sw_en-1_0"
+    package.mkdir()
+    (package / "metadata.json").write_text(
+        '{"type": "translate", "from_code": "sw", "to_code": "en", "package_version": "1.0"}'
+    )
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path))
+    assert "sw" in default_candidates(("en", "ko"))
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    assert "sw" not in default_candidates(("en", "ko"))
