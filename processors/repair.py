@@ -147,8 +147,18 @@ def normalize(text: str, form: str = "NFC") -> str:
 
 
 def repair_text(text: str, config: RepairConfig | None = None) -> str:
-    """Apply every repair in order. Idempotent: repairing repaired text changes nothing."""
+    """Apply every repair in order until nothing changes (at most four passes), so that
+    repairing repaired text changes nothing: removing a soft hyphen can expose mojibake."""
     config = config or RepairConfig()
+    for _ in range(4):
+        repaired = _repair_once(text, config)
+        if repaired == text:
+            break
+        text = repaired
+    return text
+
+
+def _repair_once(text: str, config: RepairConfig) -> str:
     if config.fix_mojibake:
         text = fix_document_mojibake(text)
     if config.fix_korean_mojibake:
