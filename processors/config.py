@@ -48,6 +48,29 @@ class RepairConfig:
 
 
 @dataclass(frozen=True)
+class CleanConfig:
+    """Settings of the cleaning step.
+
+    disabled_rules:
+        Names of rules (see :data:`RULES`) to switch off, for experiments and to prove in tests
+        that each rule matters. Empty by default: every rule runs.
+    repeated_min_documents:
+        A short line is boilerplate of its source when it appears in at least this many
+        documents of the same source (same folder, or same site for HTML) processed together.
+    repeated_min_share:
+        ... and in at least this share of those documents.
+    repeated_max_chars:
+        Lines longer than this are never treated as repeated boilerplate (a press office may
+        rightly repeat a long paragraph of background in every release).
+    """
+
+    disabled_rules: frozenset[str] = frozenset()
+    repeated_min_documents: int = 3
+    repeated_min_share: float = 0.5
+    repeated_max_chars: int = 200
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """Settings of one processing run.
 
@@ -58,6 +81,8 @@ class PipelineConfig:
         Inputs larger than this are not read and get a failed record (code too_large).
     repair:
         Text repair choices, see :class:`RepairConfig`.
+    clean:
+        Boilerplate, notice and structure rules, see :class:`CleanConfig`.
     langdetect_seed:
         Seed for langdetect, whose sampling is otherwise random; fixed for determinism.
     """
@@ -65,9 +90,16 @@ class PipelineConfig:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     max_bytes: int = DEFAULT_MAX_BYTES
     repair: RepairConfig = field(default_factory=RepairConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
     langdetect_seed: int = 0
 
     def digest(self) -> str:
         """16 hex digits that change whenever a setting that changes the output changes."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        payload = json.dumps(asdict(self), sort_keys=True, default=_jsonable)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)

@@ -29,6 +29,7 @@ class Block:
     role: Role = "paragraph"
     level: int | None = None
     marker: str | None = None
+    footnote_of: int | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)
     lang: str = "und"
     lang_confidence: float = 0.0
@@ -108,6 +109,7 @@ def to_record(
             other_langs=block.other_langs,
             level=block.level,
             marker=block.marker,
+            footnote_of=block.footnote_of,
             sentences=block.sentences,
         )
         for i, block in enumerate(doc.blocks)

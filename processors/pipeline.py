@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from processors.clean import clean_blocks, clean_text
 from processors.config import PipelineConfig, RepairConfig
 from processors.decode import decode_bytes
 from processors.document import Block, Document
 from processors.html import extract_html, looks_like_html
 from processors.ingest import read_input
 from processors.langid import UNDETERMINED, Detection, LanguageDetector
+from processors.metadata import parse_date
 from processors.repair import repair_text
-from processors.structure import text_blocks
 
 # Segments shorter than this (in letters) or detected with less confidence take the language
 # of the document instead; their confidence is then reported below 0.5 (inherited).
@@ -59,30 +60,48 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
     return doc
 
 
-def structure_step(doc: Document, config: RepairConfig) -> Document:
-    """Blocks with roles, and the metadata the document states."""
+def structure_step(
+    doc: Document, config: PipelineConfig, repeated: frozenset[str] = frozenset()
+) -> Document:
+    """Boilerplate removed with reasons, notices separated, blocks with roles, metadata.
+
+    ``repeated`` holds the lines repeated across documents of the same source
+    (:func:`processors.clean.repeated_lines`), empty when the document is processed alone.
+    """
     if doc.failed:
         return doc
     if doc.html is not None:
         page = extract_html(doc.html)
         doc.html = None
         for block in page.blocks:
-            block.text = repair_text(block.text, config)
-        doc.blocks = [b for b in page.blocks if b.text.strip()]
-        doc.metadata.title = page.title
-        doc.metadata.organisation = page.sitename
-        doc.metadata.url = page.url
-        doc.metadata.authors = [page.author] if page.author else []
-        if page.title and doc.blocks and doc.blocks[0].text == page.title:
-            doc.blocks[0].role = "title"
+            block.text = repair_text(block.text, config.repair)
+        cleaned = clean_blocks(page.blocks, config.clean, repeated)
+        meta = cleaned.metadata
+        meta.title = page.title or meta.title
+        meta.organisation = page.sitename
+        meta.url = page.url or meta.url
+        meta.authors = [page.author] if page.author else meta.authors
+        meta.published = parse_date(page.date or "") or meta.published
+        if page.title and cleaned.blocks and cleaned.blocks[0].text == page.title:
+            cleaned.blocks[0].role = "title"
     else:
-        doc.blocks = text_blocks(doc.text)
+        cleaned = clean_text(doc.text, config.clean, repeated)
         doc.text = ""
-        title = next((b.text for b in doc.blocks if b.role == "title"), None)
-        doc.metadata.title = title
+    doc.blocks = cleaned.blocks
+    doc.removed.extend(cleaned.removed)
+    doc.metadata = cleaned.metadata
     if not doc.blocks:
         doc.warn("clean", "no_content", "no text content was found in the document")
     return doc
+
+
+def source_lines(doc: Document) -> list[str]:
+    """The lines of a decoded, repaired document, for the repeated-lines statistic."""
+    if doc.failed:
+        return []
+    if doc.html is not None:
+        return []  # HTML chrome is removed by the extractor
+    return [" ".join(line.split()) for line in doc.text.split("\n") if line.strip()]
 
 
 def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str, ...]) -> Document:
@@ -146,11 +165,18 @@ def _document_language(
     }
 
 
-def process_document(doc: Document, config: PipelineConfig, detector: LanguageDetector) -> Document:
-    """Run every step after ingest on a document; never raises for bad content."""
+def clean_document(
+    doc: Document, config: PipelineConfig, repeated: frozenset[str] = frozenset()
+) -> Document:
+    """Decode, repair and clean a document: its segments, before language detection."""
     decode_step(doc)
     repair_step(doc, config.repair)
-    structure_step(doc, config.repair)
+    return structure_step(doc, config, repeated)
+
+
+def process_document(doc: Document, config: PipelineConfig, detector: LanguageDetector) -> Document:
+    """Run every step after ingest on a document; never raises for bad content."""
+    clean_document(doc, config)
     return detect_step(doc, detector, config.languages)
 
 

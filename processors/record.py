@@ -18,8 +18,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.1.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.1.0/record.schema.json"
+SCHEMA_VERSION: Final = "1.2.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.2.0/record.schema.json"
 
 Status = Literal["ok", "partial", "failed"]
 Stage = Literal["ingest", "decode", "repair", "clean", "detect", "translate", "write"]
@@ -137,7 +137,14 @@ class Segment(_Model):
     )
     marker: str | None = Field(
         default=None,
-        description="Footnote marker (e.g. '*', '**', '1') for footnotes, as written.",
+        description="Footnote marker (e.g. '*', '**', '※') of a footnote, or the bullet or "
+        "number of a list item ('□', 'ㅇ', '▸', '1.'), as written; the text excludes it.",
+    )
+    footnote_of: int | None = Field(
+        default=None,
+        description="For a footnote: index of the segment whose text carries its marker "
+        "(e.g. 'Neutrality*'); null when no segment does. Added in 1.2.0.",
+        ge=0,
     )
     sentences: list[tuple[int, int]] = Field(
         default_factory=list,
@@ -181,7 +188,7 @@ class Record(_Model):
         json_schema_extra={"$id": SCHEMA_ID},
     )
 
-    schema_version: Literal["1.1.0"] = Field(
+    schema_version: Literal["1.2.0"] = Field(
         default=SCHEMA_VERSION, description="Version of this schema (semver)."
     )
     doc_id: str = Field(

@@ -1,0 +1,86 @@
+"""Line normalisation for text extracted from web pages and PDFs: one pure function per fix.
+
+Applied by :mod:`processors.clean` to every line before it is classified. None of these
+functions removes content words; what they drop is markup the source format left behind.
+
+Choices made for downstream readers and translators:
+
+* Markdown emphasis (``**Release Date:**``) and heading marks (``## ``) go; the heading mark
+  is reported so the line can become a heading.
+* ``<sub>``/``<sup>`` become plain characters: ``CO<sub>2</sub>`` -> ``CO2``. Unicode
+  subscript digits (``CO₂``) look right but split words for search and translation models,
+  which have seen "CO2" far more often; HTML input gets the same result from the extractor.
+* A missing space next to a curly quote or corner bracket between letters is restored:
+  ``The“2050`` -> ``The “2050``, ``Strategy」and`` -> ``Strategy」 and``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-z]{2,})>", re.I)
+_MD_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:https?://|/|#)[^)\s]*\)")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
+_SUB_SUP = re.compile(r"<(sub|sup)>\s*([^<]{0,20}?)\s*</\1>", re.IGNORECASE)
+_TAG = re.compile(
+    r"</?(?:b|i|u|em|strong|span|font|br|p|div|a|small|big|mark)\b[^<>]{0,200}>", re.I
+)
+_ENTITY_NBSP = re.compile(r"&nbsp;?", re.IGNORECASE)
+_OPEN_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9,])(?=[“「『][A-Za-z0-9])")
+_CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?][”」』])(?=[A-Za-z0-9])")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def remove_word_bookmarks(line: str) -> str:
+    """Drop Word bookmark residue such as ``[bookmark: _GoBack]``."""
+    return _BOOKMARK.sub("", line)
+
+
+def markdown_heading(line: str) -> tuple[str, int | None]:
+    """Strip a markdown heading mark; returns the text and the heading level (1-6) or None."""
+    match = _MD_HEADING.match(line)
+    if not match or not match.group(2):
+        return line, None
+    return match.group(2), len(match.group(1))
+
+
+def strip_markdown(line: str) -> str:
+    """Remove emphasis marks, images and link syntax, keeping link text and bare URLs."""
+    line = _MD_IMAGE.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_AUTOLINK.sub(r"\1", line)
+    previous = None
+    while previous != line:  # nested emphasis: ***x*** or **_x_**
+        previous = line
+        line = _MD_EMPHASIS.sub(r"\2", line)
+    return line
+
+
+def strip_tags(line: str) -> str:
+    """Plain text from inline HTML residue: ``CO<sub>2</sub>`` -> ``CO2``, ``<b>x</b>`` -> x."""
+    line = _SUB_SUP.sub(r"\2", line)
+    line = _ENTITY_NBSP.sub(" ", line)
+    return _TAG.sub(" ", line)
+
+
+def space_quotes(line: str) -> str:
+    """Restore the space a conversion lost beside a curly quote or corner bracket."""
+    return _CLOSE_QUOTE_GLUED.sub(" ", _OPEN_QUOTE_GLUED.sub(" ", line))
+
+
+def collapse_spaces(line: str) -> str:
+    """One ASCII space for every run of spaces, tabs and other blanks; no leading or trailing."""
+    return _SPACES.sub(" ", line).strip()
+
+
+def normalize_line(line: str) -> tuple[str, int | None]:
+    """Every fix above, in order; returns the text and its markdown heading level, if any."""
+    line = remove_word_bookmarks(line)
+    line, heading = markdown_heading(line)
+    line = strip_markdown(line)
+    line = strip_tags(line)
+    line = space_quotes(line)
+    return collapse_spaces(line), heading
