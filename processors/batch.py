@@ -5,16 +5,17 @@ Kept free of Prefect so that benchmarks and other engines call exactly the same 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from processors import __version__
+from processors.clean import repeated_lines
 from processors.config import PipelineConfig
-from processors.document import to_record
+from processors.document import Document, to_record
 from processors.ingest import read_input
 from processors.langid import LanguageDetector, default_candidates
-from processors.pipeline import process_document
+from processors.pipeline import decode_step, detect_step, repair_step, source_lines, structure_step
 from processors.record import IndexEntry, Record
 from processors.writer import index_entry, load_record, record_path, write_record
 
@@ -64,12 +65,18 @@ def process_batch(
     detector: LanguageDetector | None = None,
 ) -> BatchResult:
     """Records for ``rel_paths``; inputs unchanged since their record was made are skipped
-    (bytes, lingoflow version and settings digest all equal) unless ``force``."""
+    (bytes, lingoflow version and settings digest all equal) unless ``force``.
+
+    Lines repeated across most documents of one folder are site chrome (rule ``repeated``);
+    the statistic covers the documents processed in this batch, so it applies on first runs
+    and forced runs, where whole folders are processed together.
+    """
     detector = detector or LanguageDetector(
         default_candidates(config.languages), seed=config.langdetect_seed
     )
     digest = config.digest()
     result = BatchResult()
+    docs = []
     for rel_path in rel_paths:
         doc = read_input(raw_dir, rel_path, config.max_bytes)
         if not force:
@@ -77,7 +84,12 @@ def process_batch(
             if existing is not None and is_up_to_date(existing, doc.sha256, digest):
                 result.unchanged.append(index_entry(existing))
                 continue
-        process_document(doc, config, detector)
+        decode_step(doc)
+        docs.append(repair_step(doc, config.repair))
+    repeated = repeated_by_source(docs, config)
+    for doc in docs:
+        structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
+        detect_step(doc, detector, config.languages)
         result.records.append(
             to_record(
                 doc,
@@ -88,6 +100,19 @@ def process_batch(
             )
         )
     return result
+
+
+def source_key(doc: Document) -> str:
+    """Documents of one source share their folder under the raw directory."""
+    return str(PurePosixPath(doc.rel_path).parent)
+
+
+def repeated_by_source(docs: list[Document], config: PipelineConfig) -> dict[str, frozenset[str]]:
+    """Lines repeated across the documents of each source in this batch."""
+    by_source: dict[str, list[list[str]]] = defaultdict(list)
+    for doc in docs:
+        by_source[source_key(doc)].append(source_lines(doc))
+    return {key: repeated_lines(lines, config.clean) for key, lines in by_source.items()}
 
 
 def write_batch(processed_dir: Path, records: list[Record]) -> WriteResult:

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from processors.config import CleanConfig
+from processors.config import CLEANING_RULES, CleanConfig
 from processors.document import Block
 from processors.metadata import (
     context_years,
@@ -117,12 +117,17 @@ def ends_like_sentence(text: str) -> bool:
 
 def is_title_like(text: str) -> bool:
     """Short (at most 200 characters), with letters, and not ending like a sentence."""
-    return len(text) <= 200 and bool(words(text)) and not ends_like_sentence(text)
+    return (
+        len(text) <= 200
+        and bool(words(text))
+        and not ends_like_sentence(text)
+        and not text.endswith((":", "："))
+    )
 
 
 def is_body_like(text: str) -> bool:
-    """A line of running text: long enough and ending like a sentence."""
-    return len(text) >= 60 and ends_like_sentence(text)
+    """A line of running text: long enough and ending like a sentence (or introducing a list)."""
+    return len(text) >= 60 and (ends_like_sentence(text) or text.endswith((":", "：")))
 
 
 # --- removal rules ----------------------------------------------------------------------------
@@ -178,15 +183,18 @@ _SHARE_WORDS = frozenset(
     like tweet scrap 공유 공유하기 인쇄 프린트 스크랩 페이스북 트위터 카카오톡 카카오스토리 밴드
     블로그 네이버 링크복사 url복사 주소복사 좋아요 추천 글자크기 확대 축소""".split()
 )
-_CALL_TO_ACTION = re.compile(
+_CALL_TO_ACTION_SHORT = re.compile(
     r"^(?:read more|read also|also read|related (?:articles?|stories|news|content)|see also|"
-    r"more (?:news|stories) from|you may also like|recommended for you|most read|"
-    r"(?:subscribe|sign up)\b.*\b(?:newsletter|edition|updates|full story)|"
-    r"for the latest .*download|download (?:the|our) .*app|follow us on|"
+    r"more (?:news|stories)|you may also like|recommended for you|most read|most viewed|"
     r"관련\s*기사|많이\s*본\s*(?:기사|뉴스)|추천\s*기사|기사\s*제보|구독하기|"
     r"lesen sie auch|weitere themen|mehr zum thema|zum newsletter|newsletter abonnieren|"
-    r"à lire aussi|lire aussi|pour lire la suite|pour accéder en illimité|"
-    r"lea también|te puede interesar|suscríbete|hazte miembro)",
+    r"à lire aussi|lire aussi|lea también|te puede interesar)\b",
+    re.IGNORECASE,
+)
+_CALL_TO_ACTION_SENTENCE = re.compile(
+    r"^(?:(?:subscribe|sign up)\b.*\b(?:newsletter|edition|updates|full story)|"
+    r"for the latest .*\bdownload\b|download (?:the|our) .*\bapps?\b|follow us on\b|"
+    r"pour (?:lire la suite|accéder en illimité)|suscríbete|hazte miembro)",
     re.IGNORECASE,
 )
 
@@ -293,8 +301,10 @@ def rule_copyright(lines: list[Line], i: int, ctx: Context) -> str | None:
     text = lines[i].text
     if len(text) > 250:
         return None
-    if (_COPYRIGHT.search(text) and _COPYRIGHT_CONTEXT.search(text)) or re.fullmatch(
-        r"all rights reserved\.?", text, re.I
+    sign = _COPYRIGHT.search(text)
+    footer_shaped = sign is not None and (sign.start() <= 20 or len(text) <= 80)
+    if (footer_shaped and _COPYRIGHT_CONTEXT.search(text)) or re.search(
+        r"all rights reserved\.?$", text, re.I
     ):
         return "copyright"
     return None
@@ -312,7 +322,11 @@ def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
 def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Promotions of other content: "Read more", "Related articles", "Subscribe ...", "관련기사"."""
     text = lines[i].text
-    return "call_to_action" if len(text) <= 160 and _CALL_TO_ACTION.match(text) else None
+    if len(words(text)) <= 6 and _CALL_TO_ACTION_SHORT.match(text):
+        return "call_to_action"
+    if len(text) <= 120 and _CALL_TO_ACTION_SENTENCE.match(text):
+        return "call_to_action"
+    return None
 
 
 def rule_repeated(lines: list[Line], i: int, ctx: Context) -> str | None:
@@ -436,7 +450,7 @@ def mark_notices(lines: list[Line], config: CleanConfig) -> None:
 # --- structure --------------------------------------------------------------------------------
 
 _BULLET = re.compile(
-    r"^(?P<bullet>[□■◆◇○●◎ㅇ•·∙▸▹▶►▪‣⦁\-–]|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[①-⑳])\s+"
+    r"^(?P<bullet>[□■◆◇○●◎ㅇ•·∙▸▹▶►▪‣⦁*\-–]|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[①-⑳])\s+"
     r"(?P<text>\S.*)$"
 )
 _FOOTNOTE = re.compile(r"^(?P<marker>\*{1,3}|※|†{1,2}|\d{1,2}\)|\[\d{1,2}\])\s*(?P<text>\S.*)$")
@@ -458,7 +472,7 @@ _METADATA_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
-    r"^(?:by|written by|reporter|기자)\s+(?P<a>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})$"
+    r"^(?:[Bb]y|[Ww]ritten by|[Rr]eporter|기자)\s+(?P<a>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})$"
     r"|^(?P<b>[가-힣]{2,4})\s*(?:기자|특파원|통신원)(?:\s*\S+@\S+)?$"
     r"|^(?P<c>[가-힣]{2,4}\s+[A-Z][a-z]+(?:[- ][A-Za-z][a-z]+){1,2})$",
 )
@@ -599,7 +613,8 @@ def role_subtitle(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             continue
         wrapped = _DASH_WRAPPED.match(line.text)
         text = wrapped.group("text") if wrapped else re.sub(r"^[-–—]\s+", "", line.text)
-        if wrapped or is_title_like(text) or line.text.startswith("- "):
+        deck = line.text.startswith(("- ", "– ")) and len(words(text)) >= 6
+        if wrapped or deck or (is_title_like(text) and not _BULLET.match(line.text)):
             line.text, line.role = text, "subtitle"
             subtitles.append(text)
     if subtitles:
@@ -621,6 +636,7 @@ def role_heading(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             and is_title_like(line.text)
             and len(words(line.text)) <= 12
             and not _BULLET.match(line.text)
+            and not line.text.startswith(("“", '"', "‘", "'", "「", "("))
             and not line.text.rstrip().endswith((",", ":", ";"))
         ):
             line.role = "heading"
@@ -672,14 +688,9 @@ ROLE_RULES: dict[str, RoleRule] = {
     "list_item": role_list_item,
 }
 
-RULES: tuple[str, ...] = (
-    *REMOVAL_RULES,
-    "context",
-    "notice",
-    "rejoin",
-    *ROLE_RULES,
-)
+RULES: tuple[str, ...] = CLEANING_RULES
 """Every rule name, for :attr:`CleanConfig.disabled_rules`."""
+assert set(RULES) == {*REMOVAL_RULES, "context", "notice", "rejoin", *ROLE_RULES}
 
 
 # --- assembly ---------------------------------------------------------------------------------

@@ -47,6 +47,15 @@ class RepairConfig:
     normalization: str = "NFC"
 
 
+CLEANING_RULES: tuple[str, ...] = (
+    "word_bookmark", "markup", "navigation", "breadcrumb", "menu", "section_label",
+    "empty_label", "copyright", "share_widget", "call_to_action", "repeated", "context",
+    "notice", "rejoin", "metadata", "byline", "dateline", "caption", "title", "subtitle",
+    "footnote", "heading", "list_item",
+)  # fmt: skip
+"""Names of the cleaning rules, in the order they run (see :mod:`processors.clean`)."""
+
+
 @dataclass(frozen=True)
 class CleanConfig:
     """Settings of the cleaning step.
@@ -68,6 +77,11 @@ class CleanConfig:
     repeated_min_documents: int = 3
     repeated_min_share: float = 0.5
     repeated_max_chars: int = 200
+
+    def __post_init__(self) -> None:
+        unknown = set(self.disabled_rules) - set(CLEANING_RULES)
+        if unknown:
+            raise ValueError(f"unknown cleaning rule(s): {', '.join(sorted(unknown))}")
 
 
 @dataclass(frozen=True)

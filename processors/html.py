@@ -58,7 +58,31 @@ def extract_html(html: str) -> HtmlExtraction:
     if not result.blocks:
         result = _with_beautifulsoup(html)
     result.lang = lang_match.group(1).lower() if lang_match else None
+    if not (result.author and result.url and result.sitename):
+        _fill_from_head(result, html)
     return result
+
+
+def _fill_from_head(result: HtmlExtraction, html: str) -> None:
+    """Metadata trafilatura left out (it drops non-Latin bylines), read from <head> tags."""
+    end = html.lower().find("</head>")
+    head = BeautifulSoup(html[: end + 7] if 0 <= end < 200_000 else html[:200_000], "lxml")
+
+    def meta(*names: str) -> str | None:
+        for name in names:
+            tag = head.find("meta", attrs={"name": name}) or head.find(
+                "meta", attrs={"property": name}
+            )
+            content = tag.get("content") if tag is not None else None
+            if isinstance(content, str) and content.strip():
+                return " ".join(content.split())
+        return None
+
+    result.author = result.author or meta("author", "article:author", "byl", "dc.creator")
+    result.sitename = result.sitename or meta("og:site_name", "application-name")
+    canonical = head.find("link", rel="canonical")
+    href = canonical.get("href") if canonical is not None else None
+    result.url = result.url or (href if isinstance(href, str) else None) or meta("og:url")
 
 
 def _with_trafilatura(html: str) -> HtmlExtraction:

@@ -56,7 +56,7 @@ _DATE_PATTERNS = [
 ]
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _PHONE = re.compile(
-    r"(?<![\w-])(?:\+?\d{1,3}[-. ]?)?(?:\(?\d{2,4}\)?[-. ]?)?\d{3,4}[-. ]\d{4}(?!\d)"
+    r"(?<![\w-])(?:\+?\d{1,3}[-. ])?(?:\(\d{1,4}\)\s?|\d{1,4}[-. ])?\d{3,4}[-. ]\d{4}(?!\d)"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\"'「」]+[^\s<>()\"'.,;:!?「」]")
@@ -155,9 +155,13 @@ def _weekday(year: int, month: int, day: int) -> int | None:
 
 
 def find_phone(text: str) -> str | None:
-    """The first phone number written in ``text``."""
-    match = _PHONE.search(text)
-    return match.group().strip() if match else None
+    """The first phone number written in ``text`` (at least 9 digits, or a 4+4 hotline such as
+    1588-1234, so that "2020-2021" is not one)."""
+    for match in _PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in match.group())
+        if digits >= 9 or re.fullmatch(r"1[5-9]\d\d-\d{4}", match.group()):
+            return match.group().strip()
+    return None
 
 
 def find_email(text: str) -> str | None:

@@ -21,6 +21,7 @@ import re
 _BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-z]{2,})>", re.I)
 _MD_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:https?://|/|#)[^)\s]*\)")
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
@@ -30,7 +31,7 @@ _TAG = re.compile(
 )
 _ENTITY_NBSP = re.compile(r"&nbsp;?", re.IGNORECASE)
 _OPEN_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9,])(?=[“「『][A-Za-z0-9])")
-_CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?][”」』])(?=[A-Za-z0-9])")
+_CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?)][”」』])(?=[A-Za-z0-9])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -56,6 +57,7 @@ def strip_markdown(line: str) -> str:
     while previous != line:  # nested emphasis: ***x*** or **_x_**
         previous = line
         line = _MD_EMPHASIS.sub(r"\2", line)
+        line = _MD_ITALIC.sub(r"\1", line)
     return line
 
 

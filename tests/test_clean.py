@@ -1,0 +1,102 @@
+"""Cleaning rules: the hand-written cases, and proof that every rule matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from processors.clean import (
+    RULES,
+    clean_blocks,
+    clean_text,
+    is_notice,
+    stopword_density,
+)
+from processors.config import CleanConfig
+from processors.document import Block
+from tests.cleaning_cases import expected, load_cases, run_case
+from tests.test_golden import golden_mismatches
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case(case: dict[str, Any]) -> None:
+    assert run_case(case, CleanConfig()) == expected(case)
+
+
+def test_every_rule_has_a_case_and_a_negative_where_it_removes() -> None:
+    covered = {case["rule"] for case in CASES}
+    assert set(RULES) - {"section_label"} <= covered, set(RULES) - covered
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_disabling_the_rule_breaks_a_case_or_a_golden_record(rule: str) -> None:
+    config = CleanConfig(disabled_rules=frozenset({rule}))
+    failing = [c["name"] for c in CASES if run_case(c, config) != expected(c)]
+    assert failing or golden_mismatches(config), f"no test notices when {rule!r} is off"
+
+
+def test_unknown_rule_names_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown cleaning rule"):
+        CleanConfig(disabled_rules=frozenset({"no_such_rule"}))
+
+
+def test_stopword_density_reads_english_and_korean() -> None:
+    assert stopword_density("the role of local governments in the transition") >= 0.4
+    assert stopword_density("대통령기록관이 법률에 의해 이관받아 서비스한다") >= 0.5
+    assert stopword_density("Home Community Media News") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "notice"),
+    [
+        ("이 누리집은 대한민국 공식 전자정부 누리집입니다.", True),
+        ("We use cookies to give you the best experience on our website.", True),
+        ("This page is archived and no longer maintained.", True),
+        (
+            "이 웹사이트는 제20대 대통령 임기 종료에 따라 대통령기록관이 이관받은 기록물입니다.",
+            True,
+        ),
+        ("The ministry opened a new archive of climate data for researchers.", False),
+        ("This page lists the 18 tasks of the strategy.", False),
+        ("쿠키 공장 노동자들이 임금 인상을 요구했다.", False),
+    ],
+)
+def test_notice_recognition(text: str, notice: bool) -> None:
+    assert is_notice(text) is notice
+
+
+def test_every_input_line_is_kept_or_removed_with_a_reason() -> None:
+    lines = [line for case in CASES for line in case["input"]]
+    cleaned = clean_text("\n".join(lines), CleanConfig())
+    kept = " ".join(b.text for b in cleaned.blocks)
+    for line in lines:
+        core = " ".join(line.replace("[bookmark: _GoBack]", "").split())
+        core = core.lstrip("□ㅇ▸-*※ ").strip(" -")
+        words = [w for w in core.split() if w.isalpha()][-3:]
+        assert all(w in kept for w in words) or any(
+            r.text in line or line.strip() in r.text for r in cleaned.removed
+        ), line
+
+
+def test_html_blocks_keep_their_roles_and_lose_chrome() -> None:
+    blocks = [
+        Block("City expands parks", role="heading"),
+        Block("Share Facebook Twitter"),
+        Block("Photo: ▲ The new park in Mapo"),
+        Block("The city will open 12 new parks this year, the mayor said on Monday."),
+        Block("First item", role="list_item", level=1),
+        Block("We use cookies to improve this site. Accept all cookies."),
+        Block("Copyright © 2024 Seoul Metropolitan Government. All rights reserved."),
+    ]
+    cleaned = clean_blocks(blocks, CleanConfig())
+    assert [(b.role, b.text, b.level) for b in cleaned.blocks] == [
+        ("heading", "City expands parks", None),
+        ("caption", "The new park in Mapo", None),
+        ("paragraph", "The city will open 12 new parks this year, the mayor said on Monday.", None),
+        ("list_item", "First item", 1),
+        ("notice", "We use cookies to improve this site. Accept all cookies.", None),
+    ]
+    assert [r.reason for r in cleaned.removed] == ["share_widget", "copyright"]

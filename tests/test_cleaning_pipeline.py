@@ -1,0 +1,97 @@
+"""Cleaning inside the pipeline: repeated lines across a folder, HTML structure and metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from processors.batch import process_batch
+from processors.config import PipelineConfig
+from processors.document import Document
+from processors.pipeline import clean_document
+
+FOOTER = "Gyeonggi Provincial Government Press Room"
+
+
+def test_lines_repeated_across_a_folder_are_removed(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "gyeonggi").mkdir(parents=True)
+    (raw / "other").mkdir()
+    for i, topic in enumerate(["solar roofs", "electric buses", "urban forests"]):
+        (raw / "gyeonggi" / f"{i}.txt").write_text(
+            f"Gyeonggi expands {topic}\n"
+            f"Gyeonggi Province will expand {topic} in 31 cities next year, it said on Monday.\n"
+            f"{FOOTER}\n",
+            encoding="utf-8",
+        )
+    (raw / "other" / "x.txt").write_text(
+        f"A story\nThe province said it would publish the plan on its website next week.\n{FOOTER}\n",
+        encoding="utf-8",
+    )
+    paths = [*(f"gyeonggi/{i}.txt" for i in range(3)), "other/x.txt"]
+    result = process_batch(raw, tmp_path / "processed", paths, PipelineConfig())
+    by_path = {r.source.path: r for r in result.records}
+    for i in range(3):
+        record = by_path[f"gyeonggi/{i}.txt"]
+        assert [(r.reason, r.text) for r in record.removed] == [("repeated", FOOTER)]
+        assert all(FOOTER not in s.text[s.lang] for s in record.segments)
+    assert any(FOOTER in s.text[s.lang] for s in by_path["other/x.txt"].segments)
+
+
+HTML = """<!DOCTYPE html>
+<html lang="ko"><head><title>서울시, 공원 12곳 새로 연다</title>
+<meta property="og:site_name" content="서울특별시">
+<meta name="author" content="김민지">
+<meta property="article:published_time" content="2024-03-05T09:00:00+09:00">
+</head><body>
+<div class="egov">이 누리집은 대한민국 공식 전자정부 누리집입니다.</div>
+<nav><ul><li><a href="/">홈</a></li><li><a href="/news">뉴스</a></li></ul></nav>
+<header><a href="#main">본문 바로가기</a></header>
+<article id="main">
+<h1>서울시, 공원 12곳 새로 연다</h1>
+<p>서울시는 올해 시내 12곳에 새 공원을 연다고 5일 밝혔다. 공원은 모두 주민 의견을 반영해 설계됐다.</p>
+<h2>주요 내용</h2>
+<ul><li>마포구 하늘공원 확장</li><li>강서구 습지공원 신설<ul><li>생태 학습장 포함</li></ul></li></ul>
+<p>시는 공원 조성에 모두 1,200억 원을 투입하며 내년 상반기까지 공사를 마칠 계획이다.</p>
+<p>공유하기 페이스북 트위터 카카오톡</p>
+</article>
+<footer><p>ⓒ 서울특별시. All rights reserved.</p></footer>
+<script>var tracking = "do not keep";</script>
+</body></html>"""
+
+
+def test_html_structure_and_metadata() -> None:
+    doc = Document(rel_path="p.html", doc_id="p-000000000000", data=HTML.encode("utf-8"))
+    clean_document(doc, PipelineConfig())
+    texts = [(b.role, b.text, b.level) for b in doc.blocks]
+    assert (
+        "paragraph",
+        "서울시는 올해 시내 12곳에 새 공원을 연다고 5일 밝혔다. 공원은 모두 주민 의견을 반영해 설계됐다.",
+        None,
+    ) in texts
+    assert ("heading", "주요 내용", None) in texts
+    assert ("list_item", "마포구 하늘공원 확장", 0) in texts
+    assert ("list_item", "생태 학습장 포함", 1) in texts
+    joined = " ".join(t for _, t, _ in texts)
+    for chrome in ("do not keep", "본문 바로가기", "페이스북", "All rights reserved"):
+        assert chrome not in joined
+    assert doc.metadata.title == "서울시, 공원 12곳 새로 연다"
+    assert doc.metadata.published is not None and doc.metadata.published.isoformat() == "2024-03-05"
+    assert doc.metadata.organisation == "서울특별시"
+    assert doc.metadata.authors == ["김민지"]
+    assert doc.media_type == "text/html"
+    paragraph = next(b for b in doc.blocks if b.text.startswith("서울시는 올해"))
+    assert [paragraph.text[a:b] for a, b in paragraph.sentences] == [
+        "서울시는 올해 시내 12곳에 새 공원을 연다고 5일 밝혔다.",
+        "공원은 모두 주민 의견을 반영해 설계됐다.",
+    ]
+
+
+def test_malformed_html_never_raises() -> None:
+    for html in (
+        "<html><body><p>Unclosed <b>bold <i>text",
+        "<html>" + "<div>" * 60_000,
+        "<html><p>&#xD800;</p>",
+    ):
+        doc = Document(rel_path="m.html", doc_id="m-000000000000", data=html.encode())
+        clean_document(doc, PipelineConfig())
+        assert doc.status in ("ok", "partial")

@@ -1,0 +1,170 @@
+"""Normalisation, sentence boundaries and metadata parsing: examples and properties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processors.metadata import (
+    context_years,
+    find_dates,
+    find_division,
+    find_phone,
+    find_url,
+    parse_date,
+)
+from processors.normalize import (
+    collapse_spaces,
+    markdown_heading,
+    normalize_line,
+    space_quotes,
+    strip_markdown,
+    strip_tags,
+)
+from processors.sentences import sentence_spans, split_sentences
+
+TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"abc XYZ.!?,;:\"'“”「」()*#_<>/-0123",
+            "다.",
+            "。",
+            "요. ",
+            "\t",
+            "\u3000",
+            "가",
+            "Mr.",
+            "U.S.",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("**Release Date:** FOR IMMEDIATE RELEASE", ("Release Date: FOR IMMEDIATE RELEASE", None)),
+        ("## **Cities yearning for partnerships**", ("Cities yearning for partnerships", 2)),
+        ("reduce CO<sub>2</sub> emissions", ("reduce CO2 emissions", None)),
+        ("10<sup>th</sup> meeting", ("10th meeting", None)),
+        (
+            "**Homepage:** <http://www.molit.go.kr/english/intro.do>",
+            ("Homepage: http://www.molit.go.kr/english/intro.do", None),
+        ),
+        (
+            "see [the annex](https://example.org/annex.pdf) for details",
+            ("see the annex for details", None),
+        ),
+        (
+            "The“2050 Carbon Neutrality”initiative",
+            ("The “2050 Carbon Neutrality” initiative", None),
+        ),
+        ("the 「2050 Strategy (2020)」and the", ("the 「2050 Strategy (2020)」 and the", None)),
+        (
+            "Der Bericht „Health at a Glance“ erfasst",
+            ("Der Bericht „Health at a Glance“ erfasst", None),
+        ),
+        (" \tMinister  attends\u00a0the   session ", ("Minister attends the session", None)),
+        ("A 5 * 3 grid and 2*x", ("A 5 * 3 grid and 2*x", None)),
+    ],
+)
+def test_normalize_line(line: str, expected: tuple[str, int | None]) -> None:
+    assert normalize_line(line) == expected
+
+
+def test_single_functions() -> None:
+    assert markdown_heading("### Title ###") == ("Title", 3)
+    assert markdown_heading("#hashtag") == ("#hashtag", None)
+    assert strip_markdown("__bold__ and ***both***") == "bold and both"
+    assert strip_tags("a<br/>b") == "a b"
+    assert space_quotes("said“yes”") == "said “yes”"
+    assert collapse_spaces("a \u3000 b") == "a b"
+
+
+@settings(max_examples=400)
+@given(TEXT)
+def test_normalize_line_is_idempotent(line: str) -> None:
+    once, _ = normalize_line(line)
+    assert normalize_line(once)[0] == once
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Mr. Kim met Dr. Lee in the U.S. on Monday. They talked.",
+            ["Mr. Kim met Dr. Lee in the U.S. on Monday.", "They talked."],
+        ),
+        ("He said “it works.” Then he left!", ["He said “it works.”", "Then he left!"]),
+        ("Growth was 3.5 percent. Prices rose.", ["Growth was 3.5 percent.", "Prices rose."]),
+        (
+            "The plan (12.7) was kept. Kim J. Park agreed.",
+            ["The plan (12.7) was kept.", "Kim J. Park agreed."],
+        ),
+        ("자료의 열람만 가능합니다. 감사합니다.", ["자료의 열람만 가능합니다.", "감사합니다."]),
+        ("회의를 열었다. 시는 계획이다.", ["회의를 열었다.", "시는 계획이다."]),
+        ("今日は晴れ。明日は雨！", ["今日は晴れ。", "明日は雨！"]),
+        ("no final mark", ["no final mark"]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+@settings(max_examples=600)
+@given(TEXT)
+def test_sentence_spans_cover_every_visible_character_in_order(text: str) -> None:
+    spans = sentence_spans(text)
+    position = 0
+    for start, end in spans:
+        assert position <= start < end <= len(text)
+        assert text[position:start].strip() == ""
+        assert text[start] == text[start].strip() and text[end - 1] == text[end - 1].strip()
+        position = end
+    assert text[position:].strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "expected"),
+    [
+        ("on May 24 (Mon) at the DDP", [2020], date(2021, 5, 24)),  # the weekday decides
+        ("on May 24 (Mon) at the DDP", [2021, 2020], date(2021, 5, 24)),
+        ("May 24 (Tue)", [2021], date(2022, 5, 24)),
+        ("3 Dec 2023", [], date(2023, 12, 3)),
+        ("2021. 5. 24.", [], date(2021, 5, 24)),
+        ("2021-05-24", [], date(2021, 5, 24)),
+        ("2021년 5월 24일", [], date(2021, 5, 24)),
+        ("5월 24일(월)", [2021], date(2021, 5, 24)),
+        ("Released May 24, 2021", [], date(2021, 5, 24)),
+        ("24th May", [2019], date(2019, 5, 24)),
+        ("May 24", [], None),  # no year anywhere: not guessed
+        ("May 24 (Mon)", [], None),
+        ("May 24 (Tue), 2021", [], None),  # the stated weekday contradicts the year
+        ("February 30, 2021", [], None),
+        ("you may 3 times", [], None),
+        ("Strategy (12.7)", [2020], None),
+    ],
+)
+def test_parse_date(text: str, years: list[int], expected: date | None) -> None:
+    assert parse_date(text, years) == expected
+
+
+def test_context_years_by_frequency() -> None:
+    assert context_years(["2021 P4G", "in 2020", "the 2021 summit"]) == [2021, 2020]
+    assert [d.value.day for d in find_dates("May 24-29 and 3 Dec", [2021])] == [24, 3]
+
+
+def test_contact_fields() -> None:
+    value = "Jeong, Jeong-hee (82-44-201-3720/Urban Policy Division)"
+    assert find_phone(value) == "82-44-201-3720"
+    assert find_division(value) == "Urban Policy Division"
+    assert find_phone("담당자(044-211-2253)에게") == "044-211-2253"
+    assert find_phone("in 2020-2021 the 12.7 plan") is None
+    assert find_url("Homepage: http://www.molit.go.kr/english/intro.do.") == (
+        "http://www.molit.go.kr/english/intro.do"
+    )
