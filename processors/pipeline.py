@@ -82,6 +82,7 @@ def structure_step(
         meta.url = page.url or meta.url
         meta.authors = [page.author] if page.author else meta.authors
         meta.published = parse_date(page.date or "") or meta.published
+        meta.declared_language = page.lang
         if page.title and cleaned.blocks and cleaned.blocks[0].text == page.title:
             cleaned.blocks[0].role = "title"
     else:

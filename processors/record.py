@@ -103,6 +103,11 @@ class Metadata(_Model):
     )
     contact: Contact | None = Field(default=None, description="Press contact, if given.")
     url: str | None = Field(default=None, description="Canonical or homepage URL.")
+    declared_language: str | None = Field(
+        default=None,
+        description="Language the page declares (HTML lang attribute), as written; the detected "
+        "language is ``record.language``. Added in 1.2.0.",
+    )
 
 
 class Segment(_Model):

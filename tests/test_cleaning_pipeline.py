@@ -78,6 +78,7 @@ def test_html_structure_and_metadata() -> None:
     assert doc.metadata.published is not None and doc.metadata.published.isoformat() == "2024-03-05"
     assert doc.metadata.organisation == "서울특별시"
     assert doc.metadata.authors == ["김민지"]
+    assert doc.metadata.declared_language == "ko"
     assert doc.media_type == "text/html"
     paragraph = next(b for b in doc.blocks if b.text.startswith("서울시는 올해"))
     assert [paragraph.text[a:b] for a, b in paragraph.sentences] == [

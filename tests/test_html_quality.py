@@ -10,7 +10,9 @@ from bench.html import DEFAULT_DATA, GOAL_F1, GOAL_PRECISION, Score, lingoflow_t
 from processors.config import PipelineConfig
 
 
-@pytest.mark.skipif(not DEFAULT_DATA.is_dir(), reason="../shared/eval/html is not beside the project")
+@pytest.mark.skipif(
+    not DEFAULT_DATA.is_dir(), reason="../shared/eval/html is not beside the project"
+)
 def test_extraction_meets_the_goal_on_the_evaluation_pages() -> None:
     cases = json.loads((DEFAULT_DATA / "evaldata.json").read_text(encoding="utf-8")).values()
     extract = lingoflow_text(PipelineConfig())
