@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _translation_options(run)
 
     validate = commands.add_parser(
         "validate",
@@ -110,11 +111,99 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="comma-separated candidate languages (default: " + ",".join(DEFAULT_CANDIDATES) + ")",
     )
+    models = commands.add_parser(
+        "models",
+        help="list or install Argos Translate packages",
+        description="Manage the Argos Translate packages lingoflow translates with. The folder "
+        "is --packages-dir, else ARGOS_PACKAGES_DIR, else argostranslate's default.",
+    )
+    model_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    listing = model_commands.add_parser("list", help="installed packages: from → to, version, path")
+    listing.add_argument("--packages-dir", type=Path, default=None)
+    install = model_commands.add_parser(
+        "install",
+        help="install .argosmodel files (offline), or pairs from the Argos index (online)",
+        description="Install .argosmodel files, or every .argosmodel file in the folders "
+        "given, without network access; or, with --from-index, download the packages for "
+        "the given pairs (FROM:TO, e.g. ko:en en:ko) from argostranslate's package index.",
+    )
+    install.add_argument("items", nargs="+", metavar="PATH|FROM:TO")
+    install.add_argument("--from-index", action="store_true", help="items are FROM:TO pairs")
+    install.add_argument("--packages-dir", type=Path, default=None)
+
+    translate = commands.add_parser(
+        "translate",
+        help="translate lines on standard input",
+        description="Translate each line on standard input from --from to --to with the "
+        "installed packages (through English when there is no direct one) and print one "
+        "line per input line. Exit 3 when no installed package covers the pair.",
+    )
+    translate.add_argument("--from", dest="source", required=True, help="source language")
+    translate.add_argument("--to", dest="target", required=True, help="target language")
+    _translation_options(translate)
     return parser  # fmt: skip
 
 
+def _translation_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("translation")
+    group.add_argument(
+        "--no-translate", dest="translate", action="store_false", help="keep original texts only"
+    )
+    group.add_argument(
+        "--packages-dir",
+        type=Path,
+        default=None,
+        help="installed Argos packages (default: ARGOS_PACKAGES_DIR)",
+    )
+    group.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    group.add_argument(
+        "--compute-type",
+        default="default",
+        help="CTranslate2 compute type (default: as the model was saved)",
+    )
+    group.add_argument("--beam-size", type=int, default=4, help="beam width (default: 4)")
+    group.add_argument(
+        "--inter-threads", type=int, default=2, help="batches translated in parallel (default: 2)"
+    )
+    group.add_argument(
+        "--intra-threads",
+        type=int,
+        default=1,
+        help="threads per batch, 0 lets CTranslate2 decide (default: 1)",
+    )
+    group.add_argument(
+        "--max-batch-tokens",
+        type=int,
+        default=4096,
+        help="token budget of one batch (default: 4096)",
+    )
+    group.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="translation cache folder (default: $XDG_CACHE_HOME/lingoflow)",
+    )
+    group.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="do not read or write the translation cache")  # fmt: skip
+
+
+def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "enabled": args.translate,
+        "packages_dir": str(args.packages_dir) if args.packages_dir else None,
+        "device": args.device,
+        "compute_type": args.compute_type,
+        "beam_size": args.beam_size,
+        "inter_threads": args.inter_threads,
+        "intra_threads": args.intra_threads,
+        "max_batch_tokens": args.max_batch_tokens,
+        "cache": args.cache,
+        "cache_dir": str(args.cache_dir) if args.cache_dir else None,
+    }
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.process import process_documents
+    from flows.process import TranslationSettings, process_documents
 
     if not args.raw_dir.is_dir():
         print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
@@ -126,6 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         force=args.force,
         batch_size=args.batch_size,
         max_bytes=args.max_bytes,
+        translation=TranslationSettings.model_validate(_translation_settings(args)),
         return_state=True,
     )
     if not state.is_completed():
@@ -133,6 +223,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     summary = state.result()
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
+    if summary.get("missing_models"):
+        print(
+            f"lingoflow: no translation model for {', '.join(summary['missing_models'])}: those "
+            f"segments keep their original text only (records are partial). Install with:\n"
+            f"  {summary['install_command']}\n"
+            "or, offline, from .argosmodel files: lingoflow models install FILE...",
+            file=sys.stderr,
+        )
     if summary["records"] != summary["inputs"]:
         print("lingoflow: some inputs produced no record", file=sys.stderr)
         return 2
@@ -156,6 +254,8 @@ def format_summary(summary: dict[str, object]) -> str:
             f"  written {summary['written']}, unchanged {summary['unchanged']}",
             f"  by status:   {counts('by_status')}",
             f"  by language: {counts('by_language')}",
+            f"  sentences translated {summary.get('sentences_translated', 0)}, "
+            f"from cache {summary.get('sentences_from_cache', 0)}",
         ]
     )
 
@@ -198,11 +298,85 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from processors.models import (
+        InstallError,
+        install_archive,
+        install_from_index,
+        installed_packages,
+        package_files,
+        packages_dir,
+    )
+
+    folder = args.packages_dir or packages_dir()
+    if args.models_command == "list":
+        packages = installed_packages(folder)
+        for p in packages:
+            print(f"{p.from_code} → {p.to_code}\t{p.version or '-'}\t{p.path}")
+        print(f"{len(packages)} package(s) in {folder}", file=sys.stderr)
+        return 0
+    try:
+        if args.from_index:
+            pairs = [_pair(item) for item in args.items]
+            done = install_from_index(pairs, folder)
+        else:
+            files = package_files([Path(item) for item in args.items])
+            if not files:
+                raise InstallError("no .argosmodel file found in " + ", ".join(args.items))
+            done = [install_archive(f, folder) for f in files]
+    except InstallError as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return 1
+    for p in done:
+        print(f"installed {p.from_code} → {p.to_code} {p.version} in {p.path}")
+    return 0
+
+
+def _pair(item: str) -> tuple[str, str]:
+    source, sep, target = item.partition(":")
+    if not sep or not source or not target:
+        raise SystemExit(f"lingoflow: expected FROM:TO such as ko:en, got {item!r}")
+    return source.lower(), target.lower()
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from processors.config import TranslationConfig
+    from processors.sentences import sentence_spans
+    from processors.translate import Pair, TranslationEngine, join_sentences
+
+    settings = _translation_settings(args)
+    settings.pop("enabled")
+    engine = TranslationEngine.load(TranslationConfig(**settings))  # type: ignore[arg-type]
+    pair = Pair(args.source.lower(), args.target.lower())
+    if engine.route(pair) is None:
+        print(
+            f"lingoflow: no installed Argos package translates {pair} (direct or through "
+            f"English); install one: lingoflow models install --from-index "
+            f"{pair.source}:{pair.target}",
+            file=sys.stderr,
+        )
+        return 3
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    lines = [line.rstrip("\n") for line in stdin]
+    sentences = [[line[a:b] for a, b in sentence_spans(line)] for line in lines]
+    flat = [s for group in sentences for s in group]
+    result = engine.translate(pair, flat) or []
+    position = 0
+    for group in sentences:
+        parts = result[position : position + len(group)]
+        position += len(group)
+        sys.stdout.write(join_sentences(parts, pair.target) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
     "schema": cmd_schema,
     "detect": cmd_detect,
+    "models": cmd_models,
+    "translate": cmd_translate,
 }
 
 

@@ -17,6 +17,7 @@ from processors.ingest import read_input
 from processors.langid import LanguageDetector, default_candidates
 from processors.pipeline import decode_step, detect_step, repair_step, source_lines, structure_step
 from processors.record import IndexEntry, Record
+from processors.translate import TranslationEngine, engine_for, translate_documents
 from processors.writer import index_entry, load_record, record_path, write_record
 
 # Failures that may not repeat on the next run, so an unchanged input is tried again.
@@ -29,6 +30,9 @@ class BatchResult:
 
     records: list[Record] = field(default_factory=list)
     unchanged: list[IndexEntry] = field(default_factory=list)
+    missing_pairs: set[str] = field(default_factory=set)
+    sentences_translated: int = 0
+    sentences_cached: int = 0
 
 
 @dataclass
@@ -63,6 +67,7 @@ def process_batch(
     force: bool = False,
     flow_run_id: str | None = None,
     detector: LanguageDetector | None = None,
+    engine: TranslationEngine | None = None,
 ) -> BatchResult:
     """Records for ``rel_paths``; inputs unchanged since their record was made are skipped
     (bytes, lingoflow version and settings digest all equal) unless ``force``.
@@ -74,7 +79,9 @@ def process_batch(
     detector = detector or LanguageDetector(
         default_candidates(config.languages), seed=config.langdetect_seed
     )
-    digest = config.digest()
+    if config.translation.enabled and engine is None:
+        engine = engine_for(config.translation)
+    digest = config.digest(engine.fingerprint() if engine else "")
     result = BatchResult()
     docs = []
     for rel_path in rel_paths:
@@ -90,6 +97,13 @@ def process_batch(
     for doc in docs:
         structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
         detect_step(doc, detector, config.languages)
+    if engine is not None:
+        before = (engine.stats.translated, engine.stats.cached)
+        missing = translate_documents(docs, engine, config.languages)
+        result.missing_pairs = {str(pair) for pair in missing}
+        result.sentences_translated = engine.stats.translated - before[0]
+        result.sentences_cached = engine.stats.cached - before[1]
+    for doc in docs:
         result.records.append(
             to_record(
                 doc,

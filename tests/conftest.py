@@ -61,3 +61,25 @@ def processed(tmp_path: Path) -> Iterator[Path]:
     yield folder
     if folder.exists():
         assert_valid_records(folder)
+
+
+@pytest.fixture(scope="session")
+def argos_files() -> Path:
+    """A folder of test .argosmodel files: ko→en, en→ko and en→ja copy models."""
+    from tests.argos import build_packages
+
+    folder = _STATE / "argos-files"
+    build_packages(folder, [("ko", "en"), ("en", "ko"), ("en", "ja")])
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installed_test_models(argos_files: Path) -> Path:
+    """ko→en and en→ko installed in ARGOS_PACKAGES_DIR for the whole session, so flows
+    translate by default; tests of missing models point to an empty folder instead."""
+    from processors.models import install_archive
+
+    folder = Path(os.environ["ARGOS_PACKAGES_DIR"])
+    for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
+        install_archive(argos_files / name, folder)
+    return folder

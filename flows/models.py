@@ -1,0 +1,55 @@
+"""Flow ``install-models``: install Argos Translate packages where deployments run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from pydantic import Field
+
+from processors.models import (
+    InstalledPackage,
+    install_archive,
+    install_from_index,
+    package_files,
+)
+from processors.models import packages_dir as default_packages_dir
+
+
+@task(cache_policy=NO_CACHE)
+def install_files(paths: list[str], folder: Path) -> list[InstalledPackage]:
+    """Install .argosmodel files (or every one in the folders given), offline."""
+    return [install_archive(path, folder) for path in package_files([Path(p) for p in paths])]
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def install_pairs(pairs: list[str], folder: Path) -> list[InstalledPackage]:
+    """Download and install packages for FROM:TO pairs from the Argos package index."""
+    parsed = [tuple(p.lower().split(":", 1)) for p in pairs]
+    return install_from_index([(a, b) for a, b in parsed], folder)
+
+
+@flow(name="install-models", log_prints=True)
+def install_models(
+    files: Annotated[
+        list[str], Field(description=".argosmodel files, or folders of them, on the worker.")
+    ] = [],  # noqa: B006 (Prefect validates and copies parameters)
+    from_index: Annotated[
+        list[str], Field(description="Pairs to download from the Argos index, e.g. ko:en.")
+    ] = [],  # noqa: B006
+    packages_dir: Annotated[
+        str | None, Field(description="Packages folder (default: ARGOS_PACKAGES_DIR).")
+    ] = None,
+) -> list[str]:
+    """Install translation packages offline from files, or online from the Argos index."""
+    logger = get_run_logger()
+    folder = Path(packages_dir) if packages_dir else default_packages_dir()
+    installed = install_files(files, folder) if files else []
+    if from_index:
+        installed += install_pairs(from_index, folder)
+    for package in installed:
+        logger.info("installed %s→%s %s in %s", package.from_code, package.to_code,
+                    package.version, package.path)  # fmt: skip
+    return [f"{p.from_code}→{p.to_code} {p.version}" for p in installed]
