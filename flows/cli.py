@@ -174,8 +174,8 @@ def _translation_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-batch-tokens",
         type=int,
-        default=4096,
-        help="token budget of one batch (default: 4096)",
+        default=512,
+        help="token budget of one batch (default: 512)",
     )
     group.add_argument(
         "--cache-dir",

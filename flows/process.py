@@ -41,7 +41,7 @@ class TranslationSettings(BaseModel):
     beam_size: int = Field(4, description="Beam width (4 as argostranslate).", ge=1, le=16)
     inter_threads: int = Field(2, description="Batches translated in parallel.", ge=1, le=64)
     intra_threads: int = Field(1, description="Threads per batch (0: CTranslate2 decides).", ge=0)
-    max_batch_tokens: int = Field(4096, description="Token budget of one batch.", ge=64)
+    max_batch_tokens: int = Field(512, description="Token budget of one batch.", ge=64)
     cache: bool = Field(True, description="Reuse translations from the persistent cache.")
     cache_dir: str | None = Field(
         None, description="Translation cache folder (default: $XDG_CACHE_HOME/lingoflow)."

@@ -110,7 +110,9 @@ class TranslationConfig:
         CTranslate2 threads: batches translated in parallel / threads per batch. Measured on
         2 cores: inter 2, intra 1 doubles batched throughput; intra 2 hurts.
     max_batch_tokens:
-        Token budget of one CTranslate2 batch (``batch_type="tokens"``).
+        Token budget of one CTranslate2 batch (``batch_type="tokens"``). Batches are cut from
+        length-sorted sentences, each with its own decoding bound, and run in parallel; 512
+        measured best on 2 cores at beam 4 (larger batches wait on their longest member).
     max_decoding_ratio / max_decoding_extra:
         A translation may be at most ratio x input tokens + extra tokens long: a bound that
         stops a model from running on, relative to the input rather than fixed.
@@ -128,7 +130,7 @@ class TranslationConfig:
     length_penalty: float = 0.2
     inter_threads: int = 2
     intra_threads: int = 1
-    max_batch_tokens: int = 4096
+    max_batch_tokens: int = 512
     max_decoding_ratio: float = 2.0
     max_decoding_extra: int = 10
     cache: bool = True

@@ -161,48 +161,60 @@ class ArgosModel:
         return value[1:] if value.startswith(" ") else value
 
     def translate(self, sentences: list[str], stats: EngineStats) -> list[str]:
-        """Translate ``sentences`` (already unique) in as few calls as the length bound allows."""
+        """Translate ``sentences`` (already unique).
+
+        They are sorted by length and cut into batches of about ``max_batch_tokens`` tokens;
+        each batch gets its own decoding bound (relative to its longest input) and all are
+        submitted at once, asynchronously, so CTranslate2's ``inter_threads`` workers translate
+        batches in parallel.
+        """
         if not sentences:
             return []
         tokenized = [self.encode(s) for s in sentences]
         order = sorted(range(len(sentences)), key=lambda i: len(tokenized[i]))
-        results: list[str] = [""] * len(sentences)
         prefix = self.package.target_prefix
-        chunk_budget = self.config.max_batch_tokens * max(1, self.config.inter_threads) * 4
-        for chunk in _chunks(order, tokenized, chunk_budget):
+        translator = self.translator()
+        pending = []
+        for chunk in batches(order, tokenized, self.config.max_batch_tokens):
             inputs = [tokenized[i] for i in chunk]
             longest = max(len(t) for t in inputs)
             bound = (
                 math.ceil(self.config.max_decoding_ratio * longest) + self.config.max_decoding_extra
             )
-            outputs = self.translator().translate_batch(
+            futures = translator.translate_batch(
                 inputs,
                 target_prefix=[[prefix]] * len(inputs) if prefix else None,
                 max_batch_size=self.config.max_batch_tokens,
                 batch_type="tokens",
+                asynchronous=True,
                 beam_size=self.config.beam_size,
                 num_hypotheses=1,
                 length_penalty=self.config.length_penalty,
                 replace_unknowns=True,
-                max_decoding_length=bound,
+                max_decoding_length=max(bound, 1),
             )
-            for i, output in zip(chunk, outputs, strict=True):
-                tokens = output.hypotheses[0]
+            pending.append((chunk, futures))
+        results: list[str] = [""] * len(sentences)
+        for chunk, futures in pending:
+            for i, future in zip(chunk, futures, strict=True):
+                tokens = future.result().hypotheses[0]
                 stats.target_tokens += len(tokens)
                 results[i] = self.decode(tokens)
         return results
 
 
-def _chunks(order: list[int], tokenized: list[list[str]], budget: int) -> Iterable[list[int]]:
-    """Consecutive runs of the length-sorted inputs holding about ``budget`` tokens each."""
+def batches(order: list[int], tokenized: list[list[str]], budget: int) -> Iterable[list[int]]:
+    """Consecutive runs of the length-sorted inputs holding at most ``budget`` tokens each
+    (a longer single input is a batch of its own)."""
     chunk: list[int] = []
     tokens = 0
     for i in order:
-        chunk.append(i)
-        tokens += len(tokenized[i])
-        if tokens >= budget:
+        size = max(1, len(tokenized[i]))
+        if chunk and tokens + size > budget:
             yield chunk
             chunk, tokens = [], 0
+        chunk.append(i)
+        tokens += size
     if chunk:
         yield chunk
 
