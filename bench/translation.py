@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     install_archive(archive, packages)
     paragraphs = [b.text for d in docs for b in d.blocks]
     sentences = [b.text[s:e] for d in docs for b in d.blocks for s, e in b.sentences]
-    print(f"{len(docs)} documents, {len(paragraphs)} paragraphs, {len(sentences)} sentences "
-          f"(unique {len(set(sentences))}); beam {args.beam_size}, cap {CAP_RATIO}x input")  # fmt: skip
+    print(
+        f"{len(docs)} documents, {len(paragraphs)} paragraphs, {len(sentences)} sentences "
+        f"(unique {len(set(sentences))}); beam {args.beam_size}, cap {CAP_RATIO}x input"
+    )
 
     rows = [
         ("(a) argostranslate translate per paragraph", *run_argostranslate(paragraphs, packages)),
