@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
-from flows.process import process_documents
+from flows.process import TranslationSettings, process_documents
 from processors.config import TranslationConfig
 from processors.models import InstallError, install_archive, installed_packages
 from processors.translate import Pair, TranslationEngine
@@ -236,3 +236,20 @@ def test_install_models_flow(argos_files: Path, tmp_path: Path, prefect_harness:
     )
     assert result == ["en→ja 1.0"]
     assert [(p.from_code, p.to_code) for p in installed_packages(folder)] == [("en", "ja")]
+
+
+def test_installing_models_makes_the_next_run_translate(
+    raw_copy: Path, tmp_path: Path, argos_files: Path
+) -> None:
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    processed = tmp_path / "processed"
+    settings = TranslationSettings(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
+    first = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
+    assert first["by_status"] == {"partial": 5}
+    for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
+        install_archive(argos_files / name, folder)
+    second = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
+    assert second["by_status"] == {"ok": 5} and second["written"] == 5
+    third = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
+    assert third["unchanged"] == 5 and third["sentences_translated"] == 0
