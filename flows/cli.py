@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from processors import __version__
 from processors.config import DEFAULT_LANGUAGES, DEFAULT_MAX_BYTES
@@ -75,7 +76,33 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument(
+        "--prune", action="store_true", help="delete records whose input is no longer in raw/"
+    )
+    scale = run.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="run the batches on a local Dask cluster of N worker processes (prefect-dask)",
+    )
+    scale.add_argument(
+        "--dask-address",
+        metavar="ADDRESS",
+        help="run the batches on an existing Dask cluster, e.g. tcp://scheduler:8786",
+    )
     _translation_options(run)
+
+    retranslate = commands.add_parser(
+        "retranslate",
+        help="fill missing translations in existing records (the retranslate flow)",
+        description="Translate the segments of existing records that lack a language of their "
+        "pair (after installing models), without cleaning the documents again; rewrite only "
+        "records that change.",
+    )
+    retranslate.add_argument("--processed-dir", type=Path, default=Path("processed"))
+    retranslate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _translation_options(retranslate)
 
     validate = commands.add_parser(
         "validate",
@@ -208,11 +235,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.raw_dir.is_dir():
         print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
         return 2
-    state = process_documents(
+    flow = process_documents
+    if args.dask_workers or args.dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        runner: Any = (
+            DaskTaskRunner(address=args.dask_address)
+            if args.dask_address
+            else DaskTaskRunner(
+                cluster_kwargs={
+                    "n_workers": args.dask_workers,
+                    "threads_per_worker": 1,
+                    "processes": True,
+                    "dashboard_address": None,
+                }
+            )
+        )
+        flow = process_documents.with_options(task_runner=runner)
+    state = flow(
         raw_dir=args.raw_dir,
         processed_dir=args.processed_dir,
         languages=args.languages,
         force=args.force,
+        prune=args.prune,
         batch_size=args.batch_size,
         max_bytes=args.max_bytes,
         translation=TranslationSettings.model_validate(_translation_settings(args)),
@@ -239,6 +284,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retranslate(args: argparse.Namespace) -> int:
+    from flows.process import TranslationSettings
+    from flows.retranslate import retranslate
+
+    if not args.processed_dir.is_dir():
+        print(f"lingoflow: not a directory: {args.processed_dir}", file=sys.stderr)
+        return 2
+    state = retranslate(
+        processed_dir=args.processed_dir,
+        translation=TranslationSettings.model_validate(_translation_settings(args)),
+        return_state=True,
+    )
+    if not state.is_completed():
+        print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
+        return 2
+    summary = state.result()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(
+            f"lingoflow: {summary['records']} records, {summary['written']} updated, "
+            f"{summary['sentences_translated']} sentences translated in {summary['seconds']} s"
+        )
+    if summary.get("missing_models"):
+        print(
+            f"lingoflow: still no translation model for {', '.join(summary['missing_models'])}; "
+            f"install with: {summary['install_command']}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def format_summary(summary: dict[str, object]) -> str:
     """The run summary as a few human-readable lines."""
 
@@ -257,6 +334,14 @@ def format_summary(summary: dict[str, object]) -> str:
             f"  sentences translated {summary.get('sentences_translated', 0)}, "
             f"from cache {summary.get('sentences_from_cache', 0)}",
         ]
+        + (
+            [
+                f"  records without input: {len(orphaned)}"
+                + (" (removed)" if summary.get("pruned") else " (--prune removes them)")
+            ]
+            if isinstance(orphaned := summary.get("orphaned"), list) and orphaned
+            else []
+        )
     )
 
 
@@ -377,6 +462,7 @@ COMMANDS = {
     "detect": cmd_detect,
     "models": cmd_models,
     "translate": cmd_translate,
+    "retranslate": cmd_retranslate,
 }
 
 

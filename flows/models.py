@@ -43,7 +43,13 @@ def install_models(
         str | None, Field(description="Packages folder (default: ARGOS_PACKAGES_DIR).")
     ] = None,
 ) -> list[str]:
-    """Install translation packages offline from files, or online from the Argos index."""
+    """Install translation packages offline from files, or online from the Argos index.
+
+    Args:
+        files: .argosmodel files, or folders of them, on the machine the flow runs on.
+        from_index: Pairs to download from argostranslate's package index, e.g. ko:en.
+        packages_dir: Packages folder (default: ARGOS_PACKAGES_DIR, else argostranslate's).
+    """
     logger = get_run_logger()
     folder = Path(packages_dir) if packages_dir else default_packages_dir()
     installed = install_files(files, folder) if files else []

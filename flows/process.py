@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.reporting import publish_run_report
 from processors.batch import BatchResult, WriteResult, process_batch, summarise, write_batch
 from processors.config import (
     DEFAULT_LANGUAGES,
@@ -18,10 +20,10 @@ from processors.config import (
     PipelineConfig,
     TranslationConfig,
 )
-from processors.ingest import discover
+from processors.ingest import discover, doc_id_for
 from processors.record import IndexEntry
 from processors.translate import Pair, install_command
-from processors.writer import write_index
+from processors.writer import orphaned_records, run_lock, write_index
 
 DEFAULT_BATCH_SIZE = 64
 _DEFAULT_TRANSLATION = TranslationConfig()
@@ -113,6 +115,9 @@ def process_documents(
     force: Annotated[
         bool, Field(description="Reprocess inputs even when bytes and settings are unchanged.")
     ] = False,
+    prune: Annotated[
+        bool, Field(description="Delete records whose input is no longer in raw_dir.")
+    ] = False,
     batch_size: Annotated[
         int, Field(description="Documents per task run.", ge=1, le=10_000)
     ] = DEFAULT_BATCH_SIZE,
@@ -123,58 +128,106 @@ def process_documents(
         TranslationSettings, Field(description="Translation models and decoding settings.")
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
 ) -> dict[str, Any]:
-    """Turn every file under raw_dir into one JSON record in processed_dir."""
+    """Turn every file under raw_dir into one JSON record in processed_dir.
+
+    Args:
+        raw_dir: Folder of raw input documents, read recursively; relative to the project root.
+        processed_dir: Folder the JSON records and index.jsonl are written to.
+        languages: Language pair (ISO 639-1 codes) every segment is translated into.
+        force: Reprocess inputs even when their bytes, lingoflow's version and the settings
+            are unchanged since their record was written.
+        prune: Delete records whose input is no longer in raw_dir (they are reported always).
+        batch_size: Documents per task run (one task translates its whole batch at once).
+        max_bytes: Inputs larger than this many bytes get a failed record without being read.
+        translation: Translation models and decoding settings.
+    """
     logger = get_run_logger()
     started = time.monotonic()
-    raw_dir, processed_dir = Path(raw_dir).absolute(), Path(processed_dir).absolute()
+    raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    processed_dir.mkdir(parents=True, exist_ok=True)
     config = PipelineConfig(
         languages=tuple(languages), max_bytes=max_bytes, translation=translation.config()
     )
-    rel_paths = discover_inputs(raw_dir)
-    batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
-    entries: list[IndexEntry] = []
-    written = unchanged = translated = cached = 0
-    missing: set[str] = set()
-    for number, batch in enumerate(batches, start=1):
-        name = f"batch-{number:04d}-of-{len(batches):04d}"
-        processed = process_documents_batch.with_options(task_run_name=f"process-{name}")(
-            raw_dir, processed_dir, batch, config, force
-        )
-        result = write_records.with_options(task_run_name=f"write-{name}")(processed_dir, processed)
-        entries.extend(processed.unchanged)
-        entries.extend(result.entries)
-        written += result.written
-        unchanged += result.unchanged + len(processed.unchanged)
-        translated += processed.sentences_translated
-        cached += processed.sentences_cached
-        missing |= processed.missing_pairs
-        logger.info(
-            "%s: %d documents, %d records written, %d sentences translated (%d from cache)",
-            name, len(batch), result.written, processed.sentences_translated,
-            processed.sentences_cached,
+    with run_lock(processed_dir) as waited:
+        if waited >= 1:
+            logger.info("waited %.1f s for another run on %s", waited, processed_dir)
+        rel_paths = discover_inputs(raw_dir)
+        batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
+        futures = [
+            process_documents_batch.with_options(
+                task_run_name=f"process-batch-{n:04d}-of-{len(batches):04d}"
+            ).submit(raw_dir, processed_dir, batch, config, force)
+            for n, batch in enumerate(batches, start=1)
+        ]
+        entries: list[IndexEntry] = []
+        totals: Counter[str] = Counter()
+        stage_seconds: Counter[str] = Counter()
+        missing: set[str] = set()
+        for number, (batch, future) in enumerate(zip(batches, futures, strict=True), start=1):
+            name = f"batch-{number:04d}-of-{len(batches):04d}"
+            processed = future.result()
+            result = write_records.with_options(task_run_name=f"write-{name}")(
+                processed_dir, processed
+            )
+            entries.extend(processed.unchanged)
+            entries.extend(result.entries)
+            totals.update(
+                written=result.written,
+                unchanged=result.unchanged + len(processed.unchanged),
+                translated=processed.sentences_translated,
+                cached=processed.sentences_cached,
+            )
+            stage_seconds.update(processed.seconds)
+            missing |= processed.missing_pairs
+            logger.info(
+                "%s: %d documents, %d records written, %d unchanged, "
+                "%d sentences translated (%d from cache)",
+                name, len(batch), result.written, len(processed.unchanged) + result.unchanged,
+                processed.sentences_translated, processed.sentences_cached,
+            )  # fmt: skip
+        orphans = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
+        if orphans and prune:
+            for path in orphans:
+                path.unlink(missing_ok=True)
+        write_run_index(processed_dir, entries)
+    if orphans:
+        logger.warning(
+            "%d record(s) have no input in %s any more%s: %s", len(orphans), raw_dir,
+            " and were removed" if prune else " (prune=True removes them)",
+            ", ".join(p.name for p in orphans[:10]),
         )  # fmt: skip
     if missing:
-        pairs = sorted(missing)
         logger.warning(
             "no translation model for %s; segments keep their original text. Install with: %s",
-            ", ".join(pairs), install_command(Pair(*p.split("→")) for p in pairs),
+            ", ".join(sorted(missing)), install_command(_pairs(missing)),
         )  # fmt: skip
-    write_run_index(processed_dir, entries)
+    seconds = round(time.monotonic() - started, 3)
     summary: dict[str, Any] = {
         "inputs": len(rel_paths),
         "records": len(entries),
-        "written": written,
-        "unchanged": unchanged,
+        "written": totals["written"],
+        "unchanged": totals["unchanged"],
         **summarise(entries),
-        "sentences_translated": translated,
-        "sentences_from_cache": cached,
+        "sentences_translated": totals["translated"],
+        "sentences_from_cache": totals["cached"],
         "missing_models": sorted(missing),
-        "install_command": install_command(Pair(*p.split("→")) for p in sorted(missing))
-        if missing
-        else None,
-        "seconds": round(time.monotonic() - started, 3),
+        "install_command": install_command(_pairs(missing)) if missing else None,
+        "orphaned": [p.name for p in orphans],
+        "pruned": bool(orphans and prune),
+        "stage_seconds": {k: round(v, 3) for k, v in sorted(stage_seconds.items())},
+        "seconds": seconds,
+        "documents_per_second": round(len(rel_paths) / seconds, 1) if seconds else None,
     }
+    publish_run_report("process-documents", summary, entries)
     return summary
+
+
+def resolve(path: Path | str) -> Path:
+    """An absolute path; relative ones resolve against the working directory, which for
+    deployments is the project root (prefect.yaml's set_working_directory step)."""
+    return Path(path).expanduser().absolute()
+
+
+def _pairs(names: set[str]) -> list[Pair]:
+    return [Pair(*name.split("→")) for name in sorted(names)]

@@ -5,6 +5,7 @@ Kept free of Prefect so that benchmarks and other engines call exactly the same 
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,8 @@ class BatchResult:
     missing_pairs: set[str] = field(default_factory=set)
     sentences_translated: int = 0
     sentences_cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time per stage: read, decode (with repair), clean, detect, translate."""
 
 
 @dataclass
@@ -83,26 +86,31 @@ def process_batch(
         engine = engine_for(config.translation)
     digest = config.digest(engine.fingerprint() if engine else "")
     result = BatchResult()
+    clock = _Clock(result.seconds)
     docs = []
     for rel_path in rel_paths:
-        doc = read_input(raw_dir, rel_path, config.max_bytes)
-        if not force:
-            existing = load_record(record_path(processed_dir, doc.doc_id))
-            if existing is not None and is_up_to_date(existing, doc.sha256, digest):
-                result.unchanged.append(index_entry(existing))
-                continue
-        decode_step(doc)
-        docs.append(repair_step(doc, config.repair))
-    repeated = repeated_by_source(docs, config)
-    for doc in docs:
-        structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
-        detect_step(doc, detector, config.languages)
+        with clock("read"):
+            doc = read_input(raw_dir, rel_path, config.max_bytes)
+            existing = None if force else load_record(record_path(processed_dir, doc.doc_id))
+        if existing is not None and is_up_to_date(existing, doc.sha256, digest):
+            result.unchanged.append(index_entry(existing))
+            continue
+        with clock("decode"):
+            decode_step(doc)
+            docs.append(repair_step(doc, config.repair))
+    with clock("clean"):
+        repeated = repeated_by_source(docs, config)
+        for doc in docs:
+            structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
+    with clock("detect"):
+        for doc in docs:
+            detect_step(doc, detector, config.languages)
     if engine is not None:
-        before = (engine.stats.translated, engine.stats.cached)
-        missing = translate_documents(docs, engine, config.languages)
-        result.missing_pairs = {str(pair) for pair in missing}
-        result.sentences_translated = engine.stats.translated - before[0]
-        result.sentences_cached = engine.stats.cached - before[1]
+        with clock("translate"):
+            report = translate_documents(docs, engine, config.languages)
+        result.missing_pairs = {str(pair) for pair in report.missing}
+        result.sentences_translated = report.stats.translated
+        result.sentences_cached = report.stats.cached
     for doc in docs:
         result.records.append(
             to_record(
@@ -114,6 +122,26 @@ def process_batch(
             )
         )
     return result
+
+
+class _Clock:
+    """Adds the time spent in ``with clock(stage):`` blocks to ``seconds[stage]``."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+        self.stage = ""
+        self.start = 0.0
+
+    def __call__(self, stage: str) -> _Clock:
+        self.stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + elapsed
 
 
 def source_key(doc: Document) -> str:

@@ -253,26 +253,31 @@ class TranslationEngine:
                 return [self.models[first], self.models[second]]
         return None
 
-    def translate(self, pair: Pair, sentences: Sequence[str]) -> list[str] | None:
-        """Translations of ``sentences`` in order, or None when no model covers ``pair``."""
+    def translate(
+        self, pair: Pair, sentences: Sequence[str], stats: EngineStats | None = None
+    ) -> list[str] | None:
+        """Translations of ``sentences`` in order, or None when no model covers ``pair``.
+        Counts go to ``stats`` when given (one per caller: batches may run in threads),
+        else to the engine's own."""
         route = self.route(pair)
         if route is None:
             return None
+        stats = stats if stats is not None else self.stats
         texts = list(sentences)
         for model in route:
-            texts = self._through(model, texts)
+            texts = self._through(model, texts, stats)
         return texts
 
-    def _through(self, model: ArgosModel, sentences: list[str]) -> list[str]:
+    def _through(self, model: ArgosModel, sentences: list[str], stats: EngineStats) -> list[str]:
         unique = list(dict.fromkeys(s for s in sentences if s.strip()))
-        self.stats.requested += len(unique)
+        stats.requested += len(unique)
         keys = {s: self._cache_key(model, s) for s in unique}
         done = self.cache.get_many(list(keys.values())) if self.cache is not None else {}
         known = {s: done[k] for s, k in keys.items() if k in done}
-        self.stats.cached += len(known)
+        stats.cached += len(known)
         todo = [s for s in unique if s not in known]
-        translated = dict(zip(todo, model.translate(todo, self.stats), strict=True))
-        self.stats.translated += len(todo)
+        translated = dict(zip(todo, model.translate(todo, stats), strict=True))
+        stats.translated += len(todo)
         if self.cache is not None:
             self.cache.put_many({keys[s]: t for s, t in translated.items()})
         known.update(translated)
@@ -306,11 +311,19 @@ def engine_for(config: TranslationConfig) -> TranslationEngine:
         return _ENGINES[key]
 
 
+@dataclass
+class TranslationReport:
+    """What translating a batch of documents did."""
+
+    missing: set[Pair] = field(default_factory=set)
+    stats: EngineStats = field(default_factory=EngineStats)
+
+
 def translate_documents(
     docs: Sequence[Document], engine: TranslationEngine, languages: Sequence[str]
-) -> set[Pair]:
+) -> TranslationReport:
     """Fill ``block.translations`` for every segment of ``docs`` into each language of
-    ``languages`` other than its own; returns the pairs no installed model covers.
+    ``languages`` other than its own; reports the pairs no installed model covers.
 
     Each document missing a pair gets one ``missing_model`` warning naming it (status partial);
     its segments keep their original text only.
@@ -324,12 +337,12 @@ def translate_documents(
                 if block.lang not in ("und", target):
                     wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
     done: dict[Pair, dict[str, str]] = {}
-    missing: set[Pair] = set()
+    report = TranslationReport()
     for pair in sorted(wanted, key=str):
         unique = list(dict.fromkeys(wanted[pair]))
-        result = engine.translate(pair, unique)
+        result = engine.translate(pair, unique, report.stats)
         if result is None:
-            missing.add(pair)
+            report.missing.add(pair)
         else:
             done[pair] = dict(zip(unique, result, strict=True))
     for doc in docs:
@@ -353,7 +366,7 @@ def translate_documents(
                 f"no Argos Translate package for {pair} (direct or through English); "
                 f"segments in {pair.source} keep their original text only",
             )
-    return missing
+    return report
 
 
 def _sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:

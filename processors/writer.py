@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -106,3 +109,40 @@ def write_index(processed_dir: Path, entries: Iterable[IndexEntry]) -> bool:
             return False
     atomic_write(path, data)
     return True
+
+
+LOCK_NAME = ".lingoflow.lock"
+
+
+@contextmanager
+def run_lock(processed_dir: Path, timeout: float = 3600.0) -> Iterator[float]:
+    """Hold the processed folder for one run at a time (an exclusive ``flock`` on
+    ``processed/.lingoflow.lock``); yields the seconds spent waiting. Raises TimeoutError when
+    another run holds it longer than ``timeout``. The lock ends with the process, so a killed
+    run never leaves it behind."""
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with (processed_dir / LOCK_NAME).open("a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > timeout:
+                    raise TimeoutError(
+                        f"another lingoflow run holds {processed_dir / LOCK_NAME}"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield time.monotonic() - started
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def orphaned_records(processed_dir: Path, doc_ids: set[str]) -> list[Path]:
+    """Records in ``processed_dir`` whose input is no longer among ``doc_ids``."""
+    return sorted(
+        path
+        for path in processed_dir.glob("*.json")
+        if path.stem not in doc_ids and not path.name.startswith(".")
+    )

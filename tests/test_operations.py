@@ -1,0 +1,162 @@
+"""Operations: retranslate, disappeared inputs, artifacts, concurrent runs, Dask, flow forms."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from flows.process import TranslationSettings, process_documents
+from flows.retranslate import retranslate
+from processors.models import install_archive
+from processors.writer import run_lock
+from tests.helpers import assert_valid_records, load_records, snapshot
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _volatile_free(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    for record in records.values():
+        record["pipeline"].pop("processed_at")
+        record["pipeline"].pop("flow_run_id")
+    return records
+
+
+def test_retranslate_fills_missing_translations(
+    raw_copy: Path, tmp_path: Path, argos_files: Path
+) -> None:
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    processed = tmp_path / "processed"
+    settings = TranslationSettings(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
+    process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
+    before = load_records(processed)
+    assert {r["status"] for r in before.values()} == {"partial"}
+    for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
+        install_archive(argos_files / name, folder)
+
+    summary = retranslate(processed_dir=processed, translation=settings)
+    assert summary["written"] == 5 and summary["by_status"] == {"ok": 5}
+    after = load_records(processed)
+    for path, record in after.items():
+        old = before[path]
+        assert record["status"] == "ok" and record["errors"] == []
+        assert record["removed"] == old["removed"] and record["metadata"] == old["metadata"]
+        for new_seg, old_seg in zip(record["segments"], old["segments"], strict=True):
+            assert new_seg["text"][new_seg["lang"]] == old_seg["text"][old_seg["lang"]]
+            assert set(new_seg["text"]) == {"en", "ko"}
+    assert_valid_records(processed)
+    untouched = snapshot(processed)
+    again = retranslate(processed_dir=processed, translation=settings)
+    assert again["written"] == 0 and snapshot(processed) == untouched
+
+
+def test_disappeared_inputs_are_reported_then_pruned(raw_copy: Path, processed: Path) -> None:
+    process_documents(raw_dir=raw_copy, processed_dir=processed)
+    gone = next(raw_copy.glob("004_*"))
+    gone.unlink()
+    summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
+    assert len(summary["orphaned"]) == 1 and summary["orphaned"][0].startswith("004-")
+    assert (processed / summary["orphaned"][0]).exists() and not summary["pruned"]
+    pruned = process_documents(raw_dir=raw_copy, processed_dir=processed, prune=True)
+    assert pruned["pruned"] and not (processed / summary["orphaned"][0]).exists()
+    assert len((processed / "index.jsonl").read_text().splitlines()) == 4
+    assert process_documents(raw_dir=raw_copy, processed_dir=processed)["orphaned"] == []
+
+
+def test_flow_run_publishes_markdown_and_table_artifacts(raw_copy: Path, processed: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    state = process_documents(raw_dir=raw_copy, processed_dir=processed, return_state=True)
+    run_id = state.state_details.flow_run_id
+    assert isinstance(run_id, UUID)
+
+    async def read() -> list[Any]:
+        async with get_client() as client:
+            return await client.read_artifacts(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+            )
+
+    artifacts = {a.type: a for a in asyncio.run(read())}
+    assert set(artifacts) == {"markdown", "table"}
+    markdown = str(artifacts["markdown"].data)
+    assert "## By status" in markdown and "- ok: 5" in markdown and "documents/s" in markdown
+    assert "## Time per stage" in markdown and "- clean:" in markdown
+    table = artifacts["table"].data
+    rows = table if isinstance(table, list) else __import__("json").loads(table)
+    assert len(rows) == 5 and {r["status"] for r in rows} == {"ok"}
+
+
+def test_two_concurrent_runs_never_corrupt_or_lose_a_record(
+    raw_copy: Path, processed: Path
+) -> None:
+    summaries: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run(force: bool) -> None:
+        try:
+            summaries.append(
+                process_documents(raw_dir=raw_copy, processed_dir=processed, force=force)
+            )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in (True, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors and len(summaries) == 2
+    assert all(s["records"] == 5 for s in summaries)
+    assert len(load_records(processed)) == 5
+    assert len((processed / "index.jsonl").read_text().splitlines()) == 5
+    assert not [p for p in processed.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_run_lock_excludes_a_second_holder(tmp_path: Path) -> None:
+    with run_lock(tmp_path), pytest.raises(TimeoutError), run_lock(tmp_path, timeout=0.5):
+        pass
+    with run_lock(tmp_path) as waited:
+        assert waited < 1
+
+
+@pytest.mark.slow
+def test_dask_runner_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> None:
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    default_dir, dask_dir = tmp_path / "default", tmp_path / "dask"
+    process_documents(raw_dir=raw_copy, processed_dir=default_dir, batch_size=2)
+    runner = DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": 2,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )
+    summary = process_documents.with_options(task_runner=runner)(
+        raw_dir=raw_copy, processed_dir=dask_dir, batch_size=2
+    )
+    assert summary["records"] == 5
+    assert _volatile_free(load_records(dask_dir)) == _volatile_free(load_records(default_dir))
+    assert_valid_records(dask_dir)
+
+
+def test_flow_parameters_make_a_documented_form() -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.models import install_models
+
+    for flow in (process_documents, retranslate, install_models):
+        schema = parameter_schema(flow.fn).model_dump_for_openapi()
+        properties = schema["properties"]
+        assert all(p.get("description") for p in properties.values()), flow.name
+        if "translation" in properties:
+            translation = schema["definitions"]["TranslationSettings"]["properties"]
+            assert translation["beam_size"]["default"] == 4 and translation["device"]["pattern"]
+            assert all(p.get("description") for p in translation.values())
