@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test test-fast lint format typecheck schema lock bench clean
+.PHONY: help install run serve stop test test-fast lint format typecheck schema lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,6 +21,12 @@ install: $(STAMP)  ## create .venv and install lingoflow with pinned dependencie
 
 run: $(STAMP)  ## process raw/ into processed/ through the Prefect flow
 	$(BIN)/lingoflow run --raw-dir raw --processed-dir processed
+
+serve: $(STAMP)  ## local Prefect server + pool + deployments + worker (UI on 127.0.0.1:4200)
+	$(BIN)/lingoflow serve --state .prefect-local --port 4200
+
+stop:  ## stop exactly what `make serve` started (PID files in .prefect-local/)
+	@test -x $(BIN)/lingoflow && $(BIN)/lingoflow stop --state .prefect-local || echo "nothing to stop"
 
 test: $(STAMP)  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check processors flows tests bench

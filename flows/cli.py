@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _translation_options(run)
 
+    serve = commands.add_parser(
+        "serve",
+        help="start a local Prefect server, deploy the flows and start a worker",
+        description="Start a Prefect server (SQLite) on 127.0.0.1, create the process work "
+        "pool lingoflow-local, deploy every deployment in prefect.yaml and start a worker, all "
+        "in the background; state, logs and PID files go to --state. `lingoflow stop` ends them.",
+    )
+    serve.add_argument("--state", type=Path, default=Path(".prefect-local"))
+    serve.add_argument("--port", type=int, default=4200)
+    stop = commands.add_parser("stop", help="stop what `lingoflow serve` started (by PID)")
+    stop.add_argument("--state", type=Path, default=Path(".prefect-local"))
+
     retranslate = commands.add_parser(
         "retranslate",
         help="fill missing translations in existing records (the retranslate flow)",
@@ -316,6 +328,33 @@ def cmd_retranslate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.local_server import LocalPrefect, serve
+
+    local = LocalPrefect(state=args.state.absolute(), port=args.port)
+    try:
+        serve(local)
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Prefect UI: {local.ui_url}\n"
+        f"API: {local.api_url}  (export PREFECT_API_URL={local.api_url} to use it)\n"
+        f"pool lingoflow-local with a worker; deployments from prefect.yaml; "
+        f"logs and PIDs in {args.state}/\n"
+        "stop with: make stop"
+    )
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from flows.local_server import LocalPrefect, stop
+
+    stopped = stop(LocalPrefect(state=args.state.absolute()))
+    print("stopped " + ", ".join(stopped) if stopped else "nothing to stop")
+    return 0
+
+
 def format_summary(summary: dict[str, object]) -> str:
     """The run summary as a few human-readable lines."""
 
@@ -463,6 +502,8 @@ COMMANDS = {
     "models": cmd_models,
     "translate": cmd_translate,
     "retranslate": cmd_retranslate,
+    "serve": cmd_serve,
+    "stop": cmd_stop,
 }
 
 

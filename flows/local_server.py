@@ -1,0 +1,190 @@
+"""A local Prefect server, work pool, deployments and worker: started together, stopped by PID.
+
+``lingoflow serve`` (``make serve``) and ``lingoflow stop`` (``make stop``) use this, and so does
+the real-server test. Everything lives under one state folder (default ``.prefect-local/``):
+the server's PREFECT_HOME (SQLite database), logs, and the PID files ``stop`` reads, so that
+``stop`` ends exactly what ``serve`` started and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+POOL = "lingoflow-local"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class LocalPrefect:
+    """Where a local server keeps its state and how to reach it."""
+
+    state: Path
+    port: int = 4200
+    host: str = "127.0.0.1"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment for the server, the Prefect CLI and the worker."""
+        env = dict(os.environ)
+        env.update(
+            PREFECT_HOME=str(self.state / "home"),
+            PREFECT_API_URL=self.api_url,
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            DO_NOT_TRACK="1",
+        )
+        env.pop("PREFECT_PROFILE", None)
+        return env
+
+    def pid_file(self, name: str) -> Path:
+        return self.state / f"{name}.pid"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prefect_exe() -> str:
+    return str(Path(sys.executable).with_name("prefect"))
+
+
+def start_server(local: LocalPrefect, timeout: float = 90.0) -> subprocess.Popen[bytes]:
+    """Start ``prefect server start`` in its own process group and wait until it is healthy."""
+    local.state.mkdir(parents=True, exist_ok=True)
+    env = local.env()
+    env.pop("PREFECT_API_URL")  # the server itself must not point at an API
+    log = (local.state / "server.log").open("ab")
+    process = subprocess.Popen(
+        [_prefect_exe(), "server", "start", "--host", local.host, "--port", str(local.port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    local.pid_file("server").write_text(str(process.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prefect server exited ({process.returncode}); see server.log")
+        try:
+            with urllib.request.urlopen(f"{local.api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    stop_pid(process.pid)
+    raise TimeoutError(f"prefect server not healthy after {timeout:.0f} s; see server.log")
+
+
+def prefect_cli(local: LocalPrefect, *args: str, timeout: float = 180.0) -> str:
+    """Run a Prefect CLI command against the local server from the project root."""
+    done = subprocess.run(
+        [_prefect_exe(), *args],
+        env=local.env(),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"prefect {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def create_pool_and_deploy(local: LocalPrefect) -> str:
+    """Create the process work pool (if absent) and deploy everything in prefect.yaml."""
+    pools = prefect_cli(local, "work-pool", "ls")
+    if POOL not in pools:
+        prefect_cli(local, "work-pool", "create", POOL, "--type", "process")
+    return prefect_cli(local, "--no-prompt", "deploy", "--all")
+
+
+def start_worker(local: LocalPrefect, run_once: bool = False) -> subprocess.Popen[bytes]:
+    """Start a process worker on the pool, in its own process group."""
+    command = [_prefect_exe(), "worker", "start", "--pool", POOL]
+    if run_once:
+        command.append("--run-once")
+    log = (local.state / "worker.log").open("ab")
+    process = subprocess.Popen(
+        command,
+        env=local.env(),
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    if not run_once:
+        local.pid_file("worker").write_text(str(process.pid))
+    return process
+
+
+def stop_pid(pid: int, grace: float = 10.0) -> bool:
+    """End the process group led by ``pid``: SIGTERM, then SIGKILL after ``grace`` seconds
+    (a Prefect worker ignores SIGTERM while it waits for work). True when it was running."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        _reap(pid)
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    _reap(pid)
+    return True
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def stop(local: LocalPrefect) -> list[str]:
+    """Stop what :func:`serve` started, worker first; returns what was stopped."""
+    stopped = []
+    for name in ("worker", "server"):
+        pid_file = local.pid_file(name)
+        if not pid_file.exists():
+            continue
+        pid = int(pid_file.read_text().strip() or 0)
+        if pid and stop_pid(pid):
+            stopped.append(f"{name} (pid {pid})")
+        pid_file.unlink()
+    return stopped
+
+
+def serve(local: LocalPrefect) -> None:
+    """Server, pool, deployments and a worker, all in the background."""
+    if local.pid_file("server").exists():
+        raise RuntimeError(f"already serving ({local.pid_file('server')} exists): run stop first")
+    start_server(local)
+    try:
+        create_pool_and_deploy(local)
+        start_worker(local)
+    except BaseException:
+        stop(local)
+        raise
