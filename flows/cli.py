@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -248,6 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
         return 2
     flow = process_documents
+    parallel = 1
     if args.dask_workers or args.dask_address:
         from prefect_dask.task_runners import DaskTaskRunner
 
@@ -264,6 +266,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
         flow = process_documents.with_options(task_runner=runner)
+        parallel = args.dask_workers or 2 * (os.cpu_count() or 1)
     state = flow(
         raw_dir=args.raw_dir,
         processed_dir=args.processed_dir,
@@ -271,6 +274,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         force=args.force,
         prune=args.prune,
         batch_size=args.batch_size,
+        parallel_batches=parallel,
         max_bytes=args.max_bytes,
         translation=TranslationSettings.model_validate(_translation_settings(args)),
         return_state=True,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.reporting import publish_run_report
@@ -26,6 +27,16 @@ from processors.translate import Pair, install_command
 from processors.writer import orphaned_records, run_lock, write_index
 
 DEFAULT_BATCH_SIZE = 64
+T = TypeVar("T")
+
+
+def opaque(value: T) -> T:
+    """Pass ``value`` to a task without Prefect walking through it looking for futures: a batch
+    of records is thousands of nested objects, and the walk cost more than the writing."""
+    return cast(T, quote(value))
+
+
+DEFAULT_PARALLEL_BATCHES = 1
 _DEFAULT_TRANSLATION = TranslationConfig()
 
 
@@ -121,6 +132,9 @@ def process_documents(
     batch_size: Annotated[
         int, Field(description="Documents per task run.", ge=1, le=10_000)
     ] = DEFAULT_BATCH_SIZE,
+    parallel_batches: Annotated[
+        int, Field(description="Batches in flight at once (e.g. the number of Dask workers).", ge=1)
+    ] = DEFAULT_PARALLEL_BATCHES,
     max_bytes: Annotated[
         int, Field(description="Inputs larger than this many bytes get a failed record.", ge=1)
     ] = DEFAULT_MAX_BYTES,
@@ -138,6 +152,9 @@ def process_documents(
             are unchanged since their record was written.
         prune: Delete records whose input is no longer in raw_dir (they are reported always).
         batch_size: Documents per task run (one task translates its whole batch at once).
+        parallel_batches: Batches submitted to the task runner at once. 1 on the default
+            thread runner (the work is CPU-bound: threads only contend); with Dask, the
+            number of worker processes.
         max_bytes: Inputs larger than this many bytes get a failed record without being read.
         translation: Translation models and decoding settings.
     """
@@ -154,21 +171,24 @@ def process_documents(
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
         rel_paths = discover_inputs(raw_dir)
         batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
-        futures = [
-            process_documents_batch.with_options(
-                task_run_name=f"process-batch-{n:04d}-of-{len(batches):04d}"
-            ).submit(raw_dir, processed_dir, batch, config, force)
-            for n, batch in enumerate(batches, start=1)
-        ]
+
+        def submit(n: int) -> Any:
+            return process_documents_batch.with_options(
+                task_run_name=f"process-batch-{n + 1:04d}-of-{len(batches):04d}"
+            ).submit(raw_dir, processed_dir, batches[n], config, force)
+
+        futures = {n: submit(n) for n in range(min(parallel_batches, len(batches)))}
         entries: list[IndexEntry] = []
         totals: Counter[str] = Counter()
         stage_seconds: Counter[str] = Counter()
         missing: set[str] = set()
-        for number, (batch, future) in enumerate(zip(batches, futures, strict=True), start=1):
-            name = f"batch-{number:04d}-of-{len(batches):04d}"
-            processed = future.result()
+        for index, batch in enumerate(batches):
+            name = f"batch-{index + 1:04d}-of-{len(batches):04d}"
+            processed = futures.pop(index).result()
+            if index + parallel_batches < len(batches):  # keep the window full
+                futures[index + parallel_batches] = submit(index + parallel_batches)
             result = write_records.with_options(task_run_name=f"write-{name}")(
-                processed_dir, processed
+                processed_dir, opaque(processed)
             )
             entries.extend(processed.unchanged)
             entries.extend(result.entries)
@@ -190,7 +210,7 @@ def process_documents(
         if orphans and prune:
             for path in orphans:
                 path.unlink(missing_ok=True)
-        write_run_index(processed_dir, entries)
+        write_run_index(processed_dir, opaque(entries))
     if orphans:
         logger.warning(
             "%d record(s) have no input in %s any more%s: %s", len(orphans), raw_dir,

@@ -12,7 +12,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.process import TranslationSettings, resolve, write_records, write_run_index
+from flows.process import (
+    TranslationSettings,
+    opaque,
+    resolve,
+    write_records,
+    write_run_index,
+)
 from flows.reporting import publish_run_report
 from processors.batch import BatchResult, summarise
 from processors.config import TranslationConfig
@@ -63,7 +69,7 @@ def retranslate(
             )
             if result.changed:
                 write_records.with_options(task_run_name=f"write-{name}")(
-                    processed_dir, BatchResult(records=result.changed)
+                    processed_dir, opaque(BatchResult(records=result.changed))
                 )
             written += len(result.changed)
             translated += result.sentences_translated
@@ -71,7 +77,7 @@ def retranslate(
             logger.info("%s: %d records, %d updated", name, len(batch), len(result.changed))
         records: list[Record] = [r for r in (load_record(p) for p in paths) if r is not None]
         entries: list[IndexEntry] = [index_entry(r) for r in records]
-        write_run_index(processed_dir, entries)
+        write_run_index(processed_dir, opaque(entries))
     seconds = round(time.monotonic() - started, 3)
     pairs = [Pair(*m.split("→")) for m in sorted(missing)]
     summary: dict[str, Any] = {

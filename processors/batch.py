@@ -5,6 +5,7 @@ Kept free of Prefect so that benchmarks and other engines call exactly the same 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,17 +26,26 @@ from processors.writer import index_entry, load_record, record_path, write_recor
 TRANSIENT_CODES = frozenset({"unreadable", "write_error"})
 
 
-@dataclass
 class BatchResult:
-    """What a batch produced: records to write, and inputs left as they were."""
+    """What a batch produced: records to write, and inputs left as they were.
 
-    records: list[Record] = field(default_factory=list)
-    unchanged: list[IndexEntry] = field(default_factory=list)
-    missing_pairs: set[str] = field(default_factory=set)
-    sentences_translated: int = 0
-    sentences_cached: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Time per stage: read, decode (with repair), clean, detect, translate."""
+    A plain class on purpose, not a dataclass: Prefect walks dataclasses, pydantic models and
+    collections that tasks return or receive, looking for futures, and a batch holds thousands
+    of nested objects. It stops at a plain object.
+    """
+
+    def __init__(
+        self,
+        records: list[Record] | None = None,
+        unchanged: list[IndexEntry] | None = None,
+    ) -> None:
+        self.records: list[Record] = records or []
+        self.unchanged: list[IndexEntry] = unchanged or []
+        self.missing_pairs: set[str] = set()
+        self.sentences_translated = 0
+        self.sentences_cached = 0
+        self.seconds: dict[str, float] = {}
+        """Time per stage: read, decode (with repair), clean, detect, translate."""
 
 
 @dataclass
@@ -79,8 +89,8 @@ def process_batch(
     the statistic covers the documents processed in this batch, so it applies on first runs
     and forced runs, where whole folders are processed together.
     """
-    detector = detector or LanguageDetector(
-        default_candidates(config.languages), seed=config.langdetect_seed
+    detector = detector or detector_for(
+        default_candidates(config.languages), config.langdetect_seed
     )
     if config.translation.enabled and engine is None:
         engine = engine_for(config.translation)
@@ -122,6 +132,20 @@ def process_batch(
             )
         )
     return result
+
+
+_DETECTORS: dict[tuple[tuple[str, ...], int], LanguageDetector] = {}
+_DETECTORS_LOCK = threading.Lock()
+
+
+def detector_for(candidates: tuple[str, ...], seed: int) -> LanguageDetector:
+    """One detector per candidate set and seed per process, reused by every batch (building
+    one loads langdetect profiles and word lists)."""
+    with _DETECTORS_LOCK:
+        key = (candidates, seed)
+        if key not in _DETECTORS:
+            _DETECTORS[key] = LanguageDetector(candidates, seed=seed)
+        return _DETECTORS[key]
 
 
 class _Clock:

@@ -1,0 +1,116 @@
+"""Prefect's overhead: `lingoflow run` against a plain-Python loop over the same processors.
+
+Generates N documents from the samples (each a variant with its own title number and its
+paragraphs rotated, so no two are identical), then times, each as a fresh process on a fresh
+output folder, without translation:
+
+  (a) plain Python: discover, process_batch and write_batch per batch of 64, write the index;
+  (b) `lingoflow run` reporting to a running Prefect server (PREFECT_API_URL set; how
+      deployments and `make serve` run it);
+  (c) `lingoflow run` on Prefect's ephemeral server (started and stopped inside the command).
+
+    python -m bench.overhead [--documents N]
+
+Goal: (b) within 1.15x of (a).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 1.15
+
+PLAIN = """
+import sys
+from pathlib import Path
+from processors.batch import process_batch, write_batch
+from processors.config import PipelineConfig, TranslationConfig
+from processors.ingest import discover
+from processors.writer import write_index
+raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+config = PipelineConfig(translation=TranslationConfig(enabled=False))
+paths = discover(raw)
+entries = []
+for i in range(0, len(paths), 64):
+    batch = process_batch(raw, out, paths[i : i + 64], config)
+    entries += batch.unchanged + write_batch(out, batch.records).entries
+write_index(out, entries)
+assert len(entries) == len(paths)
+"""
+
+
+def generate(raw: Path, count: int) -> None:
+    """``count`` documents made from the samples."""
+    samples = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").iterdir())]
+    raw.mkdir(parents=True)
+    for i in range(count):
+        lines = [line for line in samples[i % len(samples)].splitlines() if line.strip()]
+        head, body = lines[:2], lines[2:]
+        shift = (i // len(samples)) % max(1, len(body))
+        text = "\n".join([f"{head[0]} (No. {i})", *head[1:], *body[shift:], *body[:shift]])
+        (raw / f"doc-{i:05d}.txt").write_text(text + "\n", encoding="utf-8")
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    args = parser.parse_args(argv)
+
+    from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
+
+    work = Path(tempfile.mkdtemp(prefix="lingoflow-overhead-"))
+    raw = work / "raw"
+    generate(raw, args.documents)
+    env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
+    env.update(PREFECT_HOME=str(work / "prefect-home"), PREFECT_LOGGING_LEVEL="WARNING")
+    lingoflow = str(Path(sys.executable).with_name("lingoflow"))
+    run = [lingoflow, "run", "--raw-dir", str(raw), "--no-translate", "--processed-dir"]
+
+    plain = timed([sys.executable, "-c", PLAIN, str(raw), str(work / "plain")], env)
+    local = LocalPrefect(state=work / "server", port=free_port())
+    server = start_server(local)
+    try:
+        served = timed([*run, str(work / "served")], {**env, **local.env()})
+    finally:
+        stop_pid(server.pid)
+    ephemeral = timed([*run, str(work / "ephemeral")], env)
+    for out in ("plain", "served", "ephemeral"):
+        assert len(list((work / out).glob("*.json"))) == args.documents, out
+    shutil.rmtree(work, ignore_errors=True)
+
+    print(f"{args.documents} generated documents, no translation, each path a fresh process")
+    print()
+    print("| path | seconds | documents/s | vs plain |")
+    print("|---|---|---|---|")
+    for name, seconds in (
+        ("(a) plain Python loop over the processors", plain),
+        ("(b) lingoflow run, running Prefect server", served),
+        ("(c) lingoflow run, ephemeral Prefect server", ephemeral),
+    ):
+        print(
+            f"| {name} | {seconds:.1f} | {args.documents / seconds:.0f} | {seconds / plain:.2f}x |"
+        )
+    print()
+    verdict = "met" if served / plain <= GOAL else "NOT met"
+    print(f"goal (b) within {GOAL}x of (a): {verdict} ({served / plain:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
