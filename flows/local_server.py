@@ -112,8 +112,9 @@ def prefect_cli(local: LocalPrefect, *args: str, timeout: float = 180.0) -> str:
 
 def create_pool_and_deploy(local: LocalPrefect) -> str:
     """Create the process work pool (if absent) and deploy everything in prefect.yaml."""
-    pools = prefect_cli(local, "work-pool", "ls")
-    if POOL not in pools:
+    try:
+        prefect_cli(local, "work-pool", "inspect", POOL)
+    except RuntimeError:  # not there yet
         prefect_cli(local, "work-pool", "create", POOL, "--type", "process")
     return prefect_cli(local, "--no-prompt", "deploy", "--all")
 
