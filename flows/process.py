@@ -24,7 +24,12 @@ from processors.config import (
 from processors.ingest import discover, doc_id_for
 from processors.record import IndexEntry
 from processors.translate import Pair, install_command
-from processors.writer import orphaned_records, run_lock, write_index
+from processors.writer import (
+    orphaned_records,
+    remove_stale_temporaries,
+    run_lock,
+    write_index,
+)
 
 DEFAULT_BATCH_SIZE = 64
 T = TypeVar("T")
@@ -169,6 +174,8 @@ def process_documents(
     with run_lock(processed_dir) as waited:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
+        if stale := remove_stale_temporaries(processed_dir):
+            logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
         rel_paths = discover_inputs(raw_dir)
         batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
 

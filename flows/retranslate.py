@@ -25,7 +25,7 @@ from processors.config import TranslationConfig
 from processors.record import IndexEntry, Record
 from processors.retranslate import RetranslateResult, retranslate_records
 from processors.translate import Pair, engine_for, install_command
-from processors.writer import index_entry, load_record, run_lock
+from processors.writer import index_entry, load_record, remove_stale_temporaries, run_lock
 
 
 @task(cache_policy=NO_CACHE)
@@ -58,6 +58,7 @@ def retranslate(
     processed_dir = resolve(processed_dir)
     config = translation.config()
     with run_lock(processed_dir):
+        remove_stale_temporaries(processed_dir)
         paths = sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))
         batches = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
         written = translated = 0

@@ -146,3 +146,14 @@ def orphaned_records(processed_dir: Path, doc_ids: set[str]) -> list[Path]:
         for path in processed_dir.glob("*.json")
         if path.stem not in doc_ids and not path.name.startswith(".")
     )
+
+
+def remove_stale_temporaries(processed_dir: Path) -> list[str]:
+    """Delete temporary files a killed run left behind (``.NAME.XXXX.tmp``); call it while
+    holding :func:`run_lock`, when no other writer can be in the middle of a write."""
+    removed = []
+    for path in processed_dir.glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path.name)
+    return sorted(removed)
