@@ -1,0 +1,110 @@
+"""Throughput and memory at scale: clean + detect + write on 1,000 and 10,000 documents.
+
+Generates a corpus with bench.corpus (encodings, mojibake, HTML, Korean, 200 B to 200 KB), then
+runs `lingoflow run --no-translate` against a running local Prefect server, once in one process
+(the default thread runner) and once on a local Dask cluster of 2 worker processes
+(`--dask-workers 2`), for each size. Each run is a fresh process on an empty output folder;
+its peak RSS is the largest resident set of any process of the run (flow process or Dask
+worker), read with getrusage in a wrapper process.
+
+    python -m bench.scale [--sizes 1000 10000]
+
+Goals: 2 processes >= 1.7x the single-process rate; per-document cost at 10,000 within 1.15x
+of that at 1,000; peak RSS at 10,000 at most 1.2x that at 1,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.corpus import generate
+
+WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stdout[-2000:] + done.stderr[-2000:])
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "summary": json.loads(done.stdout)}))
+"""
+
+
+def run(raw: Path, out: Path, env: dict[str, str], dask: bool) -> dict[str, float]:
+    lingoflow = str(Path(sys.executable).with_name("lingoflow"))
+    command = [lingoflow, "run", "--raw-dir", str(raw), "--processed-dir", str(out)]
+    command += ["--no-translate", "--json"] + (["--dask-workers", "2"] if dask else [])
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    result = json.loads(done.stdout)
+    assert result["summary"]["records"] == result["summary"]["inputs"]
+    return {"seconds": result["seconds"], "peak_mb": result["peak_mb"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args(argv)
+
+    from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
+
+    work = Path(tempfile.mkdtemp(prefix="lingoflow-scale-"))
+    local = LocalPrefect(state=work / "server", port=free_port())
+    server = start_server(local)
+    env = {**os.environ, **local.env(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    rows = []
+    try:
+        for size in args.sizes:
+            raw = work / f"raw-{size}"
+            megabytes = sum(p.stat().st_size for p in generate(raw, size)) / 1e6
+            for dask in (False, True):
+                out = work / f"out-{size}-{'dask' if dask else 'single'}"
+                measured = run(raw, out, env, dask)
+                rows.append({"size": size, "dask": dask, "mb": megabytes, **measured})
+                shutil.rmtree(out)
+            shutil.rmtree(raw)
+    finally:
+        stop_pid(server.pid)
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(
+        "| documents | MB | processes | seconds | documents/s | MB/s | ms/document | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        rate = r["size"] / r["seconds"]
+        print(
+            f"| {r['size']} | {r['mb']:.1f} | {'2 (Dask)' if r['dask'] else '1'} | "
+            f"{r['seconds']:.1f} | {rate:.1f} | {r['mb'] / r['seconds']:.2f} | "
+            f"{1000 / rate:.1f} | {r['peak_mb']:.0f} |"
+        )
+    by = {(r["size"], r["dask"]): r for r in rows}
+    print()
+    for size in args.sizes:
+        single, dual = by[(size, False)], by[(size, True)]
+        print(f"{size}: 2 processes = {single['seconds'] / dual['seconds']:.2f}x one (goal 1.7x)")
+    if len(args.sizes) >= 2:
+        small, large = min(args.sizes), max(args.sizes)
+        for dask in (False, True):
+            a, b = by[(small, dask)], by[(large, dask)]
+            cost = (b["seconds"] / large) / (a["seconds"] / small)
+            memory = b["peak_mb"] / a["peak_mb"]
+            label = "2 processes" if dask else "1 process"
+            print(f"{label}: per-document cost {large} vs {small} = {cost:.2f}x (goal 1.15x), "
+                  f"peak RSS {memory:.2f}x (goal 1.2x)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
