@@ -266,7 +266,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
         flow = process_documents.with_options(task_runner=runner)
-        parallel = args.dask_workers or 2 * (os.cpu_count() or 1)
+        parallel = 2 * (args.dask_workers or os.cpu_count() or 1)
     state = flow(
         raw_dir=args.raw_dir,
         processed_dir=args.processed_dir,

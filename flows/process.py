@@ -107,6 +107,7 @@ def write_records(processed_dir: Path, batch: BatchResult) -> WriteResult:
     if result.write_errors:
         # Raising lets Prefect retry transient I/O errors; records already written are kept.
         raise OSError(f"{len(result.write_errors)} record(s) not written: {result.write_errors[0]}")
+    result.take_summary(batch)
     return result
 
 
@@ -157,9 +158,9 @@ def process_documents(
             are unchanged since their record was written.
         prune: Delete records whose input is no longer in raw_dir (they are reported always).
         batch_size: Documents per task run (one task translates its whole batch at once).
-        parallel_batches: Batches submitted to the task runner at once. 1 on the default
-            thread runner (the work is CPU-bound: threads only contend); with Dask, the
-            number of worker processes.
+        parallel_batches: Batches in flight on the task runner at once (each is processed,
+            then written, by its own tasks). 1 on the default thread runner (the work is
+            CPU-bound: threads only contend); with Dask, twice the number of workers.
         max_bytes: Inputs larger than this many bytes get a failed record without being read.
         translation: Translation models and decoding settings.
     """
@@ -180,9 +181,14 @@ def process_documents(
         batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
 
         def submit(n: int) -> Any:
-            return process_documents_batch.with_options(
-                task_run_name=f"process-batch-{n + 1:04d}-of-{len(batches):04d}"
+            name = f"batch-{n + 1:04d}-of-{len(batches):04d}"
+            processed = process_documents_batch.with_options(
+                task_run_name=f"process-{name}"
             ).submit(raw_dir, processed_dir, batches[n], config, force)
+            # Prefect hands the batch over when it is done (on Dask, worker to worker).
+            return write_records.with_options(task_run_name=f"write-{name}").submit(
+                processed_dir, cast(BatchResult, processed)
+            )
 
         futures = {n: submit(n) for n in range(min(parallel_batches, len(batches)))}
         entries: list[IndexEntry] = []
@@ -191,27 +197,24 @@ def process_documents(
         missing: set[str] = set()
         for index, batch in enumerate(batches):
             name = f"batch-{index + 1:04d}-of-{len(batches):04d}"
-            processed = futures.pop(index).result()
+            result = futures.pop(index).result()
             if index + parallel_batches < len(batches):  # keep the window full
                 futures[index + parallel_batches] = submit(index + parallel_batches)
-            result = write_records.with_options(task_run_name=f"write-{name}")(
-                processed_dir, opaque(processed)
-            )
-            entries.extend(processed.unchanged)
+            entries.extend(result.skipped)
             entries.extend(result.entries)
             totals.update(
                 written=result.written,
-                unchanged=result.unchanged + len(processed.unchanged),
-                translated=processed.sentences_translated,
-                cached=processed.sentences_cached,
+                unchanged=result.unchanged + len(result.skipped),
+                translated=result.sentences_translated,
+                cached=result.sentences_cached,
             )
-            stage_seconds.update(processed.seconds)
-            missing |= processed.missing_pairs
+            stage_seconds.update(result.seconds)
+            missing |= result.missing_pairs
             logger.info(
                 "%s: %d documents, %d records written, %d unchanged, "
                 "%d sentences translated (%d from cache)",
-                name, len(batch), result.written, len(processed.unchanged) + result.unchanged,
-                processed.sentences_translated, processed.sentences_cached,
+                name, len(batch), result.written, len(result.skipped) + result.unchanged,
+                result.sentences_translated, result.sentences_cached,
             )  # fmt: skip
         orphans = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
         if orphans and prune:

@@ -56,6 +56,22 @@ class WriteResult:
     written: int = 0
     unchanged: int = 0
     write_errors: list[str] = field(default_factory=list)
+    skipped: list[IndexEntry] = field(default_factory=list)
+    """Entries of the batch's inputs that were not processed because they were up to date."""
+    missing_pairs: set[str] = field(default_factory=set)
+    sentences_translated: int = 0
+    sentences_cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def take_summary(self, batch: BatchResult) -> None:
+        """Carry the batch's counts over, so that only this small object travels back to the
+        flow; the batch's records are released once written."""
+        self.skipped = batch.unchanged
+        self.missing_pairs = batch.missing_pairs
+        self.sentences_translated = batch.sentences_translated
+        self.sentences_cached = batch.sentences_cached
+        self.seconds = batch.seconds
+        batch.records = []
 
 
 def is_up_to_date(existing: Record | None, sha256: str | None, digest: str) -> bool:
