@@ -279,10 +279,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         translation=TranslationSettings.model_validate(_translation_settings(args)),
         return_state=True,
     )
-    if not state.is_completed():
-        print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
+    summary = _summary(state)
+    if summary is None:
         return 2
-    summary = state.result()
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
     if summary.get("missing_models"):
         print(
@@ -300,6 +299,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(state: Any) -> dict[str, Any] | None:
+    """The flow's summary, or None (after saying why) when the run failed."""
+    if not state.is_completed():
+        print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
+        return None
+    summary: dict[str, Any] = state.result()
+    return summary
+
+
 def cmd_retranslate(args: argparse.Namespace) -> int:
     from flows.process import TranslationSettings
     from flows.retranslate import retranslate
@@ -312,10 +320,9 @@ def cmd_retranslate(args: argparse.Namespace) -> int:
         translation=TranslationSettings.model_validate(_translation_settings(args)),
         return_state=True,
     )
-    if not state.is_completed():
-        print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
+    summary = _summary(state)
+    if summary is None:
         return 2
-    summary = state.result()
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
