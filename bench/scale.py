@@ -38,9 +38,10 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "summary": json.loads(don
 """
 
 
-def run(raw: Path, out: Path, env: dict[str, str], dask: bool) -> dict[str, float]:
+def run(raw: Path, out: Path, env: dict[str, str], dask: bool, batch_size: int) -> dict[str, float]:
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     command = [lingoflow, "run", "--raw-dir", str(raw), "--processed-dir", str(out)]
+    command += ["--batch-size", str(batch_size)]
     command += ["--no-translate", "--json"] + (["--dask-workers", "2"] if dask else [])
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
@@ -55,6 +56,7 @@ def run(raw: Path, out: Path, env: dict[str, str], dask: bool) -> dict[str, floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--batch-size", type=int, default=64, help="documents per task run")
     args = parser.parse_args(argv)
 
     from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             megabytes = sum(p.stat().st_size for p in generate(raw, size)) / 1e6
             for dask in (False, True):
                 out = work / f"out-{size}-{'dask' if dask else 'single'}"
-                measured = run(raw, out, env, dask)
+                measured = run(raw, out, env, dask, args.batch_size)
                 rows.append({"size": size, "dask": dask, "mb": megabytes, **measured})
                 shutil.rmtree(out)
             shutil.rmtree(raw)

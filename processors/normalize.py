@@ -20,7 +20,9 @@ import re
 
 _BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# "__" marks emphasis only at word edges (CommonMark): snake__case stays as written.
+_MD_STRONG_UNDERSCORE = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-z]{2,})>", re.I)
 _MD_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?:https?://|/|#)[^)\s]*\)")
@@ -56,7 +58,8 @@ def strip_markdown(line: str) -> str:
     previous = None
     while previous != line:  # nested emphasis: ***x*** or **_x_**
         previous = line
-        line = _MD_EMPHASIS.sub(r"\2", line)
+        line = _MD_STRONG.sub(r"\1", line)
+        line = _MD_STRONG_UNDERSCORE.sub(r"\1", line)
         line = _MD_ITALIC.sub(r"\1", line)
     return line
 

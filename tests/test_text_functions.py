@@ -80,6 +80,7 @@ def test_single_functions() -> None:
     assert markdown_heading("### Title ###") == ("Title", 3)
     assert markdown_heading("#hashtag") == ("#hashtag", None)
     assert strip_markdown("__bold__ and ***both***") == "bold and both"
+    assert strip_markdown("snake__case__name and a**b**c") == "snake__case__name and abc"
     assert strip_tags("a<br/>b") == "a b"
     assert space_quotes("said“yes”") == "said “yes”"
     assert collapse_spaces("a \u3000 b") == "a b"
