@@ -597,8 +597,6 @@ def role_title(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             line.role = "title"
             meta.title = line.text
             return
-    if not candidates:  # a document that starts with its body: no title
-        return
 
 
 def role_subtitle(lines: list[Line], ctx: Context, meta: Metadata) -> None:
