@@ -1,13 +1,13 @@
 """Throughput and memory at scale: clean + detect + write on 1,000 and 10,000 documents.
 
 Generates a corpus with bench.corpus (encodings, mojibake, HTML, Korean, 200 B to 200 KB), then
-runs `lingoflow run --no-translate` against a running local Prefect server, once in one process
-(the default thread runner) and once on a local Dask cluster of 2 worker processes
-(`--dask-workers 2`), for each size. Each run is a fresh process on an empty output folder;
-its peak RSS is the largest resident set of any process of the run (flow process or Dask
-worker), read with getrusage in a wrapper process.
+runs `lingoflow run --no-translate` against a running local Prefect server for each size: in
+one process (the default thread runner), on a pool of 2 worker processes (`--processes 2`,
+Prefect's ProcessPoolTaskRunner) and on a local Dask cluster of 2 workers (`--dask-workers 2`).
+Each run is a fresh process on an empty output folder; its peak RSS is the largest resident
+set of any process of the run (flow process or worker), read with getrusage in a wrapper.
 
-    python -m bench.scale [--sizes 1000 10000]
+    python -m bench.scale [--sizes 1000 10000] [--runners single pool dask]
 
 Goals: 2 processes >= 1.7x the single-process rate; per-document cost at 10,000 within 1.15x
 of that at 1,000; peak RSS at 10,000 at most 1.2x that at 1,000.
@@ -38,11 +38,19 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "summary": json.loads(don
 """
 
 
-def run(raw: Path, out: Path, env: dict[str, str], dask: bool, batch_size: int) -> dict[str, float]:
+RUNNERS = {
+    "single": ("1", []),
+    "pool": ("2 (process pool)", ["--processes", "2"]),
+    "dask": ("2 (Dask)", ["--dask-workers", "2"]),
+}
+
+
+def run(
+    raw: Path, out: Path, env: dict[str, str], runner: str, batch_size: int
+) -> dict[str, float]:
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     command = [lingoflow, "run", "--raw-dir", str(raw), "--processed-dir", str(out)]
-    command += ["--batch-size", str(batch_size)]
-    command += ["--no-translate", "--json"] + (["--dask-workers", "2"] if dask else [])
+    command += ["--batch-size", str(batch_size), "--no-translate", "--json", *RUNNERS[runner][1]]
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
     )
@@ -57,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--batch-size", type=int, default=64, help="documents per task run")
+    parser.add_argument("--runners", nargs="+", choices=list(RUNNERS), default=list(RUNNERS))
     args = parser.parse_args(argv)
+    runners = ["single", *(r for r in args.runners if r != "single")]
 
     from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
 
@@ -70,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             raw = work / f"raw-{size}"
             megabytes = sum(p.stat().st_size for p in generate(raw, size)) / 1e6
-            for dask in (False, True):
-                out = work / f"out-{size}-{'dask' if dask else 'single'}"
-                measured = run(raw, out, env, dask, args.batch_size)
-                rows.append({"size": size, "dask": dask, "mb": megabytes, **measured})
+            for runner in runners:
+                out = work / f"out-{size}-{runner}"
+                measured = run(raw, out, env, runner, args.batch_size)
+                rows.append({"size": size, "runner": runner, "mb": megabytes, **measured})
                 shutil.rmtree(out)
             shutil.rmtree(raw)
     finally:
@@ -87,24 +97,25 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         rate = r["size"] / r["seconds"]
         print(
-            f"| {r['size']} | {r['mb']:.1f} | {'2 (Dask)' if r['dask'] else '1'} | "
+            f"| {r['size']} | {r['mb']:.1f} | {RUNNERS[r['runner']][0]} | "
             f"{r['seconds']:.1f} | {rate:.1f} | {r['mb'] / r['seconds']:.2f} | "
             f"{1000 / rate:.1f} | {r['peak_mb']:.0f} |"
         )
-    by = {(r["size"], r["dask"]): r for r in rows}
+    by = {(r["size"], r["runner"]): r for r in rows}
     print()
     for size in args.sizes:
-        single, dual = by[(size, False)], by[(size, True)]
-        print(f"{size}: 2 processes = {single['seconds'] / dual['seconds']:.2f}x one (goal 1.7x)")
+        single = by[(size, "single")]
+        for runner in runners[1:]:
+            ratio = single["seconds"] / by[(size, runner)]["seconds"]
+            print(f"{size}: {RUNNERS[runner][0]} = {ratio:.2f}x one process (goal 1.7x)")
     if len(args.sizes) >= 2:
         small, large = min(args.sizes), max(args.sizes)
-        for dask in (False, True):
-            a, b = by[(small, dask)], by[(large, dask)]
+        for runner in runners:
+            a, b = by[(small, runner)], by[(large, runner)]
             cost = (b["seconds"] / large) / (a["seconds"] / small)
             memory = b["peak_mb"] / a["peak_mb"]
-            label = "2 processes" if dask else "1 process"
-            print(f"{label}: per-document cost {large} vs {small} = {cost:.2f}x (goal 1.15x), "
-                  f"peak RSS {memory:.2f}x (goal 1.2x)")  # fmt: skip
+            print(f"{RUNNERS[runner][0]}: per-document cost {large} vs {small} = {cost:.2f}x "
+                  f"(goal 1.15x), peak RSS {memory:.2f}x (goal 1.2x)")  # fmt: skip
     return 0
 
 

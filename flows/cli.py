@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -23,6 +24,13 @@ def _languages(value: str) -> list[str]:
     if not codes or any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
         raise argparse.ArgumentTypeError(f"expected ISO 639-1 codes like en,ko; got {value!r}")
     return codes
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {value}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,8 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scale = run.add_mutually_exclusive_group()
     scale.add_argument(
+        "--processes",
+        type=_positive,
+        metavar="N",
+        default=1,
+        help="run the batches on a pool of N worker processes on this machine (Prefect's "
+        "ProcessPoolTaskRunner; default: 1, the batches run in this process)",
+    )
+    scale.add_argument(
         "--dask-workers",
-        type=int,
+        type=_positive,
         metavar="N",
         help="run the batches on a local Dask cluster of N worker processes (prefect-dask)",
     )
@@ -203,7 +219,11 @@ def _translation_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--beam-size", type=int, default=4, help="beam width (default: 4)")
     group.add_argument(
-        "--inter-threads", type=int, default=2, help="batches translated in parallel (default: 2)"
+        "--inter-threads",
+        type=_positive,
+        default=None,
+        help="batches translated in parallel by each process (default: 2, or the cores "
+        "divided among --processes/--dask-workers)",
     )
     group.add_argument(
         "--intra-threads",
@@ -227,6 +247,12 @@ def _translation_options(parser: argparse.ArgumentParser) -> None:
                        help="do not read or write the translation cache")  # fmt: skip
 
 
+def _inter_threads(args: argparse.Namespace) -> int:
+    """Two translation batches in parallel, fewer when worker processes share the cores."""
+    processes: int = getattr(args, "dask_workers", None) or getattr(args, "processes", 1) or 1
+    return max(1, min(2, (os.cpu_count() or 1) // processes))
+
+
 def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
     return {
         "enabled": args.translate,
@@ -234,7 +260,7 @@ def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
         "device": args.device,
         "compute_type": args.compute_type,
         "beam_size": args.beam_size,
-        "inter_threads": args.inter_threads,
+        "inter_threads": args.inter_threads or _inter_threads(args),
         "intra_threads": args.intra_threads,
         "max_batch_tokens": args.max_batch_tokens,
         "cache": args.cache,
@@ -243,6 +269,7 @@ def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from flows.local_server import shared_api
     from flows.process import TranslationSettings, process_documents
 
     if not args.raw_dir.is_dir():
@@ -250,35 +277,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     flow = process_documents
     parallel = 1
-    if args.dask_workers or args.dask_address:
+    runner: Any = None
+    if args.dask_address:
         from prefect_dask.task_runners import DaskTaskRunner
 
-        runner: Any = (
-            DaskTaskRunner(address=args.dask_address)
-            if args.dask_address
-            else DaskTaskRunner(
-                cluster_kwargs={
-                    "n_workers": args.dask_workers,
-                    "threads_per_worker": 1,
-                    "processes": True,
-                    "dashboard_address": None,
-                }
-            )
-        )
+        runner = DaskTaskRunner(address=args.dask_address)
+        parallel = 2 * (os.cpu_count() or 1)
+    elif args.dask_workers:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
+        runner = DaskTaskRunner(cluster_kwargs={**cluster, "dashboard_address": None})
+        parallel = 2 * args.dask_workers
+    elif args.processes > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        runner = ProcessPoolTaskRunner(max_workers=args.processes)
+        parallel = 2 * args.processes
+    if runner is not None:
         flow = process_documents.with_options(task_runner=runner)
-        parallel = 2 * (args.dask_workers or os.cpu_count() or 1)
-    state = flow(
-        raw_dir=args.raw_dir,
-        processed_dir=args.processed_dir,
-        languages=args.languages,
-        force=args.force,
-        prune=args.prune,
-        batch_size=args.batch_size,
-        parallel_batches=parallel,
-        max_bytes=args.max_bytes,
-        translation=TranslationSettings.model_validate(_translation_settings(args)),
-        return_state=True,
-    )
+    # Local worker processes share this run's temporary server (when no server is configured).
+    local_workers = bool(args.dask_workers) or args.processes > 1
+    with shared_api() if local_workers else contextlib.nullcontext():
+        state = flow(
+            raw_dir=args.raw_dir,
+            processed_dir=args.processed_dir,
+            languages=args.languages,
+            force=args.force,
+            prune=args.prune,
+            batch_size=args.batch_size,
+            parallel_batches=parallel,
+            max_bytes=args.max_bytes,
+            translation=TranslationSettings.model_validate(_translation_settings(args)),
+            return_state=True,
+        )
     summary = _summary(state)
     if summary is None:
         return 2
@@ -520,6 +552,9 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The temporary server a run starts would report anonymous usage to Prefect; lingoflow
+    # runs offline, where that only logs an error. Set it to true to opt back in.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     return COMMANDS[args.command](args)
 
 

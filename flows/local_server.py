@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,3 +190,33 @@ def serve(local: LocalPrefect) -> None:
     except BaseException:
         stop(local)
         raise
+
+
+@contextlib.contextmanager
+def shared_api() -> Iterator[None]:
+    """Make worker processes of a run talk to the run's own Prefect API.
+
+    With no PREFECT_API_URL, Prefect starts a temporary server for the process that needs
+    one; worker processes (a process pool, local Dask workers) would each start their own.
+    Here the temporary server is started once and its URL is put in the environment the
+    workers inherit and in this process's settings. With PREFECT_API_URL set, nothing changes.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,8 @@ def opaque(value: T) -> T:
 
 
 DEFAULT_PARALLEL_BATCHES = 1
+WRITE_ATTEMPTS = 3
+WRITE_RETRY_DELAY = 1.0
 _DEFAULT_TRANSLATION = TranslationConfig()
 
 
@@ -88,24 +91,22 @@ def process_documents_batch(
     rel_paths: list[str],
     config: PipelineConfig,
     force: bool,
-) -> BatchResult:
-    """Read, decode, repair, clean and detect one batch of documents."""
-    return process_batch(
-        raw_dir,
-        processed_dir,
-        rel_paths,
-        config,
-        force=force,
-        flow_run_id=str(flow_run.id) if flow_run.id else None,
+) -> WriteResult:
+    """Read, decode, repair, clean, detect and translate one batch, then write its records."""
+    run_id = str(flow_run.id) if flow_run.id else None
+    batch = process_batch(
+        raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=run_id
     )
+    return write_checked(processed_dir, batch)
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def write_records(processed_dir: Path, batch: BatchResult) -> WriteResult:
-    """Write one batch of records atomically."""
-    result = write_batch(processed_dir, batch.records)
+def write_checked(processed_dir: Path, batch: BatchResult) -> WriteResult:
+    """Write a batch's records where they were made (records never travel between processes),
+    trying failed writes again; raise when some still fail, which fails the run."""
+    result = write_batch(
+        processed_dir, batch.records, attempts=WRITE_ATTEMPTS, retry_delay=WRITE_RETRY_DELAY
+    )
     if result.write_errors:
-        # Raising lets Prefect retry transient I/O errors; records already written are kept.
         raise OSError(f"{len(result.write_errors)} record(s) not written: {result.write_errors[0]}")
     result.take_summary(batch)
     return result
@@ -139,7 +140,7 @@ def process_documents(
         int, Field(description="Documents per task run.", ge=1, le=10_000)
     ] = DEFAULT_BATCH_SIZE,
     parallel_batches: Annotated[
-        int, Field(description="Batches in flight at once (e.g. the number of Dask workers).", ge=1)
+        int, Field(description="Batches in flight at once (2 per worker process).", ge=1)
     ] = DEFAULT_PARALLEL_BATCHES,
     max_bytes: Annotated[
         int, Field(description="Inputs larger than this many bytes get a failed record.", ge=1)
@@ -158,9 +159,10 @@ def process_documents(
             are unchanged since their record was written.
         prune: Delete records whose input is no longer in raw_dir (they are reported always).
         batch_size: Documents per task run (one task translates its whole batch at once).
-        parallel_batches: Batches in flight on the task runner at once (each is processed,
-            then written, by its own tasks). 1 on the default thread runner (the work is
-            CPU-bound: threads only contend); with Dask, twice the number of workers.
+        parallel_batches: Batches in flight on the task runner at once (each batch is one
+            task run: processed and written in one process). 1 on the default thread runner
+            (the work is CPU-bound: threads only contend); on a process pool or Dask, twice
+            the number of processes, so that none waits for work.
         max_bytes: Inputs larger than this many bytes get a failed record without being read.
         translation: Translation models and decoding settings.
     """
@@ -180,14 +182,10 @@ def process_documents(
         rel_paths = discover_inputs(raw_dir)
         batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
 
-        def submit(n: int) -> Any:
+        def submit(n: int) -> PrefectFuture[WriteResult]:
             name = f"batch-{n + 1:04d}-of-{len(batches):04d}"
-            processed = process_documents_batch.with_options(
-                task_run_name=f"process-{name}"
-            ).submit(raw_dir, processed_dir, batches[n], config, force)
-            # Prefect hands the batch over when it is done (on Dask, worker to worker).
-            return write_records.with_options(task_run_name=f"write-{name}").submit(
-                processed_dir, cast(BatchResult, processed)
+            return process_documents_batch.with_options(task_run_name=name).submit(
+                raw_dir, processed_dir, batches[n], config, force
             )
 
         futures = {n: submit(n) for n in range(min(parallel_batches, len(batches)))}

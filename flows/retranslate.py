@@ -12,13 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.process import (
-    TranslationSettings,
-    opaque,
-    resolve,
-    write_records,
-    write_run_index,
-)
+from flows.process import TranslationSettings, opaque, resolve, write_checked, write_run_index
 from flows.reporting import publish_run_report
 from processors.batch import BatchResult, summarise
 from processors.config import TranslationConfig
@@ -29,11 +23,18 @@ from processors.writer import index_entry, load_record, remove_stale_temporaries
 
 
 @task(cache_policy=NO_CACHE)
-def retranslate_batch(paths: list[Path], config: TranslationConfig) -> RetranslateResult:
-    """Translate what is missing in one batch of records."""
+def retranslate_batch(
+    processed_dir: Path, paths: list[Path], config: TranslationConfig
+) -> tuple[int, RetranslateResult]:
+    """Translate what is missing in one batch of records and write those that changed."""
     records = [r for r in (load_record(p) for p in paths) if r is not None]
     run_id = str(flow_run.id) if flow_run.id else None
-    return retranslate_records(records, engine_for(config), flow_run_id=run_id)
+    result = retranslate_records(records, engine_for(config), flow_run_id=run_id)
+    written = len(result.changed)
+    if result.changed:
+        write_checked(processed_dir, BatchResult(records=result.changed))
+        result.changed = []
+    return written, result
 
 
 @flow(name="retranslate", log_prints=True)
@@ -65,17 +66,13 @@ def retranslate(
         missing: set[str] = set()
         for number, batch in enumerate(batches, start=1):
             name = f"batch-{number:04d}-of-{len(batches):04d}"
-            result = retranslate_batch.with_options(task_run_name=f"retranslate-{name}")(
-                batch, config
+            updated, result = retranslate_batch.with_options(task_run_name=f"retranslate-{name}")(
+                processed_dir, batch, config
             )
-            if result.changed:
-                write_records.with_options(task_run_name=f"write-{name}")(
-                    processed_dir, opaque(BatchResult(records=result.changed))
-                )
-            written += len(result.changed)
+            written += updated
             translated += result.sentences_translated
             missing |= result.missing_pairs
-            logger.info("%s: %d records, %d updated", name, len(batch), len(result.changed))
+            logger.info("%s: %d records, %d updated", name, len(batch), updated)
         records: list[Record] = [r for r in (load_record(p) for p in paths) if r is not None]
         entries: list[IndexEntry] = [index_entry(r) for r in records]
         write_run_index(processed_dir, opaque(entries))

@@ -1,4 +1,4 @@
-"""Process a batch of inputs into records: the unit of work of one Prefect task.
+"""Process a batch of inputs into records and write them: the unit of work of one Prefect task.
 
 Kept free of Prefect so that benchmarks and other engines call exactly the same code.
 """
@@ -26,26 +26,17 @@ from processors.writer import index_entry, load_record, record_path, write_recor
 TRANSIENT_CODES = frozenset({"unreadable", "write_error"})
 
 
+@dataclass
 class BatchResult:
-    """What a batch produced: records to write, and inputs left as they were.
+    """What a batch produced: records to write, and inputs left as they were."""
 
-    A plain class on purpose, not a dataclass: Prefect walks dataclasses, pydantic models and
-    collections that tasks return or receive, looking for futures, and a batch holds thousands
-    of nested objects. It stops at a plain object.
-    """
-
-    def __init__(
-        self,
-        records: list[Record] | None = None,
-        unchanged: list[IndexEntry] | None = None,
-    ) -> None:
-        self.records: list[Record] = records or []
-        self.unchanged: list[IndexEntry] = unchanged or []
-        self.missing_pairs: set[str] = set()
-        self.sentences_translated = 0
-        self.sentences_cached = 0
-        self.seconds: dict[str, float] = {}
-        """Time per stage: read, decode (with repair), clean, detect, translate."""
+    records: list[Record] = field(default_factory=list)
+    unchanged: list[IndexEntry] = field(default_factory=list)
+    missing_pairs: set[str] = field(default_factory=set)
+    sentences_translated: int = 0
+    sentences_cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time per stage: read, decode (with repair), clean, detect, translate."""
 
 
 @dataclass
@@ -65,7 +56,7 @@ class WriteResult:
 
     def take_summary(self, batch: BatchResult) -> None:
         """Carry the batch's counts over, so that only this small object travels back to the
-        flow; the batch's records are released once written."""
+        flow (from another process, on a process pool or Dask); the records are released."""
         self.skipped = batch.unchanged
         self.missing_pairs = batch.missing_pairs
         self.sentences_translated = batch.sentences_translated
@@ -197,20 +188,37 @@ def repeated_by_source(docs: list[Document], config: PipelineConfig) -> dict[str
     return {key: repeated_lines(lines, config.clean) for key, lines in by_source.items()}
 
 
-def write_batch(processed_dir: Path, records: list[Record]) -> WriteResult:
-    """Write records atomically, skipping those whose content did not change."""
+def write_batch(
+    processed_dir: Path, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
+) -> WriteResult:
+    """Write records atomically, skipping those whose content did not change.
+
+    A record whose write fails is tried again, up to ``attempts`` times in all, ``retry_delay``
+    seconds after the previous pass; what still fails is listed in ``write_errors`` (the old
+    file, if any, is left whole).
+    """
     result = WriteResult()
-    for record in records:
-        try:
-            written = write_record(processed_dir, record)
-        except OSError as exc:
-            result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
-            continue
-        result.entries.append(index_entry(record))
-        if written:
-            result.written += 1
-        else:
-            result.unchanged += 1
+    pending = records
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            time.sleep(retry_delay)
+        failed: list[Record] = []
+        result.write_errors = []
+        for record in pending:
+            try:
+                written = write_record(processed_dir, record)
+            except OSError as exc:
+                failed.append(record)
+                result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
+                continue
+            result.entries.append(index_entry(record))
+            if written:
+                result.written += 1
+            else:
+                result.unchanged += 1
+        if not failed:
+            break
+        pending = failed
     return result
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -145,6 +148,30 @@ def test_dask_runner_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> N
     assert summary["records"] == 5
     assert _volatile_free(load_records(dask_dir)) == _volatile_free(load_records(default_dir))
     assert_valid_records(dask_dir)
+
+
+@pytest.mark.slow
+def test_process_pool_run_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> None:
+    """`lingoflow run --processes 2` with no server configured: the batches run in two worker
+    processes (each translating with its own engine) that share the run's one temporary
+    server, and the records are those of a run in one process."""
+    default_dir, pool_dir = tmp_path / "default", tmp_path / "pool"
+    process_documents(raw_dir=raw_copy, processed_dir=default_dir, batch_size=2)
+    lingoflow = Path(sys.executable).with_name("lingoflow")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_LOGGING_LEVEL"}
+    command = [str(lingoflow), "run", "--raw-dir", str(raw_copy), "--processed-dir"]
+    done = subprocess.run(
+        [*command, str(pool_dir), "--processes", "2", "--batch-size", "2", "--no-cache"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.count("Starting temporary server") == 1
+    assert "Failed to send telemetry" not in done.stderr
+    assert _volatile_free(load_records(pool_dir)) == _volatile_free(load_records(default_dir))
+    assert_valid_records(pool_dir)
 
 
 def test_flow_parameters_make_a_documented_form() -> None:
