@@ -37,8 +37,9 @@ T = TypeVar("T")
 
 
 def opaque(value: T) -> T:
-    """Pass ``value`` to a task without Prefect walking through it looking for futures: a batch
-    of records is thousands of nested objects, and the walk cost more than the writing."""
+    """Pass ``value`` to a task without Prefect walking through it looking for futures: the
+    index entries of a large run are tens of thousands of objects, and the walk costs more
+    than the writing."""
     return cast(T, quote(value))
 
 

@@ -38,6 +38,6 @@ def test_fuzz_fast_version_has_no_crash(capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.slow
 def test_scale_fast_version_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert scale.main(["--sizes", "30", "90"]) == 0
+    assert scale.main(["--sizes", "30", "90", "--runners", "pool"]) == 0
     out = capsys.readouterr().out
-    assert "| 90 |" in out and "peak RSS" in out
+    assert "| 90 | 0.5 | 2 (process pool) |" in out and "peak RSS" in out
