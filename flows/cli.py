@@ -248,9 +248,10 @@ def _translation_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _inter_threads(args: argparse.Namespace) -> int:
-    """Two translation batches in parallel, fewer when worker processes share the cores."""
-    processes: int = getattr(args, "dask_workers", None) or getattr(args, "processes", 1) or 1
-    return max(1, min(2, (os.cpu_count() or 1) // processes))
+    """Two translation batches in parallel, fewer when local Dask workers share the cores (the
+    flow itself caps them for its process pool)."""
+    workers: int = getattr(args, "dask_workers", None) or 1
+    return max(1, min(2, (os.cpu_count() or 1) // workers))
 
 
 def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -268,6 +269,21 @@ def _translation_settings(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def _run_settings() -> contextlib.AbstractContextManager[Any]:
+    """Prefect settings of a flow run started from the command line: flow-run heartbeats off
+    unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY). They only feed a zombie-flow
+    automation, and stopping their thread costs up to a second at the end of every run."""
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        return contextlib.nullcontext()
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.local_server import shared_api
     from flows.process import TranslationSettings, process_documents
@@ -276,7 +292,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
         return 2
     flow = process_documents
-    parallel = 1
+    parallel = None
     runner: Any = None
     if args.dask_address:
         from prefect_dask.task_runners import DaskTaskRunner
@@ -289,16 +305,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
         runner = DaskTaskRunner(cluster_kwargs={**cluster, "dashboard_address": None})
         parallel = 2 * args.dask_workers
-    elif args.processes > 1:
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        runner = ProcessPoolTaskRunner(max_workers=args.processes)
-        parallel = 2 * args.processes
     if runner is not None:
         flow = process_documents.with_options(task_runner=runner)
     # Local worker processes share this run's temporary server (when no server is configured).
     local_workers = bool(args.dask_workers) or args.processes > 1
-    with shared_api() if local_workers else contextlib.nullcontext():
+    with shared_api() if local_workers else contextlib.nullcontext(), _run_settings():
         state = flow(
             raw_dir=args.raw_dir,
             processed_dir=args.processed_dir,
@@ -306,6 +317,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             force=args.force,
             prune=args.prune,
             batch_size=args.batch_size,
+            processes=args.processes,
             parallel_batches=parallel,
             max_bytes=args.max_bytes,
             translation=TranslationSettings.model_validate(_translation_settings(args)),

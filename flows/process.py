@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
@@ -11,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,7 +48,6 @@ def opaque(value: T) -> T:
     return cast(T, quote(value))
 
 
-DEFAULT_PARALLEL_BATCHES = 1
 WRITE_ATTEMPTS = 3
 WRITE_RETRY_DELAY = 1.0
 _DEFAULT_TRANSLATION = TranslationConfig()
@@ -101,6 +105,19 @@ def process_documents_batch(
     return write_checked(processed_dir, batch)
 
 
+BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force")
+
+
+@contextmanager
+def batch_runner(processes: int) -> Iterator[ProcessPoolTaskRunner | None]:
+    """A started pool of ``processes`` worker processes, or None to use the flow's runner."""
+    if processes <= 1:
+        yield None
+        return
+    with ProcessPoolTaskRunner(max_workers=processes) as pool:
+        yield pool
+
+
 def write_checked(processed_dir: Path, batch: BatchResult) -> WriteResult:
     """Write a batch's records where they were made (records never travel between processes),
     trying failed writes again; raise when some still fail, which fails the run."""
@@ -140,9 +157,12 @@ def process_documents(
     batch_size: Annotated[
         int, Field(description="Documents per task run.", ge=1, le=10_000)
     ] = DEFAULT_BATCH_SIZE,
+    processes: Annotated[
+        int, Field(description="Worker processes for the batches (1: the flow's).", ge=1, le=256)
+    ] = 1,
     parallel_batches: Annotated[
-        int, Field(description="Batches in flight at once (2 per worker process).", ge=1)
-    ] = DEFAULT_PARALLEL_BATCHES,
+        int | None, Field(description="Batches in flight (default: 2 per worker process).", ge=1)
+    ] = None,
     max_bytes: Annotated[
         int, Field(description="Inputs larger than this many bytes get a failed record.", ge=1)
     ] = DEFAULT_MAX_BYTES,
@@ -160,10 +180,14 @@ def process_documents(
             are unchanged since their record was written.
         prune: Delete records whose input is no longer in raw_dir (they are reported always).
         batch_size: Documents per task run (one task translates its whole batch at once).
-        parallel_batches: Batches in flight on the task runner at once (each batch is one
-            task run: processed and written in one process). 1 on the default thread runner
-            (the work is CPU-bound: threads only contend); on a process pool or Dask, twice
-            the number of processes, so that none waits for work.
+        processes: Worker processes the batches run on. 1 runs them on the flow's task
+            runner (by default in the flow's own process); more runs them on a pool of that
+            many processes on the flow's machine (Prefect's ProcessPoolTaskRunner), each
+            translating with at most its share of the cores as inter_threads.
+        parallel_batches: Batches in flight at once (each batch is one task run, processed
+            and written in one process). Default: 1 with one process (the work is CPU-bound:
+            threads only contend), else twice the number of processes, so none waits for work.
+            Set it to twice the number of Dask workers when the flow runs on Dask.
         max_bytes: Inputs larger than this many bytes get a failed record without being read.
         translation: Translation models and decoding settings.
     """
@@ -172,10 +196,16 @@ def process_documents(
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    window = parallel_batches or (2 * processes if processes > 1 else 1)
+    translation_config = translation.config()
+    if processes > 1:
+        share = max(1, (os.cpu_count() or 1) // processes)
+        inter_threads = min(translation_config.inter_threads, share)
+        translation_config = replace(translation_config, inter_threads=inter_threads)
     config = PipelineConfig(
-        languages=tuple(languages), max_bytes=max_bytes, translation=translation.config()
+        languages=tuple(languages), max_bytes=max_bytes, translation=translation_config
     )
-    with run_lock(processed_dir) as waited:
+    with run_lock(processed_dir) as waited, batch_runner(processes) as pool:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
         if stale := remove_stale_temporaries(processed_dir):
@@ -185,11 +215,13 @@ def process_documents(
 
         def submit(n: int) -> PrefectFuture[WriteResult]:
             name = f"batch-{n + 1:04d}-of-{len(batches):04d}"
-            return process_documents_batch.with_options(task_run_name=name).submit(
-                raw_dir, processed_dir, batches[n], config, force
-            )
+            batch_task = process_documents_batch.with_options(task_run_name=name)
+            arguments = (raw_dir, processed_dir, batches[n], config, force)
+            if pool is None:
+                return batch_task.submit(*arguments)
+            return pool.submit(batch_task, dict(zip(BATCH_PARAMETERS, arguments, strict=True)))
 
-        futures = {n: submit(n) for n in range(min(parallel_batches, len(batches)))}
+        futures = {n: submit(n) for n in range(min(window, len(batches)))}
         entries: list[IndexEntry] = []
         totals: Counter[str] = Counter()
         stage_seconds: Counter[str] = Counter()
@@ -197,8 +229,8 @@ def process_documents(
         for index, batch in enumerate(batches):
             name = f"batch-{index + 1:04d}-of-{len(batches):04d}"
             result = futures.pop(index).result()
-            if index + parallel_batches < len(batches):  # keep the window full
-                futures[index + parallel_batches] = submit(index + parallel_batches)
+            if index + window < len(batches):  # keep the window full
+                futures[index + window] = submit(index + window)
             entries.extend(result.skipped)
             entries.extend(result.entries)
             totals.update(

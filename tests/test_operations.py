@@ -151,6 +151,32 @@ def test_dask_runner_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+def test_process_pool_task_runs_belong_to_the_flow_run(raw_copy: Path, tmp_path: Path) -> None:
+    """processes=2 (what a deployment's form sets): every batch is a task run of the flow run,
+    made in a worker process; the records are those of one process."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    one, pool = tmp_path / "one", tmp_path / "pool"
+    process_documents(raw_dir=raw_copy, processed_dir=one, batch_size=2)
+    state = process_documents(
+        raw_dir=raw_copy, processed_dir=pool, batch_size=2, processes=2, return_state=True
+    )
+    run_id = state.state_details.flow_run_id
+
+    async def read() -> list[Any]:
+        async with get_client() as client:
+            return await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+            )
+
+    batches = sorted(r.name for r in asyncio.run(read()) if r.name.startswith("batch-"))
+    assert batches == [f"batch-000{n}-of-0003" for n in (1, 2, 3)]
+    assert _volatile_free(load_records(pool)) == _volatile_free(load_records(one))
+    assert {r["pipeline"]["flow_run_id"] for r in load_records(pool).values()} == {str(run_id)}
+
+
+@pytest.mark.slow
 def test_process_pool_run_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> None:
     """`lingoflow run --processes 2` with no server configured: the batches run in two worker
     processes (each translating with its own engine) that share the run's one temporary
