@@ -233,19 +233,20 @@ def process_documents(
                 futures[index + window] = submit(index + window)
             entries.extend(result.skipped)
             entries.extend(result.entries)
+            stats = result.stats
             totals.update(
                 written=result.written,
                 unchanged=result.unchanged + len(result.skipped),
-                translated=result.sentences_translated,
-                cached=result.sentences_cached,
+                translated=stats.sentences_translated,
+                cached=stats.sentences_cached,
             )
-            stage_seconds.update(result.seconds)
-            missing |= result.missing_pairs
+            stage_seconds.update(stats.seconds)
+            missing |= stats.missing_pairs
             logger.info(
                 "%s: %d documents, %d records written, %d unchanged, "
                 "%d sentences translated (%d from cache)",
                 name, len(batch), result.written, len(result.skipped) + result.unchanged,
-                result.sentences_translated, result.sentences_cached,
+                stats.sentences_translated, stats.sentences_cached,
             )  # fmt: skip
         orphans = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
         if orphans and prune:

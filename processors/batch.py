@@ -27,16 +27,23 @@ TRANSIENT_CODES = frozenset({"unreadable", "write_error"})
 
 
 @dataclass
-class BatchResult:
-    """What a batch produced: records to write, and inputs left as they were."""
+class BatchStats:
+    """What processing a batch took: translation counts, missing models, time per stage."""
 
-    records: list[Record] = field(default_factory=list)
-    unchanged: list[IndexEntry] = field(default_factory=list)
     missing_pairs: set[str] = field(default_factory=set)
     sentences_translated: int = 0
     sentences_cached: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     """Time per stage: read, decode (with repair), clean, detect, translate."""
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced: records to write, and inputs left as they were."""
+
+    records: list[Record] = field(default_factory=list)
+    unchanged: list[IndexEntry] = field(default_factory=list)
+    stats: BatchStats = field(default_factory=BatchStats)
 
 
 @dataclass
@@ -49,19 +56,14 @@ class WriteResult:
     write_errors: list[str] = field(default_factory=list)
     skipped: list[IndexEntry] = field(default_factory=list)
     """Entries of the batch's inputs that were not processed because they were up to date."""
-    missing_pairs: set[str] = field(default_factory=set)
-    sentences_translated: int = 0
-    sentences_cached: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
+    stats: BatchStats = field(default_factory=BatchStats)
 
     def take_summary(self, batch: BatchResult) -> None:
-        """Carry the batch's counts over, so that only this small object travels back to the
-        flow (from another process, on a process pool or Dask); the records are released."""
+        """Carry the batch's entries and stats over, so that only this small object travels
+        back to the flow (from another process, on a process pool or Dask); the records are
+        released."""
         self.skipped = batch.unchanged
-        self.missing_pairs = batch.missing_pairs
-        self.sentences_translated = batch.sentences_translated
-        self.sentences_cached = batch.sentences_cached
-        self.seconds = batch.seconds
+        self.stats = batch.stats
         batch.records = []
 
 
@@ -103,7 +105,7 @@ def process_batch(
         engine = engine_for(config.translation)
     digest = config.digest(engine.fingerprint() if engine else "")
     result = BatchResult()
-    clock = _Clock(result.seconds)
+    clock = _Clock(result.stats.seconds)
     docs = []
     for rel_path in rel_paths:
         with clock("read"):
@@ -125,9 +127,9 @@ def process_batch(
     if engine is not None:
         with clock("translate"):
             report = translate_documents(docs, engine, config.languages)
-        result.missing_pairs = {str(pair) for pair in report.missing}
-        result.sentences_translated = report.stats.translated
-        result.sentences_cached = report.stats.cached
+        result.stats.missing_pairs = {str(pair) for pair in report.missing}
+        result.stats.sentences_translated = report.stats.translated
+        result.stats.sentences_cached = report.stats.cached
     for doc in docs:
         result.records.append(
             to_record(
