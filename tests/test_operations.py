@@ -13,11 +13,16 @@ from uuid import UUID
 
 import pytest
 
-from flows.process import TranslationSettings, process_documents
+from flows.process import process_documents
 from flows.retranslate import retranslate
-from processors.models import install_archive
 from processors.writer import run_lock
-from tests.helpers import assert_valid_records, load_records, snapshot
+from tests.helpers import (
+    assert_valid_records,
+    empty_package_settings,
+    install_en_ko,
+    load_records,
+    snapshot,
+)
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -32,15 +37,12 @@ def _volatile_free(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
 def test_retranslate_fills_missing_translations(
     raw_copy: Path, tmp_path: Path, argos_files: Path
 ) -> None:
-    folder = tmp_path / "packages"
-    folder.mkdir()
+    folder, settings = empty_package_settings(tmp_path)
     processed = tmp_path / "processed"
-    settings = TranslationSettings(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
     process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
     before = load_records(processed)
     assert {r["status"] for r in before.values()} == {"partial"}
-    for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
-        install_archive(argos_files / name, folder)
+    install_en_ko(argos_files, folder)
 
     summary = retranslate(processed_dir=processed, translation=settings)
     assert summary["written"] == 5 and summary["by_status"] == {"ok": 5}

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
-from flows.process import TranslationSettings, process_documents
+from flows.process import process_documents
 from processors.config import TranslationConfig
 from processors.models import InstallError, install_archive, installed_packages
 from processors.translate import Pair, TranslationEngine
 from tests.argos import Expected
 from tests.conftest import ROOT
-from tests.helpers import load_records
+from tests.helpers import empty_package_settings, install_en_ko, load_records
 
 KO = "이 누리집은 대한민국 공식 전자정부 누리집입니다."
 EN = "The ministry announced the plan on Monday."
@@ -241,14 +241,11 @@ def test_install_models_flow(argos_files: Path, tmp_path: Path, prefect_harness:
 def test_installing_models_makes_the_next_run_translate(
     raw_copy: Path, tmp_path: Path, argos_files: Path
 ) -> None:
-    folder = tmp_path / "packages"
-    folder.mkdir()
+    folder, settings = empty_package_settings(tmp_path)
     processed = tmp_path / "processed"
-    settings = TranslationSettings(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
     first = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
     assert first["by_status"] == {"partial": 5}
-    for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
-        install_archive(argos_files / name, folder)
+    install_en_ko(argos_files, folder)
     second = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
     assert second["by_status"] == {"ok": 5} and second["written"] == 5
     third = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
