@@ -7,14 +7,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# processors/ and flows/ install as lingoflow.processors and lingoflow.flows. The editable
+# install is setuptools' "strict" mode: a tree of links under build/ that mypy can follow too.
+# It lists files, so the install is redone when a module is added or removed.
+SOURCES := $(sort $(wildcard processors/*.py processors/py.typed flows/*.py flows/py.typed flows/*/*.py))
+SOURCE_LIST := $(VENV)/.sources
+$(shell mkdir -p $(VENV) && (echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST)))
+
 .PHONY: help install run serve stop test test-fast lint format typecheck schema lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(SOURCE_LIST)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]" --config-settings editable_mode=strict
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install lingoflow with pinned dependencies
@@ -58,4 +65,4 @@ lock:  ## re-resolve constraints.txt from pyproject.toml in a scratch venv
 	rm -rf .lock-venv && mv constraints.txt.new constraints.txt
 
 clean:  ## remove the virtualenv and caches (processed/ is kept)
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build lingoflow.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

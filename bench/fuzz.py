@@ -63,22 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from processors.batch import detector_for
-    from processors.config import PipelineConfig, TranslationConfig
-    from processors.document import Document
-    from processors.langid import default_candidates
-    from processors.pipeline import clean_document, detect_step
+    from lingoflow.processors.config import PipelineConfig, TranslationConfig
+    from lingoflow.processors.document import Document
+    from lingoflow.processors.pipeline import run_steps
 
     config = PipelineConfig(translation=TranslationConfig(enabled=False))
-    detector = detector_for(default_candidates(config.languages), 0)
     crashes = 0
     statuses: dict[str, int] = {}
     start = time.perf_counter()
     for i, data in enumerate(inputs(args.inputs, args.seed)):
         doc = Document(rel_path=f"fuzz-{i}.txt", doc_id="fuzz-000000000000", data=data)
         try:
-            clean_document(doc, config)
-            detect_step(doc, detector, config.languages)
+            run_steps([doc], config)
         except Exception:
             crashes += 1
             print(f"crash on input {i}: {data[:200]!r}")

@@ -25,10 +25,10 @@ from pathlib import Path
 import trafilatura
 from bs4 import BeautifulSoup
 
-from processors.config import PipelineConfig
-from processors.decode import decode_bytes
-from processors.document import Document
-from processors.pipeline import clean_document
+from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.decode import decode_bytes
+from lingoflow.processors.document import Document
+from lingoflow.processors.pipeline import clean_documents
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "html"
 GOAL_F1 = 0.92
@@ -91,7 +91,7 @@ def lingoflow_text(config: PipelineConfig) -> Callable[[bytes], str]:
 
     def extract(data: bytes) -> str:
         doc = Document(rel_path="page.html", doc_id="page-000000000000", data=data)
-        clean_document(doc, config)
+        clean_documents([doc], config)
         return "\n".join(block.text for block in doc.blocks)
 
     return extract

@@ -32,10 +32,11 @@ GOAL = 1.15
 PLAIN = """
 import sys
 from pathlib import Path
-from processors.batch import process_batch, write_batch
-from processors.config import PipelineConfig, TranslationConfig
-from processors.ingest import discover
-from processors.writer import write_index
+from lingoflow.processors.batch import process_batch
+from lingoflow.processors.writer import write_batch
+from lingoflow.processors.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.ingest import discover
+from lingoflow.processors.writer import write_index
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 out.mkdir(parents=True, exist_ok=True)
 config = PipelineConfig(translation=TranslationConfig(enabled=False))
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each path (median)")
     args = parser.parse_args(argv)
 
-    from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
+    from lingoflow.flows.local_server import LocalPrefect, free_port, start_server, stop_pid
 
     work = Path(tempfile.mkdtemp(prefix="lingoflow-overhead-"))
     raw = work / "raw"

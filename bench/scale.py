@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runners = ["single", *(r for r in args.runners if r != "single")]
 
-    from flows.local_server import LocalPrefect, free_port, start_server, stop_pid
+    from lingoflow.flows.local_server import LocalPrefect, free_port, start_server, stop_pid
 
     work = Path(tempfile.mkdtemp(prefix="lingoflow-scale-"))
     local = LocalPrefect(state=work / "server", port=free_port())

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("XDG_CACHE_HOME", str(state / "cache"))
     os.environ["ARGOS_BEAM_SIZE"] = str(args.beam_size)
 
-    from processors.models import install_archive
+    from lingoflow.processors.models import install_archive
 
     docs = sample_documents(args.copies)
     archive = build_model(state, docs)
@@ -83,16 +83,17 @@ def main(argv: list[str] | None = None) -> int:
 def sample_documents(copies: int) -> list[Any]:
     """The samples, cleaned, ``copies`` times; copy k numbers its sentences "(k)" so that no
     two copies are identical (deduplication must not help lingoflow)."""
-    from processors.config import PipelineConfig
-    from processors.document import Document
-    from processors.pipeline import clean_document
-    from processors.sentences import sentence_spans
+    from lingoflow.processors.config import PipelineConfig
+    from lingoflow.processors.document import Document
+    from lingoflow.processors.pipeline import clean_documents
+    from lingoflow.processors.sentences import sentence_spans
 
     raw = Path(__file__).resolve().parent.parent / "raw"
     base = []
     for path in sorted(raw.iterdir()):
         doc = Document(rel_path=path.name, doc_id="bench-000000000000", data=path.read_bytes())
-        base.append(clean_document(doc, PipelineConfig()))
+        clean_documents([doc], PipelineConfig())
+        base.append(doc)
     docs = []
     for k in range(copies):
         for doc in base:
@@ -137,7 +138,7 @@ def run_argostranslate(paragraphs: list[str], packages: Path) -> tuple[float, in
     from argostranslate import settings
     from argostranslate import translate as argos
 
-    from processors.sentences import split_sentences
+    from lingoflow.processors.sentences import split_sentences
 
     class OurSplitter:
         def split_sentences(self, text: str) -> list[str]:
@@ -167,8 +168,8 @@ def run_argostranslate(paragraphs: list[str], packages: Path) -> tuple[float, in
 
 
 def run_lingoflow(docs: list[Any], packages: Path, beam_size: int) -> tuple[float, int]:
-    from processors.config import TranslationConfig
-    from processors.translate import Pair, TranslationEngine, translate_documents
+    from lingoflow.processors.config import TranslationConfig
+    from lingoflow.processors.translate import Pair, TranslationEngine, translate_documents
 
     config = TranslationConfig(
         packages_dir=str(packages),
@@ -188,7 +189,7 @@ def run_raw(sentences: list[str], packages: Path, beam_size: int) -> tuple[float
     import ctranslate2
     import sentencepiece as spm
 
-    from processors.translate import batches
+    from lingoflow.processors.translate import batches
 
     folder = next(packages.iterdir())
     processor = spm.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))

@@ -1,1 +1,1 @@
-"""lingoflow's Prefect flows and command-line interface (thin: the work is in processors/)."""
+"""lingoflow's Prefect flows and command line (thin: the work is in lingoflow.processors)."""

@@ -9,13 +9,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
-from processors.models import (
+from lingoflow.processors.models import (
     InstalledPackage,
+    Pair,
     install_archive,
     install_from_index,
     package_files,
 )
-from processors.models import packages_dir as default_packages_dir
+from lingoflow.processors.models import packages_dir as default_packages_dir
 
 
 @task(cache_policy=NO_CACHE)
@@ -27,8 +28,7 @@ def install_files(paths: list[str], folder: Path) -> list[InstalledPackage]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
 def install_pairs(pairs: list[str], folder: Path) -> list[InstalledPackage]:
     """Download and install packages for FROM:TO pairs from the Argos package index."""
-    parsed = [tuple(p.lower().split(":", 1)) for p in pairs]
-    return install_from_index([(a, b) for a, b in parsed], folder)
+    return install_from_index([Pair.parse(p) for p in pairs], folder)
 
 
 @flow(name="install-models", log_prints=True)
@@ -51,11 +51,12 @@ def install_models(
         packages_dir: Packages folder (default: ARGOS_PACKAGES_DIR, else argostranslate's).
     """
     logger = get_run_logger()
+    for spec in from_index:  # fail before any work on a malformed pair
+        Pair.parse(spec)
     folder = Path(packages_dir) if packages_dir else default_packages_dir()
     installed = install_files(files, folder) if files else []
     if from_index:
         installed += install_pairs(from_index, folder)
     for package in installed:
-        logger.info("installed %s→%s %s in %s", package.from_code, package.to_code,
-                    package.version, package.path)  # fmt: skip
-    return [f"{p.from_code}→{p.to_code} {p.version}" for p in installed]
+        logger.info("installed %s %s in %s", package.pair, package.version, package.path)
+    return [f"{p.pair} {p.version}" for p in installed]

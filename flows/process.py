@@ -2,85 +2,44 @@
 
 from __future__ import annotations
 
-import os
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner
-from prefect.utilities.annotations import quote
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from flows.reporting import publish_run_report
-from processors.batch import BatchResult, WriteResult, process_batch, summarise, write_batch
-from processors.config import (
+from lingoflow.flows.common import (
+    TranslationSettings,
+    current_flow_run_id,
+    opaque,
+    resolve,
+    write_run_index,
+)
+from lingoflow.flows.reporting import publish_run_report
+from lingoflow.processors.batch import BatchOutcome, process_batch, write_processed
+from lingoflow.processors.config import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_LANGUAGES,
     DEFAULT_MAX_BYTES,
     PipelineConfig,
-    TranslationConfig,
+    inter_threads_for,
 )
-from processors.ingest import discover, doc_id_for
-from processors.record import IndexEntry
-from processors.translate import Pair, install_command
-from processors.writer import (
-    orphaned_records,
-    remove_stale_temporaries,
-    run_lock,
-    write_index,
+from lingoflow.processors.ingest import discover
+from lingoflow.processors.record import IndexEntry
+from lingoflow.processors.runner import (
+    RunSummary,
+    batch_name,
+    batches_in_flight,
+    orphans,
+    split_batches,
 )
-
-DEFAULT_BATCH_SIZE = 64
-T = TypeVar("T")
-
-
-def opaque(value: T) -> T:
-    """Pass ``value`` to a task without Prefect walking through it looking for futures: the
-    index entries of a large run are tens of thousands of objects, and the walk costs more
-    than the writing."""
-    return cast(T, quote(value))
-
-
-WRITE_ATTEMPTS = 3
-WRITE_RETRY_DELAY = 1.0
-_DEFAULT_TRANSLATION = TranslationConfig()
-
-
-class TranslationSettings(BaseModel):
-    """Translation settings of a run (see TranslationConfig for what each one does)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = Field(True, description="Translate segments; off keeps originals only.")
-    packages_dir: str | None = Field(
-        None, description="Folder of installed Argos packages (default: ARGOS_PACKAGES_DIR)."
-    )
-    device: str = Field("cpu", description="cpu, cuda or auto.", pattern="^(cpu|cuda|auto)$")
-    compute_type: str = Field("default", description="CTranslate2 compute type.")
-    beam_size: int = Field(4, description="Beam width (4 as argostranslate).", ge=1, le=16)
-    inter_threads: int = Field(2, description="Batches translated in parallel.", ge=1, le=64)
-    intra_threads: int = Field(1, description="Threads per batch (0: CTranslate2 decides).", ge=0)
-    max_batch_tokens: int = Field(512, description="Token budget of one batch.", ge=64)
-    cache: bool = Field(True, description="Reuse translations from the persistent cache.")
-    cache_dir: str | None = Field(
-        None, description="Translation cache folder (default: $XDG_CACHE_HOME/lingoflow)."
-    )
-
-    def config(self) -> TranslationConfig:
-        """The processors' configuration object for these settings."""
-        return TranslationConfig(
-            **self.model_dump(),
-            length_penalty=_DEFAULT_TRANSLATION.length_penalty,
-            max_decoding_ratio=_DEFAULT_TRANSLATION.max_decoding_ratio,
-            max_decoding_extra=_DEFAULT_TRANSLATION.max_decoding_extra,
-        )
+from lingoflow.processors.writer import remove_stale_temporaries, run_lock
 
 
 @task(cache_policy=NO_CACHE)
@@ -96,13 +55,12 @@ def process_documents_batch(
     rel_paths: list[str],
     config: PipelineConfig,
     force: bool,
-) -> WriteResult:
+) -> BatchOutcome:
     """Read, decode, repair, clean, detect and translate one batch, then write its records."""
-    run_id = str(flow_run.id) if flow_run.id else None
     batch = process_batch(
-        raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=run_id
+        raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=current_flow_run_id()
     )
-    return write_checked(processed_dir, batch)
+    return write_processed(processed_dir, batch)
 
 
 BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force")
@@ -116,24 +74,6 @@ def batch_runner(processes: int) -> Iterator[ProcessPoolTaskRunner | None]:
         return
     with ProcessPoolTaskRunner(max_workers=processes) as pool:
         yield pool
-
-
-def write_checked(processed_dir: Path, batch: BatchResult) -> WriteResult:
-    """Write a batch's records where they were made (records never travel between processes),
-    trying failed writes again; raise when some still fail, which fails the run."""
-    result = write_batch(
-        processed_dir, batch.records, attempts=WRITE_ATTEMPTS, retry_delay=WRITE_RETRY_DELAY
-    )
-    if result.write_errors:
-        raise OSError(f"{len(result.write_errors)} record(s) not written: {result.write_errors[0]}")
-    result.take_summary(batch)
-    return result
-
-
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
-    """Write processed/index.jsonl."""
-    return write_index(processed_dir, entries)
 
 
 @flow(name="process-documents", log_prints=True)
@@ -169,7 +109,7 @@ def process_documents(
     translation: Annotated[
         TranslationSettings, Field(description="Translation models and decoding settings.")
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
-) -> dict[str, Any]:
+) -> RunSummary:
     """Turn every file under raw_dir into one JSON record in processed_dir.
 
     Args:
@@ -196,26 +136,27 @@ def process_documents(
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    window = parallel_batches or (2 * processes if processes > 1 else 1)
-    translation_config = translation.config()
-    if processes > 1:
-        share = max(1, (os.cpu_count() or 1) // processes)
-        inter_threads = min(translation_config.inter_threads, share)
-        translation_config = replace(translation_config, inter_threads=inter_threads)
+    window = batches_in_flight(processes, parallel_batches)
+    inter_threads = inter_threads_for(processes, translation.inter_threads)
     config = PipelineConfig(
-        languages=tuple(languages), max_bytes=max_bytes, translation=translation_config
+        languages=tuple(languages),
+        max_bytes=max_bytes,
+        translation=translation.config(inter_threads=inter_threads),
     )
+    summary = RunSummary(flow="process-documents")
     with run_lock(processed_dir) as waited, batch_runner(processes) as pool:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
         if stale := remove_stale_temporaries(processed_dir):
             logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
         rel_paths = discover_inputs(raw_dir)
-        batches = [rel_paths[i : i + batch_size] for i in range(0, len(rel_paths), batch_size)]
+        summary.inputs = len(rel_paths)
+        batches = split_batches(rel_paths, batch_size)
 
-        def submit(n: int) -> PrefectFuture[WriteResult]:
-            name = f"batch-{n + 1:04d}-of-{len(batches):04d}"
-            batch_task = process_documents_batch.with_options(task_run_name=name)
+        def submit(n: int) -> PrefectFuture[BatchOutcome]:
+            batch_task = process_documents_batch.with_options(
+                task_run_name=batch_name(n, len(batches))
+            )
             arguments = (raw_dir, processed_dir, batches[n], config, force)
             if pool is None:
                 return batch_task.submit(*arguments)
@@ -223,73 +164,25 @@ def process_documents(
 
         futures = {n: submit(n) for n in range(min(window, len(batches)))}
         entries: list[IndexEntry] = []
-        totals: Counter[str] = Counter()
-        stage_seconds: Counter[str] = Counter()
-        missing: set[str] = set()
         for index, batch in enumerate(batches):
-            name = f"batch-{index + 1:04d}-of-{len(batches):04d}"
-            result = futures.pop(index).result()
+            outcome = futures.pop(index).result()
             if index + window < len(batches):  # keep the window full
                 futures[index + window] = submit(index + window)
-            entries.extend(result.skipped)
-            entries.extend(result.entries)
-            stats = result.stats
-            totals.update(
-                written=result.written,
-                unchanged=result.unchanged + len(result.skipped),
-                translated=stats.sentences_translated,
-                cached=stats.sentences_cached,
-            )
-            stage_seconds.update(stats.seconds)
-            missing |= stats.missing_pairs
+            entries.extend(outcome.entries)
+            summary.add_batch(outcome)
+            stats = outcome.stats
             logger.info(
                 "%s: %d documents, %d records written, %d unchanged, "
                 "%d sentences translated (%d from cache)",
-                name, len(batch), result.written, len(result.skipped) + result.unchanged,
-                stats.sentences_translated, stats.sentences_cached,
+                batch_name(index, len(batches)), len(batch), outcome.written,
+                outcome.skipped + outcome.identical, stats.sentences_translated,
+                stats.sentences_cached,
             )  # fmt: skip
-        orphans = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
-        if orphans and prune:
-            for path in orphans:
-                path.unlink(missing_ok=True)
+        found = orphans(processed_dir, rel_paths, prune=prune)
+        summary.orphaned, summary.pruned = [p.name for p in found], bool(found and prune)
         write_run_index(processed_dir, opaque(entries))
-    if orphans:
-        logger.warning(
-            "%d record(s) have no input in %s any more%s: %s", len(orphans), raw_dir,
-            " and were removed" if prune else " (prune=True removes them)",
-            ", ".join(p.name for p in orphans[:10]),
-        )  # fmt: skip
-    if missing:
-        logger.warning(
-            "no translation model for %s; segments keep their original text. Install with: %s",
-            ", ".join(sorted(missing)), install_command(_pairs(missing)),
-        )  # fmt: skip
-    seconds = round(time.monotonic() - started, 3)
-    summary: dict[str, Any] = {
-        "inputs": len(rel_paths),
-        "records": len(entries),
-        "written": totals["written"],
-        "unchanged": totals["unchanged"],
-        **summarise(entries),
-        "sentences_translated": totals["translated"],
-        "sentences_from_cache": totals["cached"],
-        "missing_models": sorted(missing),
-        "install_command": install_command(_pairs(missing)) if missing else None,
-        "orphaned": [p.name for p in orphans],
-        "pruned": bool(orphans and prune),
-        "stage_seconds": {k: round(v, 3) for k, v in sorted(stage_seconds.items())},
-        "seconds": seconds,
-        "documents_per_second": round(len(rel_paths) / seconds, 1) if seconds else None,
-    }
-    publish_run_report("process-documents", summary, entries)
+    for message in summary.warnings():
+        logger.warning(message)
+    summary.finish(entries, started)
+    publish_run_report(summary, entries)
     return summary
-
-
-def resolve(path: Path | str) -> Path:
-    """An absolute path; relative ones resolve against the working directory, which for
-    deployments is the project root (prefect.yaml's set_working_directory step)."""
-    return Path(path).expanduser().absolute()
-
-
-def _pairs(names: set[str]) -> list[Pair]:
-    return [Pair(*name.split("→")) for name in sorted(names)]

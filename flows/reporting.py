@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from processors.record import IndexEntry
+from lingoflow.processors.record import IndexEntry
+from lingoflow.processors.runner import RunSummary
 
 
-def publish_run_report(kind: str, summary: dict[str, Any], entries: list[IndexEntry]) -> None:
+def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
     """Publish the summary of a flow run and one table row per document."""
-    key = f"lingoflow-{kind}"
+    key = f"lingoflow-{summary.flow}"
     create_markdown_artifact(
-        key=key, markdown=summary_markdown(kind, summary, entries), description=f"{kind} summary"
+        key=key, markdown=summary_markdown(summary, entries), description=f"{summary.flow} summary"
     )
     create_table_artifact(
         key=f"{key}-documents",
@@ -28,42 +27,42 @@ def publish_run_report(kind: str, summary: dict[str, Any], entries: list[IndexEn
             }
             for e in entries
         ],
-        description=f"{kind}: one row per document",
+        description=f"{summary.flow}: one row per document",
     )
 
 
-def summary_markdown(kind: str, summary: dict[str, Any], entries: list[IndexEntry]) -> str:
+def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
     """The run summary as markdown: counts, failures with reasons, missing models, timing."""
-    lines = [f"# lingoflow {kind}", ""]
+    lines = [f"# lingoflow {summary.flow}", ""]
     lines += ["| | |", "|---|---|"]
-    for label, key in (
-        ("inputs", "inputs"),
-        ("records", "records"),
-        ("written", "written"),
-        ("unchanged", "unchanged"),
-        ("sentences translated", "sentences_translated"),
-        ("sentences from cache", "sentences_from_cache"),
-        ("seconds", "seconds"),
-        ("documents/s", "documents_per_second"),
-    ):
-        if key in summary:
-            lines.append(f"| {label} | {summary[key]} |")
-    for title, key in (("By status", "by_status"), ("By language", "by_language")):
-        counts = summary.get(key) or {}
+    rows: list[tuple[str, object]] = [
+        ("inputs", summary.inputs),
+        ("records", summary.records),
+        ("written", summary.written),
+        ("unchanged", summary.unchanged),
+        ("sentences translated", summary.sentences_translated),
+        ("sentences from cache", summary.sentences_from_cache),
+        ("seconds", summary.seconds),
+        ("documents/s", summary.documents_per_second),
+    ]
+    lines += [f"| {label} | {value} |" for label, value in rows]
+    for title, counts in (("By status", summary.by_status), ("By language", summary.by_language)):
         lines += ["", f"## {title}", ""]
         lines += [f"- {name}: {count}" for name, count in counts.items()] or ["- none"]
-    stage_seconds = summary.get("stage_seconds") or {}
-    if stage_seconds:
+    if summary.stage_seconds:
         lines += ["", "## Time per stage (seconds, summed over batches)", ""]
-        lines += [f"- {stage}: {seconds}" for stage, seconds in stage_seconds.items()]
-    if summary.get("missing_models"):
+        lines += [f"- {stage}: {seconds}" for stage, seconds in summary.stage_seconds.items()]
+    if summary.missing_models:
         lines += ["", "## Missing translation models", ""]
-        lines += [f"- {pair}" for pair in summary["missing_models"]]
-        lines += ["", f"Install with `{summary['install_command']}`."]
-    if summary.get("orphaned"):
-        removed = "removed" if summary.get("pruned") else "kept (run with prune to remove)"
+        lines += [f"- {pair}" for pair in summary.missing_models]
+        lines += ["", f"Install with `{summary.install_command}`."]
+    if summary.orphaned:
+        removed = "removed" if summary.pruned else "kept (run with prune to remove)"
         lines += ["", f"## Records whose input disappeared ({removed})", ""]
-        lines += [f"- {name}" for name in summary["orphaned"]]
+        lines += [f"- {name}" for name in summary.orphaned]
+    if summary.corrupt:
+        lines += ["", "## Corrupt record files", ""]
+        lines += [f"- {problem}" for problem in summary.corrupt]
     failed = [e for e in entries if e.status == "failed"]
     if failed:
         lines += ["", "## Failed documents", ""]

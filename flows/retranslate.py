@@ -5,36 +5,62 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
 from pydantic import Field
 
-from flows.process import TranslationSettings, opaque, resolve, write_checked, write_run_index
-from flows.reporting import publish_run_report
-from processors.batch import BatchResult, summarise
-from processors.config import TranslationConfig
-from processors.record import IndexEntry, Record
-from processors.retranslate import RetranslateResult, retranslate_records
-from processors.translate import Pair, engine_for, install_command
-from processors.writer import index_entry, load_record, remove_stale_temporaries, run_lock
+from lingoflow.flows.common import (
+    TranslationSettings,
+    current_flow_run_id,
+    opaque,
+    resolve,
+    write_run_index,
+)
+from lingoflow.flows.reporting import publish_run_report
+from lingoflow.processors.batch import BatchOutcome, BatchResult, write_processed
+from lingoflow.processors.config import TranslationConfig
+from lingoflow.processors.record import IndexEntry, Record
+from lingoflow.processors.retranslate import retranslate_records
+from lingoflow.processors.runner import RunSummary, batch_name, split_batches
+from lingoflow.processors.translate import engine_for
+from lingoflow.processors.writer import (
+    CorruptRecordError,
+    index_entry,
+    load_record,
+    remove_stale_temporaries,
+    run_lock,
+)
+
+
+def load_records(paths: list[Path]) -> tuple[list[Record], list[str]]:
+    """The records at ``paths``, and the corrupt ones as ``name: reason``."""
+    records, corrupt = [], []
+    for path in paths:
+        try:
+            record = load_record(path)
+        except CorruptRecordError as exc:
+            corrupt.append(str(exc))
+            continue
+        if record is not None:
+            records.append(record)
+    return records, corrupt
 
 
 @task(cache_policy=NO_CACHE)
 def retranslate_batch(
     processed_dir: Path, paths: list[Path], config: TranslationConfig
-) -> tuple[int, RetranslateResult]:
+) -> BatchOutcome:
     """Translate what is missing in one batch of records and write those that changed."""
-    records = [r for r in (load_record(p) for p in paths) if r is not None]
-    run_id = str(flow_run.id) if flow_run.id else None
-    result = retranslate_records(records, engine_for(config), flow_run_id=run_id)
-    written = len(result.changed)
-    if result.changed:
-        write_checked(processed_dir, BatchResult(records=result.changed))
-        result.changed = []
-    return written, result
+    records, corrupt = load_records(paths)
+    result = retranslate_records(records, engine_for(config), flow_run_id=current_flow_run_id())
+    outcome = write_processed(processed_dir, BatchResult(records=result.changed))
+    outcome.identical = len(records) - outcome.written
+    outcome.stats.missing_pairs = result.missing_pairs
+    outcome.stats.sentences_translated = result.sentences_translated
+    outcome.stats.corrupt = corrupt
+    return outcome
 
 
 @flow(name="retranslate", log_prints=True)
@@ -46,8 +72,10 @@ def retranslate(
     translation: Annotated[
         TranslationSettings, Field(description="Translation models and decoding settings.")
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
-) -> dict[str, Any]:
+) -> RunSummary:
     """Fill missing translations in the records of processed_dir; rewrite only changed ones.
+
+    Corrupt record files are reported (summary, log, artifact) and left as they are.
 
     Args:
         processed_dir: Folder of records whose missing translations are filled.
@@ -58,38 +86,24 @@ def retranslate(
     started = time.monotonic()
     processed_dir = resolve(processed_dir)
     config = translation.config()
+    summary = RunSummary(flow="retranslate")
     with run_lock(processed_dir):
         remove_stale_temporaries(processed_dir)
         paths = sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))
-        batches = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
-        written = translated = 0
-        missing: set[str] = set()
-        for number, batch in enumerate(batches, start=1):
-            name = f"batch-{number:04d}-of-{len(batches):04d}"
-            updated, result = retranslate_batch.with_options(task_run_name=f"retranslate-{name}")(
+        summary.inputs = len(paths)
+        batches = split_batches(paths, batch_size)
+        for number, batch in enumerate(batches):
+            name = batch_name(number, len(batches))
+            outcome = retranslate_batch.with_options(task_run_name=f"retranslate-{name}")(
                 processed_dir, batch, config
             )
-            written += updated
-            translated += result.sentences_translated
-            missing |= result.missing_pairs
-            logger.info("%s: %d records, %d updated", name, len(batch), updated)
-        records: list[Record] = [r for r in (load_record(p) for p in paths) if r is not None]
+            summary.add_batch(outcome)
+            logger.info("%s: %d records, %d updated", name, len(batch), outcome.written)
+        records, _ = load_records(paths)
         entries: list[IndexEntry] = [index_entry(r) for r in records]
         write_run_index(processed_dir, opaque(entries))
-    seconds = round(time.monotonic() - started, 3)
-    pairs = [Pair(*m.split("→")) for m in sorted(missing)]
-    summary: dict[str, Any] = {
-        "records": len(entries),
-        "written": written,
-        "unchanged": len(entries) - written,
-        **summarise(entries),
-        "sentences_translated": translated,
-        "missing_models": sorted(missing),
-        "install_command": install_command(pairs) if missing else None,
-        "seconds": seconds,
-    }
-    if missing:
-        logger.warning("still no translation model for %s: %s", ", ".join(sorted(missing)),
-                       summary["install_command"])  # fmt: skip
-    publish_run_report("retranslate", summary, entries)
+    for message in summary.warnings():
+        logger.warning(message)
+    summary.finish(entries, started)
+    publish_run_report(summary, entries)
     return summary

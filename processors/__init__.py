@@ -1,4 +1,16 @@
-"""lingoflow processors: pure-Python steps over one document model (no Prefect here)."""
+"""lingoflow processors: the steps over one document model, in plain Python (no Prefect).
+
+Most modules are pure functions of their inputs (decode, repair, normalize, html, clean,
+sentences, metadata, langid, pipeline, record, document, config). These do I/O, and say so:
+
+- :mod:`.ingest` reads input files (never outside the raw folder);
+- :mod:`.writer` writes records and the index atomically and holds the run lock;
+- :mod:`.batch` reads inputs and existing records, and writes a batch's records;
+- :mod:`.runner` deletes orphaned records when asked to prune;
+- :mod:`.models` finds, installs and downloads translation packages;
+- :mod:`.translate` loads models and keeps the translation cache (SQLite);
+- :mod:`.validate` reads records to check them against the published schema.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

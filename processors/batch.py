@@ -1,38 +1,49 @@
-"""Process a batch of inputs into records and write them: the unit of work of one Prefect task.
+"""A batch of inputs, from files to written records: the unit of work of one Prefect task.
 
-Kept free of Prefect so that benchmarks and other engines call exactly the same code.
+Kept free of Prefect so that benchmarks, tests and other engines run exactly the same code.
+:func:`process_batch` reads the inputs and runs :func:`lingoflow.processors.pipeline.run_steps`
+on those that changed; :func:`write_processed` writes the records where they were made.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from processors import __version__
-from processors.clean import repeated_lines
-from processors.config import PipelineConfig
-from processors.document import Document, to_record
-from processors.ingest import read_input
-from processors.langid import LanguageDetector, default_candidates
-from processors.pipeline import decode_step, detect_step, repair_step, source_lines, structure_step
-from processors.record import IndexEntry, Record
-from processors.translate import TranslationEngine, engine_for, translate_documents
-from processors.writer import index_entry, load_record, record_path, write_record
+from lingoflow.processors import __version__
+from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.document import to_record
+from lingoflow.processors.ingest import read_input
+from lingoflow.processors.langid import LanguageDetector
+from lingoflow.processors.models import Pair
+from lingoflow.processors.pipeline import StageClock, run_steps
+from lingoflow.processors.record import IndexEntry, Record
+from lingoflow.processors.translate import TranslationEngine, engine_for
+from lingoflow.processors.writer import (
+    CorruptRecordError,
+    index_entry,
+    load_record,
+    record_path,
+    write_batch,
+)
 
 # Failures that may not repeat on the next run, so an unchanged input is tried again.
-TRANSIENT_CODES = frozenset({"unreadable", "write_error"})
+TRANSIENT_CODES = frozenset({"unreadable"})
+
+WRITE_ATTEMPTS = 3
+WRITE_RETRY_DELAY = 1.0
 
 
 @dataclass
 class BatchStats:
     """What processing a batch took: translation counts, missing models, time per stage."""
 
-    missing_pairs: set[str] = field(default_factory=set)
+    missing_pairs: set[Pair] = field(default_factory=set)
     sentences_translated: int = 0
     sentences_cached: int = 0
+    corrupt: list[str] = field(default_factory=list)
+    """Existing records that were corrupt (file name: reason); their input was processed again
+    and the corrupt file replaced."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Time per stage: read, decode (with repair), clean, detect, translate."""
 
@@ -47,24 +58,19 @@ class BatchResult:
 
 
 @dataclass
-class WriteResult:
-    """Index entries of a written batch, with counts of files written and left untouched."""
+class BatchOutcome:
+    """A processed and written batch, small enough to travel back to the flow from another
+    process: index entries and counts, no records."""
 
     entries: list[IndexEntry] = field(default_factory=list)
+    """Every input of the batch: written, rewritten identically, or skipped as up to date."""
     written: int = 0
-    unchanged: int = 0
-    write_errors: list[str] = field(default_factory=list)
-    skipped: list[IndexEntry] = field(default_factory=list)
-    """Entries of the batch's inputs that were not processed because they were up to date."""
+    """Records whose file was created or changed."""
+    identical: int = 0
+    """Records processed again whose content came out the same (not rewritten)."""
+    skipped: int = 0
+    """Inputs not processed because their record was up to date."""
     stats: BatchStats = field(default_factory=BatchStats)
-
-    def take_summary(self, batch: BatchResult) -> None:
-        """Carry the batch's entries and stats over, so that only this small object travels
-        back to the flow (from another process, on a process pool or Dask); the records are
-        released."""
-        self.skipped = batch.unchanged
-        self.stats = batch.stats
-        batch.records = []
 
 
 def is_up_to_date(existing: Record | None, sha256: str | None, digest: str) -> bool:
@@ -98,36 +104,28 @@ def process_batch(
     the statistic covers the documents processed in this batch, so it applies on first runs
     and forced runs, where whole folders are processed together.
     """
-    detector = detector or detector_for(
-        default_candidates(config.languages), config.langdetect_seed
-    )
     if config.translation.enabled and engine is None:
         engine = engine_for(config.translation)
     digest = config.digest(engine.fingerprint() if engine else "")
     result = BatchResult()
-    clock = _Clock(result.stats.seconds)
+    clock = StageClock(result.stats.seconds)
     docs = []
     for rel_path in rel_paths:
         with clock("read"):
             doc = read_input(raw_dir, rel_path, config.max_bytes)
-            existing = None if force else load_record(record_path(processed_dir, doc.doc_id))
+            existing = None
+            if not force:
+                try:
+                    existing = load_record(record_path(processed_dir, doc.doc_id))
+                except CorruptRecordError as exc:
+                    result.stats.corrupt.append(str(exc))
         if existing is not None and is_up_to_date(existing, doc.sha256, digest):
             result.unchanged.append(index_entry(existing))
             continue
-        with clock("decode"):
-            decode_step(doc)
-            docs.append(repair_step(doc, config.repair))
-    with clock("clean"):
-        repeated = repeated_by_source(docs, config)
-        for doc in docs:
-            structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
-    with clock("detect"):
-        for doc in docs:
-            detect_step(doc, detector, config.languages)
-    if engine is not None:
-        with clock("translate"):
-            report = translate_documents(docs, engine, config.languages)
-        result.stats.missing_pairs = {str(pair) for pair in report.missing}
+        docs.append(doc)
+    report = run_steps(docs, config, detector=detector, engine=engine, clock=clock)
+    if report is not None:
+        result.stats.missing_pairs = set(report.missing)
         result.stats.sentences_translated = report.stats.translated
         result.stats.sentences_cached = report.stats.cached
     for doc in docs:
@@ -143,90 +141,25 @@ def process_batch(
     return result
 
 
-_DETECTORS: dict[tuple[tuple[str, ...], int], LanguageDetector] = {}
-_DETECTORS_LOCK = threading.Lock()
-
-
-def detector_for(candidates: tuple[str, ...], seed: int) -> LanguageDetector:
-    """One detector per candidate set and seed per process, reused by every batch (building
-    one loads langdetect profiles and word lists)."""
-    with _DETECTORS_LOCK:
-        key = (candidates, seed)
-        if key not in _DETECTORS:
-            _DETECTORS[key] = LanguageDetector(candidates, seed=seed)
-        return _DETECTORS[key]
-
-
-class _Clock:
-    """Adds the time spent in ``with clock(stage):`` blocks to ``seconds[stage]``."""
-
-    def __init__(self, seconds: dict[str, float]) -> None:
-        self.seconds = seconds
-        self.stage = ""
-        self.start = 0.0
-
-    def __call__(self, stage: str) -> _Clock:
-        self.stage = stage
-        return self
-
-    def __enter__(self) -> None:
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        elapsed = time.perf_counter() - self.start
-        self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + elapsed
-
-
-def source_key(doc: Document) -> str:
-    """Documents of one source share their folder under the raw directory."""
-    return str(PurePosixPath(doc.rel_path).parent)
-
-
-def repeated_by_source(docs: list[Document], config: PipelineConfig) -> dict[str, frozenset[str]]:
-    """Lines repeated across the documents of each source in this batch."""
-    by_source: dict[str, list[list[str]]] = defaultdict(list)
-    for doc in docs:
-        by_source[source_key(doc)].append(source_lines(doc))
-    return {key: repeated_lines(lines, config.clean) for key, lines in by_source.items()}
-
-
-def write_batch(
-    processed_dir: Path, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
-) -> WriteResult:
-    """Write records atomically, skipping those whose content did not change.
-
-    A record whose write fails is tried again, up to ``attempts`` times in all, ``retry_delay``
-    seconds after the previous pass; what still fails is listed in ``write_errors`` (the old
-    file, if any, is left whole).
-    """
-    result = WriteResult()
-    pending = records
-    for attempt in range(1, attempts + 1):
-        if attempt > 1:
-            time.sleep(retry_delay)
-        failed: list[Record] = []
-        result.write_errors = []
-        for record in pending:
-            try:
-                written = write_record(processed_dir, record)
-            except OSError as exc:
-                failed.append(record)
-                result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
-                continue
-            result.entries.append(index_entry(record))
-            if written:
-                result.written += 1
-            else:
-                result.unchanged += 1
-        if not failed:
-            break
-        pending = failed
-    return result
-
-
-def summarise(entries: list[IndexEntry]) -> dict[str, dict[str, int]]:
-    """Counts of records by status and by language."""
-    return {
-        "by_status": dict(sorted(Counter(e.status for e in entries).items())),
-        "by_language": dict(sorted(Counter(e.language for e in entries).items())),
-    }
+def write_processed(
+    processed_dir: Path,
+    batch: BatchResult,
+    *,
+    attempts: int = WRITE_ATTEMPTS,
+    retry_delay: float = WRITE_RETRY_DELAY,
+) -> BatchOutcome:
+    """Write a batch's records where they were made (records never travel between
+    processes), trying failed writes again; raise OSError when some still fail, which fails
+    the run. The batch's records are released."""
+    written = write_batch(processed_dir, batch.records, attempts=attempts, retry_delay=retry_delay)
+    if written.write_errors:
+        errors = written.write_errors
+        raise OSError(f"{len(errors)} record(s) not written: {errors[0]}")
+    batch.records = []
+    return BatchOutcome(
+        entries=[*batch.unchanged, *written.entries],
+        written=written.written,
+        identical=written.unchanged,
+        skipped=len(batch.unchanged),
+        stats=batch.stats,
+    )

@@ -10,7 +10,7 @@ Rules are listed in :data:`RULES` and each can be switched off by name
 
 Order of work for plain text (:func:`clean_text`):
 
-1. normalise each line (:mod:`processors.normalize`) and rejoin lines hard-wrapped by PDF
+1. normalise each line (:mod:`lingoflow.processors.normalize`) and rejoin lines hard-wrapped by PDF
    conversion;
 2. removal rules, then the context rule (short low-content lines between removed ones);
 3. site notices (role ``notice``, continuation lines merged into one notice);
@@ -29,9 +29,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from processors.config import CLEANING_RULES, CleanConfig
-from processors.document import Block
-from processors.metadata import (
+from lingoflow.processors.config import CLEANING_RULES, CleanConfig
+from lingoflow.processors.document import Block
+from lingoflow.processors.metadata import (
     context_years,
     find_dates,
     find_division,
@@ -39,9 +39,9 @@ from processors.metadata import (
     find_phone,
     find_url,
 )
-from processors.normalize import normalize_line
-from processors.record import Contact, Metadata, Removed, Role
-from processors.sentences import sentence_spans
+from lingoflow.processors.normalize import normalize_line
+from lingoflow.processors.record import Contact, Metadata, Removed, Role
+from lingoflow.processors.sentences import sentence_spans
 
 
 @dataclass
@@ -368,7 +368,11 @@ REMOVAL_RULES: dict[str, RemovalRule] = {
 
 
 def repeat_key(text: str) -> str:
-    """How lines are compared across documents: case and spacing ignored."""
+    """How lines are compared across documents: case and spacing ignored.
+
+    >>> repeat_key("  Press   Room ")
+    'press room'
+    """
     return " ".join(text.lower().split())
 
 

@@ -11,9 +11,15 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_BATCH_SIZE = 64
+"""Documents per batch (one Prefect task run): seconds of work, translated together."""
+
+Normalization = Literal["NFC", "NFKC", "NFD", "NFKD"]
+Device = Literal["cpu", "cuda", "auto"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,6 @@ class RepairConfig:
         Full-width Latin letters, digits and punctuation (U+FF01-U+FF5E) become ASCII, half-width
         katakana become full-width. On: "ＣＯＰ２８" and "COP28" must compare equal for search
         and translation. CJK ideographic punctuation such as "。" and "、" is not affected.
-    fix_dashes:
-        Keep dashes as written (off). ftfy itself never changes dashes; this option only exists
-        to document the choice: "–" and "—" carry meaning in titles and ranges.
     normalization:
         Unicode normalisation form. NFC: composes Hangul and accents without NFKC's lossy
         compatibility mapping (NFKC would turn the bullet "ㅇ" into a conjoining jamo and "①"
@@ -45,8 +48,7 @@ class RepairConfig:
     fix_korean_mojibake: bool = True
     uncurl_quotes: bool = False
     fix_character_width: bool = True
-    fix_dashes: bool = False
-    normalization: str = "NFC"
+    normalization: Normalization = "NFC"
 
 
 CLEANING_RULES: tuple[str, ...] = (
@@ -55,7 +57,8 @@ CLEANING_RULES: tuple[str, ...] = (
     "notice", "rejoin", "metadata", "byline", "dateline", "caption", "title", "subtitle",
     "footnote", "heading", "list_item",
 )  # fmt: skip
-"""Names of the cleaning rules, in the order they run (see :mod:`processors.clean`)."""
+"""Names of the cleaning rules, each of which can be disabled (see
+:mod:`lingoflow.processors.clean` for when each one applies)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ class CleanConfig:
     """Settings of the cleaning step.
 
     disabled_rules:
-        Names of rules (see :data:`RULES`) to switch off, for experiments and to prove in tests
-        that each rule matters. Empty by default: every rule runs.
+        Names of rules (see :data:`CLEANING_RULES`) to switch off, for experiments and to
+        prove in tests that each rule matters. Empty by default: every rule runs.
     repeated_min_documents:
         A short line is boilerplate of its source when it appears in at least this many
         documents of the same source (same folder, or same site for HTML) processed together.
@@ -88,7 +91,7 @@ class CleanConfig:
 
 @dataclass(frozen=True)
 class TranslationConfig:
-    """How segments are translated (see :mod:`processors.translate`).
+    """How segments are translated (see :mod:`lingoflow.processors.translate`).
 
     enabled:
         Translate at all. Off: records hold original texts only and no missing_model error.
@@ -124,7 +127,7 @@ class TranslationConfig:
 
     enabled: bool = True
     packages_dir: str | None = None
-    device: str = "cpu"
+    device: Device = "cpu"
     compute_type: str = "default"
     beam_size: int = 4
     length_penalty: float = 0.2
@@ -155,6 +158,22 @@ class TranslationConfig:
             "max_decoding_ratio": self.max_decoding_ratio,
             "max_decoding_extra": self.max_decoding_extra,
         }
+
+
+def inter_threads_for(workers: int, requested: int | None = None) -> int:
+    """Translation batches each of ``workers`` processes on one machine runs in parallel:
+    ``requested`` (default :attr:`TranslationConfig.inter_threads`), capped at each process's
+    share of the cores when several processes share them.
+
+    >>> inter_threads_for(1), inter_threads_for(1, 6)
+    (2, 6)
+    >>> inter_threads_for(10_000, 6)
+    1
+    """
+    wanted = requested if requested is not None else TranslationConfig.inter_threads
+    if workers <= 1:
+        return wanted
+    return max(1, min(wanted, (os.cpu_count() or 1) // workers))
 
 
 @dataclass(frozen=True)

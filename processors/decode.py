@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-from processors.ingest import utf16_without_bom
+from lingoflow.processors.ingest import utf16_without_bom
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -95,7 +95,11 @@ def decode_bytes(data: bytes) -> Decoded:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The Python codec of a charset declared in the first 4 KB of HTML or XML, if known."""
+    """The Python codec of a charset declared in the first 4 KB of HTML or XML, if known.
+
+    >>> declared_charset(b'<meta charset="euc-kr">')
+    'cp949'
+    """
     match = _DECLARED.search(data[:4096])
     if match is None:
         return None

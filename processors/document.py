@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from processors.record import (
+from lingoflow.processors.record import (
     ErrorInfo,
     Metadata,
     Pipeline,
@@ -75,11 +75,6 @@ class Document:
     def warn(self, stage: Stage, code: str, message: str) -> None:
         """Record a problem that leaves the document usable (status partial)."""
         self.errors.append(ErrorInfo(stage=stage, code=code, message=message))
-
-    def remove(self, text: str, reason: str) -> None:
-        """Record text that cleaning dropped."""
-        if text.strip():
-            self.removed.append(Removed(text=text.strip(), reason=reason))
 
     @property
     def status(self) -> Status:

@@ -15,7 +15,7 @@ import lxml.etree as etree
 import trafilatura
 from bs4 import BeautifulSoup
 
-from processors.document import Block
+from lingoflow.processors.document import Block
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -42,11 +42,16 @@ class HtmlExtraction:
     sitename: str | None = None
     url: str | None = None
     lang: str | None = None
-    extractor: str = "trafilatura"
 
 
 def looks_like_html(text: str) -> bool:
-    """True for HTML documents, recognised by content rather than file name."""
+    """True for HTML documents, recognised by content rather than file name.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body>Hi</body></html>")
+    True
+    >>> looks_like_html("Use <b> for bold.")
+    False
+    """
     head = text[:2048]
     return bool(_HTML_START.match(head)) or len(_TAGS.findall(head)) >= 5
 
@@ -165,4 +170,4 @@ def _with_beautifulsoup(html: str) -> HtmlExtraction:
         tag.extract()
     lines = [line.strip() for line in soup.get_text("\n").split("\n")]
     blocks = [Block(text=" ".join(line.split()), role="paragraph") for line in lines if line]
-    return HtmlExtraction(blocks=blocks, title=title or None, extractor="beautifulsoup")
+    return HtmlExtraction(blocks=blocks, title=title or None)

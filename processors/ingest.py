@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from processors.document import Document
+from lingoflow.processors.document import Document
 
 _SLUG_MAX = 60
 
@@ -55,7 +55,9 @@ def doc_id_for(rel_path: str) -> str:
     """Stable, collision-free id of an input: ASCII slug of its path plus 12 hex of its hash.
 
     >>> doc_id_for("press/000 Minister.txt")
-    'press-000-minister-txt-...'  # doctest: +SKIP
+    'press-000-minister-txt-ced68ce377b8'
+    >>> doc_id_for("보도 자료/2021 release.txt")
+    '2021-release-txt-d3dda8bbab6e'
     """
     ascii_path = unicodedata.normalize("NFKD", rel_path).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_path.lower()).strip("-")[:_SLUG_MAX].strip("-")
@@ -152,6 +154,11 @@ def sniff_binary(data: bytes) -> str | None:
 
     UTF-16/32 text has NUL bytes too; it is recognised by a BOM or by NULs falling regularly
     on alternate bytes, and is not called binary.
+
+    >>> sniff_binary(b"%PDF-1.7 ...")
+    'PDF document'
+    >>> sniff_binary(b"plain text") is None
+    True
     """
     for magic, name in MAGIC_NUMBERS:
         if data.startswith(magic):

@@ -19,7 +19,7 @@
 
 Text without letters (numbers, dates, URLs, e-mail addresses, symbols) is ``und`` with
 confidence 0: in a document, the caller gives it the document's language (see
-``processors.pipeline.detect_step``).
+``lingoflow.processors.pipeline.detect_step``).
 """
 
 from __future__ import annotations
@@ -102,7 +102,11 @@ class Detection:
 
 
 def script_runs(text: str) -> Counter[str]:
-    """Letters per script in ``text`` (compatibility jamo, symbols and digits are not counted)."""
+    """Letters per script in ``text`` (compatibility jamo, symbols and digits are not counted).
+
+    >>> sorted(script_runs("Seoul 서울").items())
+    [('hangul', 2), ('latin', 5)]
+    """
     counts: Counter[str] = Counter()
     for name, pattern in _SCRIPT_RE:
         for match in pattern.finditer(text):
@@ -113,7 +117,7 @@ def script_runs(text: str) -> Counter[str]:
 def default_candidates(languages: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
     """The documented default list, the configured language pair and the languages of the
     installed translation packages."""
-    from processors.models import model_languages
+    from lingoflow.processors.models import model_languages
 
     return tuple(sorted(set(DEFAULT_CANDIDATES) | set(languages) | model_languages()))
 
@@ -287,3 +291,17 @@ def _load_frequencies(lang: str) -> dict[str, float]:
         return dict(get_frequency_dict(lang, wordlist="small"))
     except LookupError:
         return {}
+
+
+_DETECTORS: dict[tuple[tuple[str, ...], int], LanguageDetector] = {}
+_DETECTORS_LOCK = threading.Lock()
+
+
+def detector_for(candidates: tuple[str, ...], seed: int = 0) -> LanguageDetector:
+    """One detector per candidate set and seed per process, reused by every batch (building
+    one loads langdetect profiles and word lists)."""
+    with _DETECTORS_LOCK:
+        key = (candidates, seed)
+        if key not in _DETECTORS:
+            _DETECTORS[key] = LanguageDetector(candidates, seed=seed)
+        return _DETECTORS[key]

@@ -103,7 +103,15 @@ def find_dates(text: str, years: list[int] | None = None) -> list[DateMention]:
 
 
 def parse_date(text: str, years: list[int] | None = None) -> date | None:
-    """The first date written in ``text``, or None."""
+    """The first date written in ``text``, or None.
+
+    >>> parse_date("2021. 5. 24.")
+    datetime.date(2021, 5, 24)
+    >>> parse_date("May 24 (Mon)", [2021])
+    datetime.date(2021, 5, 24)
+    >>> parse_date("May 24", []) is None  # no year to place it in: left unknown
+    True
+    """
     dates = find_dates(text, years)
     return dates[0].value if dates else None
 
@@ -156,7 +164,11 @@ def _weekday(year: int, month: int, day: int) -> int | None:
 
 def find_phone(text: str) -> str | None:
     """The first phone number written in ``text`` (at least 9 digits, or a 4+4 hotline such as
-    1588-1234, so that "2020-2021" is not one)."""
+    1588-1234, so that "2020-2021" is not one).
+
+    >>> find_phone("Contact: Kim Min-ji (T. 044-201-6570)")
+    '044-201-6570'
+    """
     for match in _PHONE.finditer(text):
         digits = sum(c.isdigit() for c in match.group())
         if digits >= 9 or re.fullmatch(r"1[5-9]\d\d-\d{4}", match.group()):
@@ -165,7 +177,11 @@ def find_phone(text: str) -> str | None:
 
 
 def find_email(text: str) -> str | None:
-    """The first e-mail address in ``text``."""
+    """The first e-mail address in ``text``.
+
+    >>> find_email("Mail press@korea.kr today")
+    'press@korea.kr'
+    """
     match = _EMAIL.search(text)
     return match.group() if match else None
 

@@ -7,12 +7,51 @@ The packages folder follows argostranslate's own settings: ``ARGOS_PACKAGES_DIR`
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, order=True)
+class Pair:
+    """A translation direction, kept typed until it is printed.
+
+    >>> pair = Pair.parse("KO:en")
+    >>> pair, str(pair), pair.spec
+    (Pair(source='ko', target='en'), 'ko→en', 'ko:en')
+    """
+
+    source: str
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.source}→{self.target}"
+
+    @property
+    def spec(self) -> str:
+        """The ``FROM:TO`` form the command line takes."""
+        return f"{self.source}:{self.target}"
+
+    @classmethod
+    def parse(cls, spec: str) -> Pair:
+        """A pair from ``FROM:TO`` (case-insensitive); ValueError when it is not one.
+
+        >>> Pair.parse("ko-en")
+        Traceback (most recent call last):
+        ...
+        ValueError: expected FROM:TO such as ko:en, got 'ko-en'
+        """
+        source, sep, target = spec.strip().lower().partition(":")
+        if not (sep and source.isalpha() and target.isalpha()):
+            raise ValueError(f"expected FROM:TO such as ko:en, got {spec!r}")
+        return cls(source, target)
 
 
 @dataclass(frozen=True)
@@ -23,6 +62,10 @@ class InstalledPackage:
     to_code: str
     version: str
     path: Path
+
+    @property
+    def pair(self) -> Pair:
+        return Pair(self.from_code, self.to_code)
 
 
 def packages_dir() -> Path:
@@ -45,7 +88,10 @@ def installed_packages(folder: Path | None = None) -> list[InstalledPackage]:
             continue
         try:
             data = json.loads(metadata.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError) as exc:
+            logger.warning(
+                "skipping package %s: unreadable metadata.json (%s)", metadata.parent, exc
+            )
             continue
         if data.get("type", "translate") != "translate":
             continue
@@ -130,7 +176,7 @@ def package_files(paths: list[Path]) -> list[Path]:
 
 
 def install_from_index(
-    pairs: list[tuple[str, str]], folder: Path | None = None, timeout: float = 15.0
+    pairs: list[Pair], folder: Path | None = None, timeout: float = 15.0
 ) -> list[InstalledPackage]:
     """Download and install packages for ``pairs`` from argostranslate's package index.
 
@@ -156,14 +202,14 @@ def install_from_index(
         ) from exc
     available = [AvailablePackage(m) for m in index if m.get("type", "translate") == "translate"]
     installed = []
-    for source, target in pairs:
-        matches = [p for p in available if (p.from_code, p.to_code) == (source, target)]
+    for pair in pairs:
+        matches = [p for p in available if (p.from_code, p.to_code) == (pair.source, pair.target)]
         if not matches:
-            raise InstallError(f"the Argos package index has no package for {source}→{target}")
+            raise InstallError(f"the Argos package index has no package for {pair}")
         best = max(matches, key=lambda p: _version_key(str(p.package_version)))
         links = [str(link) for link in getattr(best, "links", [])]
         with tempfile.TemporaryDirectory() as tmp:
-            archive = Path(tmp) / f"{source}_{target}.argosmodel"
+            archive = Path(tmp) / f"{pair.source}_{pair.target}.argosmodel"
             _download(links, archive, timeout)
             installed.append(install_archive(archive, folder))
     return installed
@@ -186,3 +232,12 @@ def _download(links: list[str], dest: Path, timeout: float) -> None:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def install_command(missing: Iterable[Pair]) -> str:
+    """The command that installs packages for ``missing`` pairs from the Argos index.
+
+    >>> install_command([Pair("ko", "en"), Pair("en", "ko")])
+    'lingoflow models install --from-index en:ko ko:en'
+    """
+    return "lingoflow models install --from-index " + " ".join(p.spec for p in sorted(missing))

@@ -1,6 +1,6 @@
 """Line normalisation for text extracted from web pages and PDFs: one pure function per fix.
 
-Applied by :mod:`processors.clean` to every line before it is classified. None of these
+Applied by :mod:`lingoflow.processors.clean` to every line before it is classified. None of these
 functions removes content words; what they drop is markup the source format left behind.
 
 Choices made for downstream readers and translators:
@@ -51,7 +51,11 @@ def markdown_heading(line: str) -> tuple[str, int | None]:
 
 
 def strip_markdown(line: str) -> str:
-    """Remove emphasis marks, images and link syntax, keeping link text and bare URLs."""
+    """Remove emphasis marks, images and link syntax, keeping link text and bare URLs.
+
+    >>> strip_markdown("**Press release** on snake__case__name")
+    'Press release on snake__case__name'
+    """
     line = _MD_IMAGE.sub("", line)
     line = _MD_LINK.sub(r"\1", line)
     line = _MD_AUTOLINK.sub(r"\1", line)
@@ -65,7 +69,11 @@ def strip_markdown(line: str) -> str:
 
 
 def strip_tags(line: str) -> str:
-    """Plain text from inline HTML residue: ``CO<sub>2</sub>`` -> ``CO2``, ``<b>x</b>`` -> x."""
+    """Plain text from inline HTML residue: ``CO<sub>2</sub>`` -> ``CO2``, ``<b>x</b>`` -> x.
+
+    >>> strip_tags("CO<sub>2</sub> emissions")
+    'CO2 emissions'
+    """
     line = _SUB_SUP.sub(r"\2", line)
     line = _ENTITY_NBSP.sub(" ", line)
     return _TAG.sub(" ", line)
@@ -82,7 +90,11 @@ def collapse_spaces(line: str) -> str:
 
 
 def normalize_line(line: str) -> tuple[str, int | None]:
-    """Every fix above, in order; returns the text and its markdown heading level, if any."""
+    """Every fix above, in order; returns the text and its markdown heading level, if any.
+
+    >>> normalize_line("## Background")
+    ('Background', 2)
+    """
     line = remove_word_bookmarks(line)
     line, heading = markdown_heading(line)
     line = strip_markdown(line)

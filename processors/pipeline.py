@@ -1,24 +1,35 @@
-"""The processing steps of one document, composed in order.
+"""The processing steps of a document, and their one composition.
 
 Each ``*_step`` takes a :class:`Document`, fills its next fields and returns it; a failed
-document passes through untouched. :func:`process_file` runs them all and is what both the
-Prefect tasks and plain-Python callers use.
+document passes through untouched. :func:`run_steps` composes them over a batch of documents
+(one document is a batch of one): decode and repair, lines repeated across each source,
+cleaning, language detection, translation. :func:`lingoflow.processors.batch.process_batch`
+reads the inputs and calls it; the Prefect tasks, the benchmarks and the tests all go through
+that path.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 
-from processors.clean import clean_blocks, clean_text
-from processors.config import PipelineConfig, RepairConfig
-from processors.decode import decode_bytes
-from processors.document import Block, Document
-from processors.html import extract_html, looks_like_html
-from processors.ingest import read_input
-from processors.langid import UNDETERMINED, Detection, LanguageDetector
-from processors.metadata import parse_date
-from processors.repair import repair_text
+from lingoflow.processors.clean import clean_blocks, clean_text, repeated_lines
+from lingoflow.processors.config import PipelineConfig, RepairConfig
+from lingoflow.processors.decode import decode_bytes
+from lingoflow.processors.document import Block, Document
+from lingoflow.processors.html import extract_html, looks_like_html
+from lingoflow.processors.langid import (
+    UNDETERMINED,
+    Detection,
+    LanguageDetector,
+    default_candidates,
+    detector_for,
+)
+from lingoflow.processors.metadata import parse_date
+from lingoflow.processors.repair import repair_text
+from lingoflow.processors.translate import TranslationEngine, TranslationReport, translate_documents
 
 # Segments shorter than this (in letters) or detected with less confidence take the language
 # of the document instead; their confidence is then reported below 0.5 (inherited).
@@ -66,7 +77,7 @@ def structure_step(
     """Boilerplate removed with reasons, notices separated, blocks with roles, metadata.
 
     ``repeated`` holds the lines repeated across documents of the same source
-    (:func:`processors.clean.repeated_lines`), empty when the document is processed alone.
+    (:func:`repeated_by_source`), empty when the document is processed alone.
     """
     if doc.failed:
         return doc
@@ -166,23 +177,82 @@ def _document_language(
     }
 
 
-def clean_document(
-    doc: Document, config: PipelineConfig, repeated: frozenset[str] = frozenset()
-) -> Document:
-    """Decode, repair and clean a document: its segments, before language detection."""
-    decode_step(doc)
-    repair_step(doc, config.repair)
-    return structure_step(doc, config, repeated)
+class StageClock:
+    """Adds the time spent in ``with clock(stage):`` blocks to ``seconds[stage]``."""
+
+    def __init__(self, seconds: dict[str, float] | None = None) -> None:
+        self.seconds = seconds if seconds is not None else {}
+        self.stage = ""
+        self.start = 0.0
+
+    def __call__(self, stage: str) -> StageClock:
+        self.stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + elapsed
 
 
-def process_document(doc: Document, config: PipelineConfig, detector: LanguageDetector) -> Document:
-    """Run every step after ingest on a document; never raises for bad content."""
-    clean_document(doc, config)
-    return detect_step(doc, detector, config.languages)
+def source_key(doc: Document) -> str:
+    """Documents of one source share their folder under the raw directory.
+
+    >>> source_key(Document(rel_path="gov/press/a.txt", doc_id="x"))
+    'gov/press'
+    """
+    return str(PurePosixPath(doc.rel_path).parent)
 
 
-def process_file(
-    raw_dir: Path, rel_path: str, config: PipelineConfig, detector: LanguageDetector
-) -> Document:
-    """Read one input file and run every step on it; never raises for bad input."""
-    return process_document(read_input(raw_dir, rel_path, config.max_bytes), config, detector)
+def repeated_by_source(
+    docs: Sequence[Document], config: PipelineConfig
+) -> dict[str, frozenset[str]]:
+    """Lines repeated across the documents of each source among ``docs``."""
+    by_source: dict[str, list[list[str]]] = defaultdict(list)
+    for doc in docs:
+        by_source[source_key(doc)].append(source_lines(doc))
+    return {key: repeated_lines(lines, config.clean) for key, lines in by_source.items()}
+
+
+def clean_documents(
+    docs: Sequence[Document], config: PipelineConfig, clock: StageClock | None = None
+) -> None:
+    """Decode, repair and clean ``docs`` (read by :func:`lingoflow.processors.ingest.read_input`
+    or built in memory): their segments, before language detection."""
+    clock = clock or StageClock()
+    with clock("decode"):
+        for doc in docs:
+            repair_step(decode_step(doc), config.repair)
+    with clock("clean"):
+        repeated = repeated_by_source(docs, config)
+        for doc in docs:
+            structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
+
+
+def run_steps(
+    docs: Sequence[Document],
+    config: PipelineConfig,
+    *,
+    detector: LanguageDetector | None = None,
+    engine: TranslationEngine | None = None,
+    clock: StageClock | None = None,
+) -> TranslationReport | None:
+    """Every step after ingest, on a batch of documents; never raises for bad content.
+
+    ``detector`` defaults to the process's detector for the configured languages; without an
+    ``engine`` nothing is translated and None is returned, else what translation did.
+    """
+    clock = clock or StageClock()
+    detector = detector or detector_for(
+        default_candidates(config.languages), config.langdetect_seed
+    )
+    clean_documents(docs, config, clock)
+    with clock("detect"):
+        for doc in docs:
+            detect_step(doc, detector, config.languages)
+    if engine is None:
+        return None
+    with clock("translate"):
+        return translate_documents(docs, engine, config.languages)

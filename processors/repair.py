@@ -19,8 +19,8 @@ import ftfy
 import ftfy.bad_codecs
 import ftfy.badness
 
-from processors.config import RepairConfig
-from processors.decode import hangul_share
+from lingoflow.processors.config import Normalization, RepairConfig
+from lingoflow.processors.decode import hangul_share
 
 # Invisible characters downstream should not see. ZWJ/ZWNJ (U+200C/U+200D) stay: emoji and
 # several scripts need them.
@@ -59,7 +59,7 @@ def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
         fix_line_breaks=True,
         fix_surrogates=True,
         remove_control_chars=True,
-        normalization=config.normalization,  # type: ignore[arg-type]
+        normalization=config.normalization,
         explain=False,
     )
 
@@ -141,9 +141,13 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def normalize(text: str, form: str = "NFC") -> str:
-    """Unicode normalisation (NFC by default, see :class:`RepairConfig`)."""
-    return unicodedata.normalize(form, text)  # type: ignore[arg-type]
+def normalize(text: str, form: Normalization = "NFC") -> str:
+    """Unicode normalisation (NFC by default, see :class:`RepairConfig`).
+
+    >>> normalize("\u1112\u1161\u11ab") == "한"
+    True
+    """
+    return unicodedata.normalize(form, text)
 
 
 def repair_text(text: str, config: RepairConfig | None = None) -> str:

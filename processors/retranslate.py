@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from processors.document import Block, Document
-from processors.record import Record
-from processors.translate import TranslationEngine, translate_documents
+from lingoflow.processors.document import Block, Document
+from lingoflow.processors.models import Pair
+from lingoflow.processors.record import Record
+from lingoflow.processors.translate import TranslationEngine, translate_documents
 
 
 @dataclass
@@ -22,7 +23,7 @@ class RetranslateResult:
 
     changed: list[Record] = field(default_factory=list)
     unchanged: int = 0
-    missing_pairs: set[str] = field(default_factory=set)
+    missing_pairs: set[Pair] = field(default_factory=set)
     sentences_translated: int = 0
 
 
@@ -60,7 +61,7 @@ def retranslate_records(
         missing_blocks = _strip_complete(docs, languages)
         report = translate_documents(docs, engine, languages)
         _restore(missing_blocks)
-        result.missing_pairs |= {str(p) for p in report.missing}
+        result.missing_pairs |= report.missing
         result.sentences_translated += report.stats.translated
         for record, doc in pairs:
             updated = _updated(record, doc, flow_run_id)

@@ -24,7 +24,11 @@ _START = re.compile(r"[\"'“‘「『(\[]*[A-Z0-9\u3131-\u318e\uac00-\ud7a3\u30
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of the sentences of ``text``, in order, without surrounding
-    spaces; together they cover every non-space character."""
+    spaces; together they cover every non-space character.
+
+    >>> sentence_spans("Dr. Kim spoke. 감사합니다.")
+    [(0, 14), (15, 21)]
+    """
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
     for match in _END.finditer(text):
@@ -39,7 +43,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``."""
+    """The sentences of ``text``.
+
+    >>> split_sentences("The plan was announced on Monday. It takes effect in 2025.")
+    ['The plan was announced on Monday.', 'It takes effect in 2025.']
+    >>> split_sentences("서울시는 새 공원을 연다고 밝혔다. 공원은 주민 의견을 반영했다.")
+    ['서울시는 새 공원을 연다고 밝혔다.', '공원은 주민 의견을 반영했다.']
+    """
     return [text[a:b] for a, b in sentence_spans(text)]
 
 

@@ -31,24 +31,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from processors.config import TranslationConfig
-from processors.document import Document
-from processors.models import InstalledPackage, installed_packages, packages_dir
+from lingoflow.processors.config import TranslationConfig
+from lingoflow.processors.document import Document
+from lingoflow.processors.models import (
+    InstalledPackage,
+    Pair,
+    install_command,
+    installed_packages,
+    packages_dir,
+)
+
+__all__ = ["Pair", "TranslationEngine", "engine_for", "install_command", "translate_documents"]
 
 # Targets written without spaces between sentences.
 _NO_SPACE_TARGETS = frozenset({"ja", "zh", "th"})
 PIVOTS = ("en",)
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A translation direction."""
-
-    source: str
-    target: str
-
-    def __str__(self) -> str:
-        return f"{self.source}→{self.target}"
 
 
 class TranslationCache:
@@ -338,7 +335,7 @@ def translate_documents(
                     wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
     done: dict[Pair, dict[str, str]] = {}
     report = TranslationReport()
-    for pair in sorted(wanted, key=str):
+    for pair in sorted(wanted):
         unique = list(dict.fromkeys(wanted[pair]))
         result = engine.translate(pair, unique, report.stats)
         if result is None:
@@ -359,7 +356,7 @@ def translate_documents(
                     block.translations[target] = join_sentences(parts, target)
                 else:
                     doc_missing.add(pair)
-        for pair in sorted(doc_missing, key=str):
+        for pair in sorted(doc_missing):
             doc.warn(
                 "translate",
                 "missing_model",
@@ -377,9 +374,3 @@ def _sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
 def join_sentences(parts: list[str], target: str) -> str:
     """Sentences of one segment put back together in the target language."""
     return ("" if target in _NO_SPACE_TARGETS else " ").join(p.strip() for p in parts if p.strip())
-
-
-def install_command(missing: Iterable[Pair]) -> str:
-    """The command that installs packages for ``missing`` pairs from the Argos index."""
-    pairs = " ".join(f"{p.source}:{p.target}" for p in sorted(missing, key=str))
-    return f"lingoflow models install --from-index {pairs}"

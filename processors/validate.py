@@ -11,8 +11,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import ValidationError
 
-from processors.record import IndexEntry, record_json_schema
-from processors.writer import INDEX_NAME
+from lingoflow.processors.record import IndexEntry, record_json_schema
+from lingoflow.processors.writer import INDEX_NAME
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from processors.record import IndexEntry, Record, dump_record
+from lingoflow.processors.record import IndexEntry, Record, dump_record
 
 INDEX_NAME = "index.jsonl"
 _VOLATILE = ("processed_at", "flow_run_id")
@@ -53,12 +54,33 @@ def record_path(processed_dir: Path, doc_id: str) -> Path:
     return processed_dir / f"{doc_id}.json"
 
 
+class CorruptRecordError(Exception):
+    """A file where a record should be is unreadable or not a valid record."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def load_record(path: Path) -> Record | None:
-    """The record stored at ``path``, or None when absent or not a valid record."""
+    """The record stored at ``path``, or None when there is none.
+
+    Raises :class:`CorruptRecordError` when the file exists but cannot be read or is not a
+    valid record, so that callers report it instead of mistaking it for an absent one.
+    """
     try:
-        return Record.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
+        data = path.read_bytes()
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise CorruptRecordError(path, exc.strerror or str(exc)) from exc
+    try:
+        return Record.model_validate_json(data)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "record"
+        raise CorruptRecordError(path, f"not a valid record ({where}: {problem['msg']})") from exc
 
 
 def same_content(a: Record, b: Record) -> bool:
@@ -74,11 +96,13 @@ def _stable(record: Record) -> dict[str, object]:
 
 
 def write_record(processed_dir: Path, record: Record) -> bool:
-    """Write ``record`` unless an equal one (but for its timestamps) is there; True if written."""
+    """Write ``record`` unless an equal one (but for its timestamps) is there; True if written.
+    A corrupt file in its place is replaced."""
     path = record_path(processed_dir, record.doc_id)
-    existing = load_record(path)
-    if existing is not None and same_content(existing, record):
-        return False
+    with contextlib.suppress(CorruptRecordError):
+        existing = load_record(path)
+        if existing is not None and same_content(existing, record):
+            return False
     atomic_write(path, dump_record(record).encode("utf-8"))
     return True
 
@@ -157,3 +181,47 @@ def remove_stale_temporaries(processed_dir: Path) -> list[str]:
             path.unlink()
             removed.append(path.name)
     return sorted(removed)
+
+
+@dataclass
+class WriteResult:
+    """Index entries of a written batch, with counts of files written and left untouched."""
+
+    entries: list[IndexEntry] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+    write_errors: list[str] = field(default_factory=list)
+
+
+def write_batch(
+    processed_dir: Path, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
+) -> WriteResult:
+    """Write records atomically, skipping those whose content did not change.
+
+    A record whose write fails is tried again, up to ``attempts`` times in all, ``retry_delay``
+    seconds after the previous pass; what still fails is listed in ``write_errors`` (the old
+    file, if any, is left whole).
+    """
+    result = WriteResult()
+    pending = records
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            time.sleep(retry_delay)
+        failed: list[Record] = []
+        result.write_errors = []
+        for record in pending:
+            try:
+                written = write_record(processed_dir, record)
+            except OSError as exc:
+                failed.append(record)
+                result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
+                continue
+            result.entries.append(index_entry(record))
+            if written:
+                result.written += 1
+            else:
+                result.unchanged += 1
+        if not failed:
+            break
+        pending = failed
+    return result

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from processors.clean import clean_text, repeated_lines
-from processors.config import CleanConfig
+from lingoflow.processors.clean import clean_text, repeated_lines
+from lingoflow.processors.config import CleanConfig
 from tests.conftest import ROOT
 
 CASES_FILE = ROOT / "tests" / "test-cases" / "cleaning.json"

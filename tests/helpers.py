@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from processors.validate import validate_dir
+from lingoflow.processors.batch import process_batch
+from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.record import Record
+from lingoflow.processors.validate import validate_dir
 
 
 def assert_valid_records(folder: Path) -> None:
@@ -34,7 +37,7 @@ EN_KO_ARCHIVES = ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmo
 
 def empty_package_settings(tmp_path: Path) -> tuple[Path, Any]:
     """An empty package folder, and translation settings that use it (cache under tmp_path)."""
-    from flows.process import TranslationSettings
+    from lingoflow.flows.common import TranslationSettings
 
     folder = tmp_path / "packages"
     folder.mkdir()
@@ -43,7 +46,16 @@ def empty_package_settings(tmp_path: Path) -> tuple[Path, Any]:
 
 def install_en_ko(argos_files: Path, folder: Path) -> None:
     """Install the test packages for en→ko and ko→en into ``folder``."""
-    from processors.models import install_archive
+    from lingoflow.processors.models import install_archive
 
     for name in EN_KO_ARCHIVES:
         install_archive(argos_files / name, folder)
+
+
+def process_together(
+    raw_dir: Path, rel_paths: list[str], config: PipelineConfig
+) -> dict[str, Record]:
+    """Records of ``rel_paths`` processed as one batch, the path a run takes for a folder
+    (forced, so no existing record is read), keyed by source path."""
+    batch = process_batch(raw_dir, raw_dir / ".no-records", rel_paths, config, force=True)
+    return {record.source.path: record for record in batch.records}

@@ -8,9 +8,10 @@ import pytest
 
 from bench import fuzz, scale
 from bench.corpus import generate
-from processors.batch import process_batch, write_batch
-from processors.config import PipelineConfig, TranslationConfig
-from processors.ingest import discover
+from lingoflow.processors.batch import process_batch
+from lingoflow.processors.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.ingest import discover
+from lingoflow.processors.writer import write_batch
 from tests.helpers import assert_valid_records
 
 

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from processors.clean import (
+from lingoflow.processors.clean import (
     RULES,
     clean_blocks,
     clean_text,
     is_notice,
     stopword_density,
 )
-from processors.config import CleanConfig
-from processors.document import Block
+from lingoflow.processors.config import CleanConfig
+from lingoflow.processors.document import Block
 from tests.cleaning_cases import expected, load_cases, run_case
 from tests.test_golden import golden_mismatches
 

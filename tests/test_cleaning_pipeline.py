@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from processors.batch import process_batch
-from processors.config import PipelineConfig
-from processors.document import Document
-from processors.pipeline import clean_document
+from lingoflow.processors.batch import process_batch
+from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.document import Document
+from lingoflow.processors.pipeline import clean_documents
 
 FOOTER = "Gyeonggi Provincial Government Press Room"
 
@@ -61,7 +61,7 @@ HTML = """<!DOCTYPE html>
 
 def test_html_structure_and_metadata() -> None:
     doc = Document(rel_path="p.html", doc_id="p-000000000000", data=HTML.encode("utf-8"))
-    clean_document(doc, PipelineConfig())
+    clean_documents([doc], PipelineConfig())
     texts = [(b.role, b.text, b.level) for b in doc.blocks]
     assert (
         "paragraph",
@@ -94,5 +94,5 @@ def test_malformed_html_never_raises() -> None:
         "<html><p>&#xD800;</p>",
     ):
         doc = Document(rel_path="m.html", doc_id="m-000000000000", data=html.encode())
-        clean_document(doc, PipelineConfig())
+        clean_documents([doc], PipelineConfig())
         assert doc.status in ("ok", "partial")

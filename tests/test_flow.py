@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from flows.process import process_documents
+from lingoflow.flows.cli import main
+from lingoflow.flows.process import process_documents
 from tests.helpers import load_records, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -18,8 +18,8 @@ def test_one_valid_record_per_sample(raw_copy: Path, processed: Path) -> None:
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
     records = load_records(processed)
     assert sorted(records) == sorted(p.name for p in raw_copy.iterdir())
-    assert summary["inputs"] == summary["records"] == 5
-    assert summary["by_status"] == {"ok": 5}
+    assert summary.inputs == summary.records == 5
+    assert summary.by_status == {"ok": 5}
     for record in records.values():
         assert record["pipeline"]["flow_run_id"]
         assert record["languages"] == ["en", "ko"]
@@ -34,9 +34,9 @@ def test_rerun_rewrites_nothing_unless_forced(raw_copy: Path, processed: Path) -
     before = snapshot(processed)
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
     assert snapshot(processed) == before
-    assert summary["written"] == 0 and summary["unchanged"] == 5
+    assert summary.written == 0 and summary.unchanged == 5
     forced = process_documents(raw_dir=raw_copy, processed_dir=processed, force=True)
-    assert forced["inputs"] == 5
+    assert forced.inputs == 5
     # Forced: every input is processed again; identical content still is not rewritten.
     assert {n: b for n, (b, _) in snapshot(processed).items()} == {
         n: b for n, (b, _) in before.items()
@@ -48,7 +48,7 @@ def test_changed_input_is_reprocessed(raw_copy: Path, processed: Path) -> None:
     target = next(raw_copy.glob("004_*.txt"))
     target.write_text("A new title\n\nA new paragraph about carbon neutrality.\n")
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
-    assert summary["written"] == 1 and summary["unchanged"] == 4
+    assert summary.written == 1 and summary.unchanged == 4
     record = load_records(processed)[target.name]
     assert record["metadata"]["title"] == "A new title"
 
@@ -86,7 +86,7 @@ def bad_raw(tmp_path: Path, raw_copy: Path) -> Path:
 def test_bad_inputs_each_get_one_clear_record(bad_raw: Path, processed: Path) -> None:
     summary = process_documents(raw_dir=bad_raw, processed_dir=processed)
     records = load_records(processed)
-    assert summary["inputs"] == summary["records"] == len(records) == 13
+    assert summary.inputs == summary.records == len(records) == 13
 
     def codes(name: str) -> list[str]:
         return [e["code"] for e in records[name]["errors"]]

@@ -7,46 +7,50 @@ Regenerate after a deliberate change, then review the diff line by line before c
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from processors.config import CleanConfig, PipelineConfig
-from processors.document import Document
-from processors.langid import LanguageDetector, default_candidates
-from processors.pipeline import clean_document, detect_step
-from processors.sentences import split_sentences
+from lingoflow.processors.config import CleanConfig, PipelineConfig, TranslationConfig
+from lingoflow.processors.record import Record
+from lingoflow.processors.sentences import split_sentences
 from tests.conftest import RAW, ROOT
+from tests.helpers import process_together
 
 GOLDEN = ROOT / "tests" / "golden"
 SAMPLES = sorted(p.name for p in RAW.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+@functools.lru_cache(maxsize=64)
+def _records(config: PipelineConfig) -> dict[str, Record]:
+    return process_together(RAW, SAMPLES, config)
+
+
 def observe(name: str, config: PipelineConfig, *, detect: bool = True) -> dict[str, Any]:
-    """What lingoflow makes of one sample, in the golden files' shape."""
-    doc = Document(rel_path=name, doc_id="golden-000000000000", data=(RAW / name).read_bytes())
-    clean_document(doc, config)
-    if detect:
-        detector = LanguageDetector(default_candidates(config.languages), seed=0)
-        detect_step(doc, detector, config.languages)
+    """What lingoflow makes of one sample, in the golden files' shape: the samples are
+    processed together as one batch, as ``lingoflow run`` processes raw/."""
+    record = _records(replace(config, translation=TranslationConfig(enabled=False)))[name]
     segments = []
-    for block in doc.blocks:
+    for segment in record.segments:
         extra = {
             key: value
             for key in ("level", "marker", "footnote_of")
-            if (value := getattr(block, key)) is not None
+            if (value := getattr(segment, key)) is not None
         }
-        segments.append([block.role, block.lang if detect else None, block.text, extra])
+        lang = segment.lang if detect else None
+        segments.append([segment.role, lang, segment.text[segment.lang], extra])
     return {
         "source": name,
-        "language": doc.language if detect else None,
-        "metadata": doc.metadata.model_dump(mode="json"),
+        "language": record.language if detect else None,
+        "metadata": record.metadata.model_dump(mode="json"),
         "segments": segments,
-        "removed": [[r.reason, r.text] for r in doc.removed],
+        "removed": [[r.reason, r.text] for r in record.removed],
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from processors.ingest import discover, doc_id_for, read_input, sniff_binary
+from lingoflow.processors.ingest import discover, doc_id_for, read_input, sniff_binary
 
 LIMIT = 20 * 1024 * 1024
 

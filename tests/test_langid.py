@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import PipelineConfig
-from processors.document import Block, Document
-from processors.langid import LanguageDetector, default_candidates, script_runs
-from processors.pipeline import INHERITED_CONFIDENCE, detect_step, process_file
+from lingoflow.processors.batch import process_batch
+from lingoflow.processors.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.document import Block, Document
+from lingoflow.processors.langid import LanguageDetector, default_candidates, script_runs
+from lingoflow.processors.pipeline import INHERITED_CONFIDENCE, detect_step
 from tests.conftest import RAW, ROOT
 
 DETECTOR = LanguageDetector()
@@ -99,7 +100,7 @@ def test_deterministic_within_a_process() -> None:
 
 def test_deterministic_across_processes() -> None:
     lines = "Skip Navigation\nDivision name\nCopyright All rights reserved\nmerci beaucoup\n"
-    run = [sys.executable, "-m", "flows.cli", "detect"]
+    run = [sys.executable, "-m", "lingoflow.flows.cli", "detect"]
     outputs = {
         subprocess.run(
             run, input=lines, capture_output=True, text=True, check=True, cwd=ROOT
@@ -112,7 +113,7 @@ def test_deterministic_across_processes() -> None:
 def test_cli_detect_keeps_order_and_count() -> None:
     lines = "Hello there, how are you today?\n\n안녕하세요\n12345\nBonjour tout le monde\n"
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "detect", "--candidates", "en,fr,ko"],
+        [sys.executable, "-m", "lingoflow.flows.cli", "detect", "--candidates", "en,fr,ko"],
         input=lines,
         capture_output=True,
         text=True,
@@ -126,16 +127,17 @@ def test_cli_detect_keeps_order_and_count() -> None:
 
 @pytest.mark.parametrize("sample", sorted(RAW.glob("*.txt")), ids=lambda p: p.name[:3])
 def test_samples_body_english_korean_notice_korean(sample: Path) -> None:
-    config = PipelineConfig()
-    doc = process_file(RAW, sample.name, config, LanguageDetector(default_candidates(("en", "ko"))))
-    assert doc.language == "en"
-    for block in doc.blocks:
-        hangul = script_runs(block.text).get("hangul", 0)
-        latin = script_runs(block.text).get("latin", 0)
+    config = PipelineConfig(translation=TranslationConfig(enabled=False))
+    (record,) = process_batch(RAW, RAW / "none", [sample.name], config, force=True).records
+    assert record.language == "en"
+    for segment in record.segments:
+        text = segment.text[segment.lang]
+        hangul = script_runs(text).get("hangul", 0)
+        latin = script_runs(text).get("latin", 0)
         if hangul > latin or (hangul and latin < 20):
-            assert block.lang == "ko", block.text
+            assert segment.lang == "ko", text
         else:
-            assert block.lang == "en", block.text
+            assert segment.lang == "en", text
 
 
 def test_document_of_four_languages() -> None:

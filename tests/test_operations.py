@@ -13,9 +13,10 @@ from uuid import UUID
 
 import pytest
 
-from flows.process import process_documents
-from flows.retranslate import retranslate
-from processors.writer import run_lock
+from lingoflow.flows.process import process_documents
+from lingoflow.flows.retranslate import retranslate
+from lingoflow.processors.runner import RunSummary
+from lingoflow.processors.writer import run_lock
 from tests.helpers import (
     assert_valid_records,
     empty_package_settings,
@@ -45,7 +46,7 @@ def test_retranslate_fills_missing_translations(
     install_en_ko(argos_files, folder)
 
     summary = retranslate(processed_dir=processed, translation=settings)
-    assert summary["written"] == 5 and summary["by_status"] == {"ok": 5}
+    assert summary.written == 5 and summary.by_status == {"ok": 5}
     after = load_records(processed)
     for path, record in after.items():
         old = before[path]
@@ -57,7 +58,7 @@ def test_retranslate_fills_missing_translations(
     assert_valid_records(processed)
     untouched = snapshot(processed)
     again = retranslate(processed_dir=processed, translation=settings)
-    assert again["written"] == 0 and snapshot(processed) == untouched
+    assert again.written == 0 and snapshot(processed) == untouched
 
 
 def test_disappeared_inputs_are_reported_then_pruned(raw_copy: Path, processed: Path) -> None:
@@ -65,12 +66,12 @@ def test_disappeared_inputs_are_reported_then_pruned(raw_copy: Path, processed: 
     gone = next(raw_copy.glob("004_*"))
     gone.unlink()
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
-    assert len(summary["orphaned"]) == 1 and summary["orphaned"][0].startswith("004-")
-    assert (processed / summary["orphaned"][0]).exists() and not summary["pruned"]
+    assert len(summary.orphaned) == 1 and summary.orphaned[0].startswith("004-")
+    assert (processed / summary.orphaned[0]).exists() and not summary.pruned
     pruned = process_documents(raw_dir=raw_copy, processed_dir=processed, prune=True)
-    assert pruned["pruned"] and not (processed / summary["orphaned"][0]).exists()
+    assert pruned.pruned and not (processed / summary.orphaned[0]).exists()
     assert len((processed / "index.jsonl").read_text().splitlines()) == 4
-    assert process_documents(raw_dir=raw_copy, processed_dir=processed)["orphaned"] == []
+    assert process_documents(raw_dir=raw_copy, processed_dir=processed).orphaned == []
 
 
 def test_flow_run_publishes_markdown_and_table_artifacts(raw_copy: Path, processed: Path) -> None:
@@ -100,7 +101,7 @@ def test_flow_run_publishes_markdown_and_table_artifacts(raw_copy: Path, process
 def test_two_concurrent_runs_never_corrupt_or_lose_a_record(
     raw_copy: Path, processed: Path
 ) -> None:
-    summaries: list[dict[str, Any]] = []
+    summaries: list[RunSummary] = []
     errors: list[BaseException] = []
 
     def run(force: bool) -> None:
@@ -117,17 +118,17 @@ def test_two_concurrent_runs_never_corrupt_or_lose_a_record(
     for thread in threads:
         thread.join(timeout=300)
     assert not errors and len(summaries) == 2
-    assert all(s["records"] == 5 for s in summaries)
+    assert all(s.records == 5 for s in summaries)
     assert len(load_records(processed)) == 5
     assert len((processed / "index.jsonl").read_text().splitlines()) == 5
-    assert not [p for p in processed.iterdir() if p.name.startswith(".tmp")]
+    assert not [p for p in processed.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_run_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     with run_lock(tmp_path), pytest.raises(TimeoutError), run_lock(tmp_path, timeout=0.5):
         pass
-    with run_lock(tmp_path) as waited:
-        assert waited < 1
+    with run_lock(tmp_path, timeout=0):  # released: taken at once, no waiting allowed
+        pass
 
 
 @pytest.mark.slow
@@ -147,7 +148,7 @@ def test_dask_runner_gives_the_same_records(raw_copy: Path, tmp_path: Path) -> N
     summary = process_documents.with_options(task_runner=runner)(
         raw_dir=raw_copy, processed_dir=dask_dir, batch_size=2
     )
-    assert summary["records"] == 5
+    assert summary.records == 5
     assert _volatile_free(load_records(dask_dir)) == _volatile_free(load_records(default_dir))
     assert_valid_records(dask_dir)
 
@@ -205,7 +206,7 @@ def test_process_pool_run_gives_the_same_records(raw_copy: Path, tmp_path: Path)
 def test_flow_parameters_make_a_documented_form() -> None:
     from prefect.utilities.callables import parameter_schema
 
-    from flows.models import install_models
+    from lingoflow.flows.models import install_models
 
     for flow in (process_documents, retranslate, install_models):
         schema = parameter_schema(flow.fn).model_dump_for_openapi()
@@ -213,5 +214,30 @@ def test_flow_parameters_make_a_documented_form() -> None:
         assert all(p.get("description") for p in properties.values()), flow.name
         if "translation" in properties:
             translation = schema["definitions"]["TranslationSettings"]["properties"]
-            assert translation["beam_size"]["default"] == 4 and translation["device"]["pattern"]
+            assert translation["beam_size"]["default"] == 4
+            assert translation["device"]["enum"] == ["cpu", "cuda", "auto"]
             assert all(p.get("description") for p in translation.values())
+
+
+def test_corrupt_record_is_reported_and_replaced_by_a_run(raw_copy: Path, processed: Path) -> None:
+    process_documents(raw_dir=raw_copy, processed_dir=processed)
+    victim = sorted(processed.glob("0*.json"))[1]
+    victim.write_text('{"schema_version": "1.2.0", "doc_id": ', encoding="utf-8")
+    summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
+    assert len(summary.corrupt) == 1 and summary.corrupt[0].startswith(victim.name)
+    assert summary.written == 1 and summary.records == 5
+    assert load_records(processed)  # the fixture validates every record, the replaced one too
+
+
+def test_corrupt_record_is_reported_by_retranslate(raw_copy: Path, processed: Path) -> None:
+    from lingoflow.flows.cli import main
+
+    process_documents(raw_dir=raw_copy, processed_dir=processed)
+    victim = sorted(processed.glob("0*.json"))[0]
+    victim.write_bytes(b"\x00 not json")
+    summary = retranslate(processed_dir=processed)
+    assert summary.corrupt == [f"{victim.name}: not a valid record (record: Invalid JSON: "
+                               "expected value at line 1 column 1)"]  # fmt: skip
+    assert summary.records == 4  # left out of the index, and said so
+    assert main(["retranslate", "--processed-dir", str(processed)]) == 1
+    victim.unlink()  # so that the fixture's validation sees only records

@@ -8,15 +8,15 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from processors.clean import clean_text
-from processors.config import CleanConfig, PipelineConfig, TranslationConfig
-from processors.decode import decode_bytes
-from processors.document import Document
-from processors.html import extract_html
-from processors.langid import LanguageDetector
-from processors.metadata import find_dates, find_phone, find_url
-from processors.pipeline import clean_document
-from processors.repair import repair_text
+from lingoflow.processors.clean import clean_text
+from lingoflow.processors.config import CleanConfig, PipelineConfig, TranslationConfig
+from lingoflow.processors.decode import decode_bytes
+from lingoflow.processors.document import Document
+from lingoflow.processors.html import extract_html
+from lingoflow.processors.langid import LanguageDetector
+from lingoflow.processors.metadata import find_dates, find_phone, find_url
+from lingoflow.processors.pipeline import clean_documents
+from lingoflow.processors.repair import repair_text
 
 CONFIG = PipelineConfig(translation=TranslationConfig(enabled=False))
 DETECTOR = LanguageDetector(("en", "ko", "ja", "zh", "de", "fr"), seed=0)
@@ -38,7 +38,8 @@ WORD = re.compile(r"[^\W_]+")  # letters and digits: markup underscores are not 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_any_bytes_decode_and_clean_without_error(data: bytes) -> None:
-    doc = clean_document(Document(rel_path="f.txt", doc_id="f-000000000000", data=data), CONFIG)
+    doc = Document(rel_path="f.txt", doc_id="f-000000000000", data=data)
+    clean_documents([doc], CONFIG)
     assert doc.status in ("ok", "partial")
     decoded = decode_bytes(data)
     assert isinstance(decoded.text, str) and decoded.replaced >= 0

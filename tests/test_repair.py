@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import ftfy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processors.config import PipelineConfig
-from processors.document import Document
-from processors.langid import LanguageDetector
-from processors.pipeline import process_document
-from processors.repair import (
+from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.document import Document
+from lingoflow.processors.pipeline import run_steps
+from lingoflow.processors.repair import (
     fix_korean_legacy_as_latin1,
     fix_utf8_read_as_cp949,
     remove_invisible,
@@ -28,11 +28,8 @@ KOREAN = "이 웹사이트는 제19대 대통령 임기 종료에 따라 대통�
 
 
 def segments_of(data: bytes) -> list[tuple[str, str, dict[str, str]]]:
-    doc = process_document(
-        Document(rel_path="x.txt", doc_id="x-000000000000", data=data),
-        PipelineConfig(),
-        LanguageDetector(),
-    )
+    doc = Document(rel_path="x.txt", doc_id="x-000000000000", data=data)
+    run_steps([doc], PipelineConfig())
     return [(b.role, b.lang, {b.lang: b.text}) for b in doc.blocks]
 
 
@@ -75,8 +72,13 @@ def test_korean_repairs_leave_other_text(text: str) -> None:
     assert fix_utf8_read_as_cp949(text) == text
 
 
-def _cases(name: str) -> list[dict[str, str]]:
-    cases = json.loads((MOJIBAKE / name).read_text(encoding="utf-8"))
+def _cases(name: str) -> list[Any]:
+    """ftfy's cases expected to pass; one skipped case when ../shared is not there."""
+    path = MOJIBAKE / name
+    if not path.is_file():
+        reason = f"{path} is not there (../shared/eval beside the project)"
+        return [pytest.param({"label": "missing"}, marks=pytest.mark.skip(reason=reason))]
+    cases = json.loads(path.read_text(encoding="utf-8"))
     return [c for c in cases if c["expect"] == "pass"]
 
 

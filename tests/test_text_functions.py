@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.metadata import (
+from lingoflow.processors.metadata import (
     context_years,
     find_dates,
     find_division,
@@ -16,7 +16,7 @@ from processors.metadata import (
     find_url,
     parse_date,
 )
-from processors.normalize import (
+from lingoflow.processors.normalize import (
     collapse_spaces,
     markdown_heading,
     normalize_line,
@@ -24,7 +24,7 @@ from processors.normalize import (
     strip_markdown,
     strip_tags,
 )
-from processors.sentences import sentence_spans, split_sentences
+from lingoflow.processors.sentences import sentence_spans, split_sentences
 
 TEXT = st.lists(
     st.sampled_from(

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from flows.process import process_documents
-from processors.config import TranslationConfig
-from processors.models import InstallError, install_archive, installed_packages
-from processors.translate import Pair, TranslationEngine
+from lingoflow.flows.cli import main
+from lingoflow.flows.process import process_documents
+from lingoflow.processors.config import TranslationConfig
+from lingoflow.processors.models import InstallError, install_archive, installed_packages
+from lingoflow.processors.translate import Pair, TranslationEngine
 from tests.argos import Expected
 from tests.conftest import ROOT
 from tests.helpers import empty_package_settings, install_en_ko, load_records
@@ -58,6 +58,24 @@ def test_unsafe_or_invalid_archives_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InstallError, match="not a zip"):
         install_archive(tmp_path / "not.argosmodel", tmp_path / "packages")
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_unreadable_package_metadata_is_logged_not_hidden(
+    argos_files: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "packages"
+    install_archive(argos_files / "translate-ko_en-1_0.argosmodel", folder)
+    (folder / "broken").mkdir()
+    (folder / "broken" / "metadata.json").write_text("{not json", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="lingoflow.processors.models"):
+        found = installed_packages(folder)
+    assert [p.pair for p in found] == [Pair("ko", "en")]
+    assert "broken" in caplog.text and "unreadable metadata.json" in caplog.text
+
+
+def test_malformed_pair_is_refused_before_any_download(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "install", "--from-index", "ko-en"]) == 2
+    assert "expected FROM:TO such as ko:en, got 'ko-en'" in capsys.readouterr().err
 
 
 def test_index_unreachable_is_one_clear_line(
@@ -144,8 +162,8 @@ def test_worker_path_does_not_import_argostranslate_translate(
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from processors.batch import process_batch\n"
-        "from processors.config import PipelineConfig, TranslationConfig\n"
+        "from lingoflow.processors.batch import process_batch\n"
+        "from lingoflow.processors.config import PipelineConfig, TranslationConfig\n"
         f"config = PipelineConfig(translation=TranslationConfig(packages_dir={str(installed_test_models)!r}, cache=False))\n"
         f"result = process_batch(Path({str(ROOT / 'raw')!r}), Path({str(tmp_path)!r}), ['003_c920be901eaf93a9.txt'], config)\n"
         "record = result.records[0]\n"
@@ -165,7 +183,7 @@ def test_worker_path_does_not_import_argostranslate_translate(
 
 def test_records_are_bilingual(raw_copy: Path, processed: Path) -> None:
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
-    assert summary["by_status"] == {"ok": 5} and summary["missing_models"] == []
+    assert summary.by_status == {"ok": 5} and summary.missing_models == []
     records = load_records(processed)
     for record in records.values():
         for segment in record["segments"]:
@@ -180,7 +198,7 @@ def test_records_are_bilingual(raw_copy: Path, processed: Path) -> None:
     )
     assert notice["text"]["en"] == expected
     again = process_documents(raw_dir=raw_copy, processed_dir=processed, force=True)
-    assert again["sentences_translated"] == 0 and again["sentences_from_cache"] > 50
+    assert again.sentences_translated == 0 and again.sentences_from_cache > 50
 
 
 def test_missing_models_partial_with_one_message(
@@ -228,7 +246,7 @@ def test_translate_command(
 
 
 def test_install_models_flow(argos_files: Path, tmp_path: Path, prefect_harness: None) -> None:
-    from flows.models import install_models
+    from lingoflow.flows.models import install_models
 
     folder = tmp_path / "packages"
     result = install_models(
@@ -244,9 +262,9 @@ def test_installing_models_makes_the_next_run_translate(
     folder, settings = empty_package_settings(tmp_path)
     processed = tmp_path / "processed"
     first = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
-    assert first["by_status"] == {"partial": 5}
+    assert first.by_status == {"partial": 5}
     install_en_ko(argos_files, folder)
     second = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
-    assert second["by_status"] == {"ok": 5} and second["written"] == 5
+    assert second.by_status == {"ok": 5} and second.written == 5
     third = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
-    assert third["unchanged"] == 5 and third["sentences_translated"] == 0
+    assert third.unchanged == 5 and third.sentences_translated == 0

@@ -1,0 +1,211 @@
+"""``lingoflow run`` and ``lingoflow retranslate``: the Prefect flows from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lingoflow.flows.cli.options import (
+    add_translation_options,
+    languages,
+    positive,
+    translation_settings,
+)
+from lingoflow.processors.config import DEFAULT_BATCH_SIZE, DEFAULT_LANGUAGES, DEFAULT_MAX_BYTES
+from lingoflow.processors.runner import RunSummary
+
+
+def register(commands: Any) -> None:
+    """Add ``run`` and ``retranslate`` to the command tree."""
+    run = commands.add_parser(
+        "run",
+        help="process raw documents into records (the process-documents flow)",
+        description="Run the process-documents Prefect flow locally (Prefect's ephemeral server "
+        "unless PREFECT_API_URL points to a server) and print a summary. Exit 0 when every "
+        "input produced a record, failed ones included; 1 with --strict when a record failed; "
+        "2 when the run itself failed.",
+    )
+    run.set_defaults(handler=cmd_run)
+    run.add_argument(
+        "--raw-dir",
+        type=Path,
+        default=Path("raw"),
+        help="folder of input documents, read recursively (default: raw)",
+    )
+    run.add_argument(
+        "--processed-dir",
+        type=Path,
+        default=Path("processed"),
+        help="folder the records and index.jsonl go to (default: processed)",
+    )
+    run.add_argument(
+        "--languages",
+        type=languages,
+        default=list(DEFAULT_LANGUAGES),
+        help="comma-separated language pair every segment is translated into "
+        "(default: " + ",".join(DEFAULT_LANGUAGES) + ")",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="reprocess inputs even when their bytes and the settings are unchanged",
+    )
+    run.add_argument(
+        "--strict", action="store_true", help="exit 1 when any record has status failed"
+    )
+    run.add_argument(
+        "--batch-size",
+        type=positive,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"documents per Prefect task run (default: {DEFAULT_BATCH_SIZE})",
+    )
+    run.add_argument(
+        "--max-bytes",
+        type=positive,
+        default=DEFAULT_MAX_BYTES,
+        help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})",
+    )
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument(
+        "--prune", action="store_true", help="delete records whose input is no longer in raw/"
+    )
+    scale = run.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--processes",
+        type=positive,
+        metavar="N",
+        default=1,
+        help="run the batches on a pool of N worker processes on this machine "
+        "(Prefect's ProcessPoolTaskRunner; default: 1, the batches run in this "
+        "process)",
+    )
+    scale.add_argument(
+        "--dask-workers",
+        type=positive,
+        metavar="N",
+        help="run the batches on a local Dask cluster of N worker processes (prefect-dask)",
+    )
+    scale.add_argument(
+        "--dask-address",
+        metavar="ADDRESS",
+        help="run the batches on an existing Dask cluster, e.g. tcp://scheduler:8786",
+    )
+    add_translation_options(run)
+
+    retranslate = commands.add_parser(
+        "retranslate",
+        help="fill missing translations in existing records (the retranslate flow)",
+        description="Translate the segments of existing records that lack a language of their "
+        "pair (after installing models), without cleaning the documents again; rewrite only "
+        "records that change. Exit 1 when corrupt record files were found (they are listed).",
+    )
+    retranslate.set_defaults(handler=cmd_retranslate)
+    retranslate.add_argument("--processed-dir", type=Path, default=Path("processed"))
+    retranslate.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_translation_options(retranslate)  # fmt: skip
+
+
+def _run_settings() -> contextlib.AbstractContextManager[Any]:
+    """Prefect settings of a flow run started from the command line: flow-run heartbeats off
+    unless configured (PREFECT_FLOWS_HEARTBEAT_FREQUENCY). They only feed a zombie-flow
+    automation, and stopping their thread costs up to a second at the end of every run."""
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        return contextlib.nullcontext()
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from lingoflow.flows.common import TranslationSettings
+    from lingoflow.flows.local_server import shared_api
+    from lingoflow.flows.process import process_documents
+
+    if not args.raw_dir.is_dir():
+        print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
+        return 2
+    flow = process_documents
+    parallel = None
+    runner: Any = None
+    if args.dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=args.dask_address)
+        parallel = 2 * (os.cpu_count() or 1)
+    elif args.dask_workers:
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
+        runner = DaskTaskRunner(cluster_kwargs={**cluster, "dashboard_address": None})
+        parallel = 2 * args.dask_workers
+    if runner is not None:
+        flow = process_documents.with_options(task_runner=runner)
+    settings = translation_settings(args, workers=args.dask_workers or 1)
+    # Local worker processes share this run's temporary server (when no server is configured).
+    local_workers = bool(args.dask_workers) or args.processes > 1
+    with shared_api() if local_workers else contextlib.nullcontext(), _run_settings():
+        state = flow(
+            raw_dir=args.raw_dir,
+            processed_dir=args.processed_dir,
+            languages=args.languages,
+            force=args.force,
+            prune=args.prune,
+            batch_size=args.batch_size,
+            processes=args.processes,
+            parallel_batches=parallel,
+            max_bytes=args.max_bytes,
+            translation=TranslationSettings.model_validate(settings),
+            return_state=True,
+        )
+    summary = flow_summary(state)
+    if summary is None:
+        return 2
+    report(summary, args.json)
+    if summary.records != summary.inputs:
+        print("lingoflow: some inputs produced no record", file=sys.stderr)
+        return 2
+    if args.strict and summary.by_status.get("failed", 0):
+        return 1
+    return 0
+
+
+def flow_summary(state: Any) -> RunSummary | None:
+    """The flow's summary, or None (after saying why) when the run failed."""
+    if not state.is_completed():
+        print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
+        return None
+    return RunSummary.model_validate(state.result())
+
+
+def report(summary: RunSummary, as_json: bool) -> None:
+    """The summary on standard output, what to act on on standard error."""
+    print(summary.model_dump_json(indent=2) if as_json else summary.text())
+    for message in summary.warnings():
+        print(f"lingoflow: {message}", file=sys.stderr)
+
+
+def cmd_retranslate(args: argparse.Namespace) -> int:
+    from lingoflow.flows.common import TranslationSettings
+    from lingoflow.flows.retranslate import retranslate
+
+    if not args.processed_dir.is_dir():
+        print(f"lingoflow: not a directory: {args.processed_dir}", file=sys.stderr)
+        return 2
+    state = retranslate(
+        processed_dir=args.processed_dir,
+        translation=TranslationSettings.model_validate(translation_settings(args)),
+        return_state=True,
+    )
+    summary = flow_summary(state)
+    if summary is None:
+        return 2
+    report(summary, args.json)
+    return 1 if summary.corrupt else 0

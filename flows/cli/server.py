@@ -1,0 +1,68 @@
+"""``lingoflow serve`` and ``lingoflow stop``: a local Prefect server with the deployments."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STATE = Path(".prefect-local")
+
+
+def register(commands: Any) -> None:
+    """Add ``serve`` and ``stop`` to the command tree."""
+    serve = commands.add_parser(
+        "serve",
+        help="start a local Prefect server, deploy the flows and start a worker",
+        description="Start a Prefect server (SQLite) on 127.0.0.1, create the process work "
+        "pool lingoflow-local, deploy every deployment in prefect.yaml and start a worker, all "
+        "in the background; state, logs and PID files go to --state. `lingoflow stop` ends them.",
+    )
+    serve.set_defaults(handler=cmd_serve)
+    serve.add_argument("--state", type=Path, default=DEFAULT_STATE)
+    serve.add_argument("--port", type=int, default=4200)
+    stop = commands.add_parser("stop", help="stop what `lingoflow serve` started (by PID)")
+    stop.set_defaults(handler=cmd_stop)
+    stop.add_argument("--state", type=Path, default=DEFAULT_STATE)
+
+
+def stop_command(state: Path) -> str:
+    """The command that stops a server started with ``--state state``.
+
+    >>> stop_command(Path(".prefect-local"))
+    'make stop'
+    >>> stop_command(Path("/srv/prefect state"))
+    "lingoflow stop --state '/srv/prefect state'"
+    """
+    if state == DEFAULT_STATE:
+        return "make stop"
+    return f"lingoflow stop --state {shlex.quote(str(state))}"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from lingoflow.flows.local_server import LocalPrefect, serve
+
+    local = LocalPrefect(state=args.state.absolute(), port=args.port)
+    try:
+        serve(local)
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Prefect UI: {local.ui_url}\n"
+        f"API: {local.api_url}  (export PREFECT_API_URL={local.api_url} to use it)\n"
+        f"pool lingoflow-local with a worker; deployments from prefect.yaml; "
+        f"logs and PIDs in {args.state}/\n"
+        f"stop with: {stop_command(args.state)}"
+    )
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from lingoflow.flows.local_server import LocalPrefect, stop
+
+    stopped = stop(LocalPrefect(state=args.state.absolute()))
+    print("stopped " + ", ".join(stopped) if stopped else "nothing to stop")
+    return 0

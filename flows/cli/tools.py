@@ -1,0 +1,198 @@
+"""The commands that need no Prefect: validate, schema, detect, models, translate."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+from lingoflow.flows.cli.options import add_translation_options, languages, translation_settings
+from lingoflow.processors.langid import DEFAULT_CANDIDATES
+
+SCHEMA_PATH = Path("schema") / "record.schema.json"
+
+
+def register(commands: Any) -> None:
+    """Add the Prefect-free tools to the command tree."""
+    validate = commands.add_parser(
+        "validate",
+        help="validate records against the JSON Schema",
+        description="Validate every record in DIR (and index.jsonl) against the record schema; "
+        "print each problem; exit 1 when there is any.",
+    )
+    validate.set_defaults(handler=cmd_validate)
+    validate.add_argument("dir", type=Path, metavar="DIR", help="folder of records")
+
+    schema = commands.add_parser(
+        "schema",
+        help="print or write the record JSON Schema",
+        description="Print the record JSON Schema generated from the record model, or write it.",
+    )
+    schema.set_defaults(handler=cmd_schema)
+    schema.add_argument(
+        "--write",
+        type=Path,
+        nargs="?",
+        const=SCHEMA_PATH,
+        default=None,
+        metavar="PATH",
+        help=f"write it to PATH (default: {SCHEMA_PATH})",
+    )
+
+    detect = commands.add_parser(
+        "detect",
+        help="detect the language of each line on standard input",
+        description="Read text lines on standard input and print LANG<TAB>CONFIDENCE for each, "
+        "in the same order (an empty line gives und). Deterministic.",
+    )
+    detect.set_defaults(handler=cmd_detect)
+    detect.add_argument(
+        "--candidates",
+        type=languages,
+        default=None,
+        help="comma-separated candidate languages (default: " + ",".join(DEFAULT_CANDIDATES) + ")",
+    )
+
+    models = commands.add_parser(
+        "models",
+        help="list or install Argos Translate packages",
+        description="Manage the Argos Translate packages lingoflow translates with. The folder "
+        "is --packages-dir, else ARGOS_PACKAGES_DIR, else argostranslate's default.",
+    )
+    models.set_defaults(handler=cmd_models)
+    model_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    listing = model_commands.add_parser("list", help="installed packages: from → to, version, path")
+    listing.add_argument("--packages-dir", type=Path, default=None)
+    install = model_commands.add_parser(
+        "install",
+        help="install .argosmodel files (offline), or pairs from the Argos index (online)",
+        description="Install .argosmodel files, or every .argosmodel file in the folders "
+        "given, without network access; or, with --from-index, download the packages for "
+        "the given pairs (FROM:TO, e.g. ko:en en:ko) from argostranslate's package index.",
+    )
+    install.add_argument("items", nargs="+", metavar="PATH|FROM:TO")
+    install.add_argument("--from-index", action="store_true", help="items are FROM:TO pairs")
+    install.add_argument("--packages-dir", type=Path, default=None)
+
+    translate = commands.add_parser(
+        "translate",
+        help="translate lines on standard input",
+        description="Translate each line on standard input from --from to --to with the "
+        "installed packages (through English when there is no direct one) and print one "
+        "line per input line. Exit 3 when no installed package covers the pair.",
+    )
+    translate.set_defaults(handler=cmd_translate)
+    translate.add_argument("--from", dest="source", required=True, help="source language")
+    translate.add_argument("--to", dest="target", required=True, help="target language")
+    add_translation_options(translate)  # fmt: skip
+
+
+def _stdin_lines() -> io.TextIOWrapper:
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from lingoflow.processors.validate import validate_dir
+
+    if not args.dir.is_dir():
+        print(f"lingoflow: not a directory: {args.dir}", file=sys.stderr)
+        return 2
+    problems = [str(p) for p in validate_dir(args.dir)]
+    for problem in problems:
+        print(problem)
+    records = len(list(args.dir.glob("*.json")))
+    print(f"{records} records checked, {len(problems)} problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from lingoflow.processors.record import schema_text
+
+    if args.write is None:
+        sys.stdout.write(schema_text())
+    else:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(schema_text(), encoding="utf-8")
+        print(f"wrote {args.write}")
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from lingoflow.processors.langid import LanguageDetector
+
+    detector = LanguageDetector(tuple(args.candidates or DEFAULT_CANDIDATES))
+    for line in _stdin_lines():
+        found = detector.detect(line.rstrip("\n"))
+        sys.stdout.write(f"{found.lang}\t{found.confidence:.4f}\n")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from lingoflow.processors.models import (
+        InstallError,
+        Pair,
+        install_archive,
+        install_from_index,
+        installed_packages,
+        package_files,
+        packages_dir,
+    )
+
+    folder = args.packages_dir or packages_dir()
+    if args.models_command == "list":
+        packages = installed_packages(folder)
+        for p in packages:
+            print(f"{p.from_code} → {p.to_code}\t{p.version or '-'}\t{p.path}")
+        print(f"{len(packages)} package(s) in {folder}", file=sys.stderr)
+        return 0
+    try:
+        if args.from_index:
+            try:
+                pairs = [Pair.parse(item) for item in args.items]
+            except ValueError as exc:
+                print(f"lingoflow: {exc}", file=sys.stderr)
+                return 2
+            done = install_from_index(pairs, folder)
+        else:
+            files = package_files([Path(item) for item in args.items])
+            if not files:
+                raise InstallError("no .argosmodel file found in " + ", ".join(args.items))
+            done = [install_archive(f, folder) for f in files]
+    except InstallError as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return 1
+    for p in done:
+        print(f"installed {p.from_code} → {p.to_code} {p.version} in {p.path}")
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from lingoflow.flows.common import TranslationSettings
+    from lingoflow.processors.models import Pair
+    from lingoflow.processors.sentences import sentence_spans
+    from lingoflow.processors.translate import TranslationEngine, join_sentences
+
+    settings = TranslationSettings.model_validate(translation_settings(args))
+    engine = TranslationEngine.load(settings.config(enabled=True))
+    pair = Pair(args.source.lower(), args.target.lower())
+    if engine.route(pair) is None:
+        print(
+            f"lingoflow: no installed Argos package translates {pair} (direct or through "
+            f"English); install one: lingoflow models install --from-index {pair.spec}",
+            file=sys.stderr,
+        )
+        return 3
+    lines = [line.rstrip("\n") for line in _stdin_lines()]
+    sentences = [[line[a:b] for a, b in sentence_spans(line)] for line in lines]
+    flat = [s for group in sentences for s in group]
+    result = engine.translate(pair, flat) or []
+    position = 0
+    for group in sentences:
+        parts = result[position : position + len(group)]
+        position += len(group)
+        sys.stdout.write(join_sentences(parts, pair.target) + "\n")
+    sys.stdout.flush()
+    return 0

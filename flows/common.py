@@ -1,0 +1,83 @@
+"""What the flows share: the typed translation parameter, the index task, small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
+from pydantic import BaseModel, ConfigDict, Field
+
+from lingoflow.processors.config import Device, TranslationConfig
+from lingoflow.processors.record import IndexEntry
+from lingoflow.processors.writer import write_index
+
+T = TypeVar("T")
+_DEFAULTS = TranslationConfig(cache_dir="")
+
+
+class TranslationSettings(BaseModel):
+    """Translation settings of a run, as a flow parameter (a nested form in the Prefect UI).
+
+    The defaults are :class:`~lingoflow.processors.config.TranslationConfig`'s, which documents
+    what each setting does.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(_DEFAULTS.enabled, description="Translate segments; off keeps originals.")
+    packages_dir: str | None = Field(
+        None, description="Folder of installed Argos packages (default: ARGOS_PACKAGES_DIR)."
+    )
+    device: Device = Field(_DEFAULTS.device, description="cpu, cuda or auto.")
+    compute_type: str = Field(_DEFAULTS.compute_type, description="CTranslate2 compute type.")
+    beam_size: int = Field(_DEFAULTS.beam_size, description="Beam width.", ge=1, le=16)
+    inter_threads: int = Field(
+        _DEFAULTS.inter_threads, description="Batches translated in parallel.", ge=1, le=64
+    )
+    intra_threads: int = Field(
+        _DEFAULTS.intra_threads, description="Threads per batch (0: CTranslate2 decides).", ge=0
+    )
+    max_batch_tokens: int = Field(
+        _DEFAULTS.max_batch_tokens, description="Token budget of one batch.", ge=64
+    )
+    cache: bool = Field(_DEFAULTS.cache, description="Reuse translations from the cache.")
+    cache_dir: str | None = Field(
+        None, description="Translation cache folder (default: $XDG_CACHE_HOME/lingoflow)."
+    )
+
+    def config(self, **overrides: Any) -> TranslationConfig:
+        """The processors' configuration for these settings (the settings not exposed here
+        keep their defaults)."""
+        exposed = set(type(self).model_fields)
+        hidden = {f.name: getattr(_DEFAULTS, f.name) for f in fields(_DEFAULTS)}
+        values = {k: v for k, v in hidden.items() if k not in exposed}
+        return TranslationConfig(**{**values, **self.model_dump(), **overrides})
+
+
+def opaque(value: T) -> T:
+    """Pass ``value`` to a task without Prefect walking through it looking for futures: the
+    index entries of a large run are tens of thousands of objects, and the walk costs more
+    than the writing."""
+    return cast(T, quote(value))
+
+
+def resolve(path: Path | str) -> Path:
+    """An absolute path; relative ones resolve against the working directory, which for
+    deployments is the project root (prefect.yaml's set_working_directory step)."""
+    return Path(path).expanduser().absolute()
+
+
+def current_flow_run_id() -> str | None:
+    """The id of the flow run this code runs in, if any."""
+    return str(flow_run.id) if flow_run.id else None
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
+    """Write processed/index.jsonl."""
+    return write_index(processed_dir, entries)
