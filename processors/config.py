@@ -53,7 +53,8 @@ class RepairConfig:
 
 CLEANING_RULES: tuple[str, ...] = (
     "word_bookmark", "markup", "navigation", "breadcrumb", "menu", "section_label",
-    "empty_label", "copyright", "share_widget", "call_to_action", "repeated", "context",
+    "empty_label", "copyright", "share_widget", "call_to_action", "repeated", "boilerplate",
+    "context",
     "notice", "rejoin", "metadata", "byline", "dateline", "caption", "title", "subtitle",
     "footnote", "heading", "list_item",
 )  # fmt: skip
@@ -76,12 +77,17 @@ class CleanConfig:
     repeated_max_chars:
         Lines longer than this are never treated as repeated boilerplate (a press office may
         rightly repeat a long paragraph of background in every release).
+    boilerplate_min_lines:
+        The learned boilerplate classifier (rule ``boilerplate``) reads a line in the context
+        of its neighbours and of the whole page; documents with fewer lines than this give it
+        too little context and are left to the named rules.
     """
 
     disabled_rules: frozenset[str] = frozenset()
     repeated_min_documents: int = 3
     repeated_min_share: float = 0.5
     repeated_max_chars: int = 200
+    boilerplate_min_lines: int = 12
 
     def __post_init__(self) -> None:
         unknown = set(self.disabled_rules) - set(CLEANING_RULES)

@@ -171,3 +171,58 @@ def _with_beautifulsoup(html: str) -> HtmlExtraction:
     lines = [line.strip() for line in soup.get_text("\n").split("\n")]
     blocks = [Block(text=" ".join(line.split()), role="paragraph") for line in lines if line]
     return HtmlExtraction(blocks=blocks, title=title or None)
+
+
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK_TAGS = frozenset(
+    """p div br li tr td th h1 h2 h3 h4 h5 h6 table ul ol section article header footer nav
+    aside blockquote pre dd dt form main figure figcaption""".split()
+)
+
+
+def visible_text(html: str) -> str:
+    """Every visible line of the page, menus and footers included, one block a line: the
+    text a browser copy gives, for the boilerplate classifier when the extractor keeps too
+    little. Empty when the page cannot be parsed.
+
+    >>> visible_text("<html><head><title>T</title></head><body><nav>Home</nav>"
+    ...              "<p>One <b>two</b></p><script>x()</script></body></html>")
+    'Home\\n\\nOne two'
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    parts: list[str] = []
+
+    def walk(element: etree._Element) -> None:
+        stack: list[tuple[etree._Element, bool]] = [(element, False)]
+        while stack:  # iterative: pages nested 100,000 deep must not exhaust the stack
+            node, closing = stack.pop()
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if closing:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if node.tail:
+                    parts.append(node.tail)
+                continue
+            if tag in _INVISIBLE_TAGS:
+                if node.tail:
+                    parts.append(node.tail)
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if node.text and isinstance(node.tag, str):
+                parts.append(node.text)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(list(node)))
+
+    walk(root)
+    out: list[str] = []
+    for raw in "".join(parts).split("\n"):
+        line = " ".join(raw.split())
+        if line or (out and out[-1]):  # blank lines between blocks kept, runs collapsed
+            out.append(line)
+    return "\n".join(out).strip()

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from lingoflow.processors.record import Contact
+
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTHS["sept"] = 9
@@ -140,19 +142,20 @@ def _mention(match: re.Match[str], years: list[int]) -> DateMention | None:
 
 
 def _infer_year(month: int, day: int, weekday: int | None, years: list[int]) -> int | None:
-    """The context year that fits; with a weekday, the nearest fitting year to the context."""
-    if not years:
-        return None
+    """The year of a date written without one, from the years the document mentions: with a
+    weekday, the first of them on which the date falls on that weekday; without one, the
+    document's only year. Anything else is left unknown: a year is never invented.
+
+    >>> _infer_year(6, 3, 3, [2019]) is None  # 3 June 2019 was a Monday, not a Thursday
+    True
+    >>> _infer_year(5, 24, 0, [2050, 2021]), _infer_year(5, 24, None, [2021])
+    (2021, 2021)
+    >>> _infer_year(5, 24, None, [2021, 2050]) is None
+    True
+    """
     if weekday is None:
-        return years[0]
-    for year in years:
-        if _weekday(year, month, day) == weekday:
-            return year
-    low, high = min(years) - 3, max(years) + 3
-    fitting = [y for y in range(low, high + 1) if _weekday(y, month, day) == weekday]
-    if len(fitting) == 1:
-        return fitting[0]
-    return None
+        return years[0] if len(set(years)) == 1 else None
+    return next((y for y in years if _weekday(y, month, day) == weekday), None)
 
 
 def _weekday(year: int, month: int, day: int) -> int | None:
@@ -196,3 +199,18 @@ def find_division(text: str) -> str | None:
     """A division, department or office named in ``text`` ("Urban Policy Division", "도시과")."""
     match = _DIVISION.search(text)
     return " ".join(match.group().split()) if match and match.group().strip() else None
+
+
+def parse_contact(value: str) -> Contact:
+    """The contact in a "Contact:" value: name, phone, e-mail and division as written.
+
+    >>> parse_contact("Jeong, Jeong-hee (82-44-201-3720/Urban Policy Division)").division
+    'Urban Policy Division'
+    """
+    phone = find_phone(value)
+    email = find_email(value)
+    division = find_division(value.replace(phone or "\0", " ").replace(email or "\0", " "))
+    name = re.split(r"\s*[(/]", value, maxsplit=1)[0].strip(" ,;") or None
+    if name and (name == division or (phone and phone in name)):
+        name = None
+    return Contact(name=name, phone=phone, email=email, division=division)

@@ -37,9 +37,15 @@ _CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?)][”」』])(?=[A-Za-z0-9]
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
-def remove_word_bookmarks(line: str) -> str:
-    """Drop Word bookmark residue such as ``[bookmark: _GoBack]``."""
-    return _BOOKMARK.sub("", line)
+def word_bookmarks(line: str) -> list[str]:
+    """Word bookmark residue in ``line``, such as ``[bookmark: _GoBack]``: cleaning removes
+    it (rule ``word_bookmark``), in this one place.
+
+    >>> word_bookmarks("[bookmark: _GoBack]The plan")
+    ['[bookmark: _GoBack]']
+    """
+    found: list[str] = _BOOKMARK.findall(line)
+    return found
 
 
 def markdown_heading(line: str) -> tuple[str, int | None]:
@@ -95,7 +101,6 @@ def normalize_line(line: str) -> tuple[str, int | None]:
     >>> normalize_line("## Background")
     ('Background', 2)
     """
-    line = remove_word_bookmarks(line)
     line, heading = markdown_heading(line)
     line = strip_markdown(line)
     line = strip_tags(line)

@@ -15,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from lingoflow.processors.clean import clean_blocks, clean_text, repeated_lines
+from lingoflow.processors.clean import Cleaned, clean_blocks, clean_text, repeated_lines
 from lingoflow.processors.config import PipelineConfig, RepairConfig
 from lingoflow.processors.decode import decode_bytes
 from lingoflow.processors.document import Block, Document
-from lingoflow.processors.html import extract_html, looks_like_html
+from lingoflow.processors.html import extract_html, looks_like_html, visible_text
 from lingoflow.processors.langid import (
     UNDETERMINED,
     Detection,
@@ -28,6 +28,7 @@ from lingoflow.processors.langid import (
     detector_for,
 )
 from lingoflow.processors.metadata import parse_date
+from lingoflow.processors.normalize import normalize_line
 from lingoflow.processors.repair import repair_text
 from lingoflow.processors.translate import TranslationEngine, TranslationReport, translate_documents
 
@@ -83,10 +84,11 @@ def structure_step(
         return doc
     if doc.html is not None:
         page = extract_html(doc.html)
-        doc.html = None
         for block in page.blocks:
             block.text = repair_text(block.text, config.repair)
         cleaned = clean_blocks(page.blocks, config.clean, repeated)
+        cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
+        doc.html = None
         meta = cleaned.metadata
         meta.title = page.title or meta.title
         meta.organisation = page.sitename
@@ -107,13 +109,38 @@ def structure_step(
     return doc
 
 
+FRAGMENT_SHARE = 0.5
+"""The extractor's output is a fragment when the page's visible text, read by the boilerplate
+classifier, keeps more than 1 / FRAGMENT_SHARE times as many words."""
+
+
+def _unless_a_fragment(
+    cleaned: Cleaned, html: str, config: PipelineConfig, repeated: frozenset[str]
+) -> Cleaned:
+    """The extractor's result, or the page's visible text cleaned as text (the boilerplate
+    classifier and every text rule) when the extractor kept too little of the article.
+
+    Cheap when the extractor did its job: the visible text is only cleaned when the
+    extractor kept less than :data:`FRAGMENT_SHARE` of all its words, as the text path cannot
+    keep more than all of them."""
+    extracted = sum(len(b.text.split()) for b in cleaned.blocks)
+    visible = visible_text(html)
+    if extracted >= FRAGMENT_SHARE * len(visible.split()):
+        return cleaned
+    as_text = clean_text(repair_text(visible, config.repair), config.clean, repeated)
+    kept = sum(len(b.text.split()) for b in as_text.blocks)
+    return as_text if extracted < FRAGMENT_SHARE * kept else cleaned
+
+
 def source_lines(doc: Document) -> list[str]:
     """The lines of a decoded, repaired document, for the repeated-lines statistic."""
     if doc.failed:
         return []
     if doc.html is not None:
         return []  # HTML chrome is removed by the extractor
-    return [" ".join(line.split()) for line in doc.text.split("\n") if line.strip()]
+    # The same normalisation the rules see, so that "**Newsroom**" repeated in every document
+    # is counted as the "Newsroom" line the repeated rule looks up.
+    return [text for line in doc.text.split("\n") if (text := normalize_line(line)[0])]
 
 
 def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str, ...]) -> Document:

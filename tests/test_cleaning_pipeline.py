@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lingoflow.processors.batch import process_batch
 from lingoflow.processors.config import PipelineConfig
 from lingoflow.processors.document import Document
 from lingoflow.processors.pipeline import clean_documents
+from tests.helpers import process_together
 
 FOOTER = "Gyeonggi Provincial Government Press Room"
 
@@ -96,3 +99,60 @@ def test_malformed_html_never_raises() -> None:
         doc = Document(rel_path="m.html", doc_id="m-000000000000", data=html.encode())
         clean_documents([doc], PipelineConfig())
         assert doc.status in ("ok", "partial")
+
+
+def test_repeated_lines_are_counted_as_the_rules_see_them(tmp_path: Path) -> None:
+    """Markdown emphasis around a repeated line does not hide it from the statistic."""
+    raw = tmp_path / "raw"
+    (raw / "jeju").mkdir(parents=True)
+    banner = "**Jeju Provincial Government Newsroom**"
+    for i, topic in enumerate(["wind power", "bike lanes", "beach cleaning"]):
+        (raw / "jeju" / f"{i}.txt").write_text(
+            f"{banner}\nJeju expands {topic}\n"
+            f"Jeju Province will expand {topic} across the island next year, it said on Monday.\n",
+            encoding="utf-8",
+        )
+    records = process_together(raw, [f"jeju/{i}.txt" for i in range(3)], PipelineConfig())
+    for record in records.values():
+        assert [(r.reason, r.text) for r in record.removed] == [
+            ("repeated", "Jeju Provincial Government Newsroom")
+        ]
+        assert record.segments[0].role == "title"
+        assert record.segments[0].text[record.segments[0].lang].startswith("Jeju expands")
+
+
+def test_a_page_of_only_navigation_has_no_body() -> None:
+    menu = ["Home", "News", "Sport", "Business", "Culture", "Weather", "Opinion", "Video",
+            "Podcasts", "About us", "Contact", "Advertise", "Careers", "Privacy policy",
+            "Terms of use", "Sitemap", "RSS", "Newsletter", "Subscribe", "Log in"]  # fmt: skip
+    doc = Document(rel_path="nav.txt", doc_id="nav-000000000000", data="\n".join(menu).encode())
+    clean_documents([doc], PipelineConfig())
+    assert doc.blocks == []  # no menu item promoted to a paragraph or a title
+    assert [e.code for e in doc.errors] == ["no_content"]
+    assert sorted(r.text for r in doc.removed) == sorted(menu)
+
+
+@pytest.mark.slow
+def test_a_100000_line_text_is_read_once_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classifier computes each line's features once (windows use running sums), so the
+    work grows with the number of lines."""
+    import lingoflow.processors.boilerplate as boilerplate
+
+    calls = {"n": 0}
+    original = boilerplate.line_features
+
+    def counted(text: str, blank_before: bool) -> list[float]:
+        calls["n"] += 1
+        return original(text, blank_before)
+
+    monkeypatch.setattr(boilerplate, "line_features", counted)
+    lines = [
+        f"Paragraph {i} of the annual report explains how the city spent its budget in {i % 12 + 1} months."
+        if i % 4
+        else f"Section {i}"
+        for i in range(100_000)
+    ]
+    doc = Document(rel_path="big.txt", doc_id="big-000000000000", data="\n".join(lines).encode())
+    clean_documents([doc], PipelineConfig())
+    assert calls["n"] == 100_000
+    assert len(doc.blocks) >= 75_000
