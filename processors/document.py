@@ -59,6 +59,7 @@ class Document:
     removed: list[Removed] = field(default_factory=list)
     metadata: Metadata = field(default_factory=Metadata)
     errors: list[ErrorInfo] = field(default_factory=list)
+    warnings: list[ErrorInfo] = field(default_factory=list)
     language: str = "und"
     language_shares: dict[str, float] = field(default_factory=dict)
     failed: bool = False
@@ -75,6 +76,10 @@ class Document:
     def warn(self, stage: Stage, code: str, message: str) -> None:
         """Record a problem that leaves the document usable (status partial)."""
         self.errors.append(ErrorInfo(stage=stage, code=code, message=message))
+
+    def note(self, stage: Stage, code: str, message: str) -> None:
+        """Record a fact worth knowing that is no problem (status stays ok)."""
+        self.warnings.append(ErrorInfo(stage=stage, code=code, message=message))
 
     @property
     def status(self) -> Status:
@@ -113,6 +118,7 @@ def to_record(
         doc_id=doc.doc_id,
         status=doc.status,
         errors=doc.errors,
+        warnings=doc.warnings,
         source=Source(
             path=doc.rel_path,
             sha256=doc.sha256,

@@ -105,7 +105,7 @@ def structure_step(
     doc.removed.extend(cleaned.removed)
     doc.metadata = cleaned.metadata
     if not doc.blocks:
-        doc.warn("clean", "no_content", "no text content was found in the document")
+        doc.note("clean", "no_content", "no text content was found in the document")
     return doc
 
 

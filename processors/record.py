@@ -18,8 +18,10 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.2.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.2.0/record.schema.json"
+SCHEMA_VERSION: Final = "1.3.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.3.0/record.schema.json"
+SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
+"""Versions a record may carry: minor versions only add fields, so older records still load."""
 
 Status = Literal["ok", "partial", "failed"]
 Stage = Literal["ingest", "decode", "repair", "clean", "detect", "translate", "write"]
@@ -193,8 +195,10 @@ class Record(_Model):
         json_schema_extra={"$id": SCHEMA_ID},
     )
 
-    schema_version: Literal["1.2.0"] = Field(
-        default=SCHEMA_VERSION, description="Version of this schema (semver)."
+    schema_version: SchemaVersion = Field(
+        default=SCHEMA_VERSION,
+        description="Version of the schema the record was written with (semver; minor versions "
+        "only add fields).",
     )
     doc_id: str = Field(
         description="Stable id of the input: slug of its relative path plus a hash of it.",
@@ -205,6 +209,11 @@ class Record(_Model):
         "failed: no content could be produced, errors says why."
     )
     errors: list[ErrorInfo] = Field(default_factory=list)
+    warnings: list[ErrorInfo] = Field(
+        default_factory=list,
+        description="Facts worth knowing that leave the record ok, e.g. no_content (the document "
+        "holds no text content: only navigation, say). Added in 1.3.0.",
+    )
     source: Source
     metadata: Metadata = Field(default_factory=Metadata)
     languages: list[LangCode] = Field(

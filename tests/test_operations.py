@@ -222,7 +222,7 @@ def test_flow_parameters_make_a_documented_form() -> None:
 def test_corrupt_record_is_reported_and_replaced_by_a_run(raw_copy: Path, processed: Path) -> None:
     process_documents(raw_dir=raw_copy, processed_dir=processed)
     victim = sorted(processed.glob("0*.json"))[1]
-    victim.write_text('{"schema_version": "1.2.0", "doc_id": ', encoding="utf-8")
+    victim.write_text('{"schema_version": "1.3.0", "doc_id": ', encoding="utf-8")
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
     assert len(summary.corrupt) == 1 and summary.corrupt[0].startswith(victim.name)
     assert summary.written == 1 and summary.records == 5

@@ -22,7 +22,8 @@ def test_committed_schema_matches_model() -> None:
 def test_schema_is_versioned() -> None:
     schema = record_json_schema()
     assert SCHEMA_VERSION in schema["$id"]
-    assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+    version = schema["properties"]["schema_version"]
+    assert version["default"] == SCHEMA_VERSION and SCHEMA_VERSION in version["enum"]
 
 
 def test_readme_example_is_valid() -> None:
@@ -71,3 +72,12 @@ def test_readme_record_excerpt_is_valid() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("```json\n", 1)[1].split("```", 1)[0]
     assert validate_record_data(json.loads(block)) == []
+
+
+def test_records_of_an_older_minor_version_still_load() -> None:
+    """Minor versions only add fields: a 1.2.0 record (no warnings) loads and validates."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["schema_version"] = "1.2.0"
+    del data["warnings"]
+    assert Record.model_validate(data).warnings == []
+    assert validate_record_data(data) == []
