@@ -35,9 +35,10 @@ class RepairConfig:
         Turn typographic quotes into ASCII ones. Off: curly quotes are content (they survive
         translation and are what the publisher wrote); we only fix their spacing in cleaning.
     fix_character_width:
-        Full-width Latin letters, digits and punctuation (U+FF01-U+FF5E) become ASCII, half-width
-        katakana become full-width. On: "ＣＯＰ２８" and "COP28" must compare equal for search
-        and translation. CJK ideographic punctuation such as "。" and "、" is not affected.
+        Full-width Latin letters and digits (U+FF10-U+FF5A) become ASCII and half-width
+        katakana full-width: "ＣＯＰ２８" and "COP28" must compare equal for search and
+        translation. Full-width punctuation ("，", "：", "（）") becomes ASCII only outside CJK
+        text: in Chinese and Japanese it is the native punctuation and stays. On.
     normalization:
         Unicode normalisation form. NFC: composes Hangul and accents without NFKC's lossy
         compatibility mapping (NFKC would turn the bullet "ㅇ" into a conjoining jamo and "①"

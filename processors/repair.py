@@ -4,7 +4,8 @@
 cannot repair (its issue 29) are handled here:
 
 * CP949/EUC-KR bytes read as latin-1 or cp1252: "ÀÌ À¥»çÀÌÆ®" -> "이 웹사이트";
-* UTF-8 bytes read as CP949: "媛먯궗" -> "감사".
+* UTF-8 bytes read as CP949: "媛먯궗" -> "감사";
+* CP949 punctuation read as latin-1 inside English text: "nation¡¯s" -> "nation’s".
 
 Both are applied per line and only when the repaired line is mostly Hangul, so text that merely
 contains accented letters or Hanja is never touched.
@@ -12,6 +13,7 @@ contains accented letters or Hanja is never touched.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -39,7 +41,8 @@ def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
     - fix_encoding / restore_byte_a0 / replace_lossy_sequences / decode_inconsistent_utf8 /
       fix_c1_controls: on, they are the mojibake repair (``RepairConfig.fix_mojibake``).
     - fix_latin_ligatures: on, "ﬁ" becomes "fi" so words match and translate.
-    - fix_character_width, uncurl_quotes: from :class:`RepairConfig`.
+    - fix_character_width: off; :func:`fix_character_width` does it without folding the
+      native punctuation of Chinese and Japanese text. uncurl_quotes: from :class:`RepairConfig`.
     - fix_line_breaks: on, CRLF, CR, U+2028/2029 and NEL become "\\n".
     - remove_control_chars: on, C0/C1 controls other than tab and newline go.
     - normalization: from :class:`RepairConfig` (NFC).
@@ -54,7 +57,7 @@ def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
         decode_inconsistent_utf8=mojibake,
         fix_c1_controls=mojibake,
         fix_latin_ligatures=True,
-        fix_character_width=config.fix_character_width,
+        fix_character_width=False,  # fix_character_width() below keeps CJK punctuation
         uncurl_quotes=config.uncurl_quotes,
         fix_line_breaks=True,
         fix_surrogates=True,
@@ -96,8 +99,9 @@ def fix_korean_legacy_as_latin1(text: str) -> str:
 
 
 def _fix_line_legacy(line: str) -> str:
-    if ftfy.fix_encoding(line) != line:  # ftfy knows this mojibake: leave it to ftfy
-        return line
+    """The line's CP949 reading when it reads as Korean. Tried before ftfy, which would turn
+    the C1 characters that stand for CP949 lead bytes 0x81-0x9F into cp1252 punctuation or
+    strip them, and whose own guess (it sees single-byte mojibake) is never Korean."""
     suspects = len(_LATIN1_MOJIBAKE_CHAR.findall(line))
     visible = sum(1 for c in line if not c.isspace())
     if suspects < 2 or suspects < 0.3 * visible:
@@ -107,9 +111,113 @@ def _fix_line_legacy(line: str) -> str:
             fixed = line.encode(codec).decode("cp949")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-        if _mostly_korean(fixed):
+        if _mostly_korean(fixed) and _reads_as_korean(fixed):
             return fixed
     return line
+
+
+def _reads_as_korean(text: str) -> bool:
+    """Most Hangul words of ``text`` are Korean words in wordfreq's list (the word, or its
+    stem of two or more syllables before particles and endings; a one- or two-syllable word
+    may be a one-syllable word with a particle): a CP949 reading of accented Latin text gives
+    syllables no one writes."""
+    known_words = _korean_words()
+    hangul_words = re.findall("[\uac00-\ud7a3]+", text)
+
+    def known(word: str) -> bool:
+        if word in known_words or (len(word) <= 2 and word[:1] in known_words):
+            return True
+        return any(word[:k] in known_words for k in range(len(word) - 1, 1, -1))
+
+    return bool(hangul_words) and sum(map(known, hangul_words)) >= 0.7 * len(hangul_words)
+
+
+@functools.cache
+def _korean_words() -> frozenset[str]:
+    """wordfreq's Korean word list (30,000 words), read once per process (about 0.3 s)."""
+    from wordfreq import get_frequency_dict
+
+    return frozenset(get_frequency_dict("ko", wordlist="best"))
+
+
+# CP949 punctuation and symbols (lead bytes 0xA1-0xA3) that English text from Korean sites
+# carries, as they look read as latin-1: ’ “ ” ‘ … · — ～ ．
+_CP949_QUOTES = frozenset("’“”‘…·—～．")
+# Not after a letter of latin-1's upper half: "ì£¼" is UTF-8 read as cp1252, not CP949.
+_CP949_PAIR = re.compile(
+    "(?<![\u00c0-\u00ff])[\u00a1-\u00a3][\u00a1-\u00fe]|(?m:^)\u00a4[\u00a1-\u00fe](?= )"
+)
+
+
+def fix_cp949_punctuation(text: str) -> str:
+    """Typographic punctuation of CP949 read as latin-1 inside otherwise correct text:
+    "the nation¡¯s", "¡°runway status lights¡±" -> "the nation’s", "“runway status lights”".
+
+    A pair is repaired when its CP949 reading is a quote, apostrophe, ellipsis, middle dot,
+    dash, wave dash or full stop; other CP949 symbols (「」, ※, □ ..., and the jamo "ㅇ" used
+    as a bullet at a line's start) only in a text that has such a pair already. Spanish "¡Ú"
+    or "´´" closing quotes never match.
+
+    >>> fix_cp949_punctuation("the nation¡¯s busiest airports ¡¦ ¡¸Strategy¡¹")
+    'the nation’s busiest airports … 「Strategy」'
+    >>> fix_cp949_punctuation("¡Última hora! ``quoted´´")
+    '¡Última hora! ``quoted´´'
+    """
+    if "¡" not in text and "£" not in text and "¢" not in text:
+        return text
+
+    def reading(pair: str) -> str | None:
+        try:
+            char = pair.encode("latin-1").decode("cp949")
+        except UnicodeDecodeError:
+            return None
+        if len(char) != 1:
+            return None
+        bullet = "\u3131" <= char <= "\u318e"  # a jamo at a line's start: "ㅇ" as a bullet
+        return char if bullet or not char.isalnum() else None
+
+    readings = {m.group(): reading(m.group()) for m in _CP949_PAIR.finditer(text)}
+    evidence = any(r in _CP949_QUOTES for r in readings.values())
+    if not evidence:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        char = readings.get(match.group())
+        return char if char is not None else match.group()
+
+    return _CP949_PAIR.sub(replace, text)
+
+
+# Full-width forms: letters and digits are a Latin-text artefact; punctuation is native to
+# Chinese and Japanese text and stays there.
+_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_PUNCT = re.compile("[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e]")
+_HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]+")
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+
+
+def fix_character_width(text: str) -> str:
+    """Full-width Latin letters and digits become ASCII; half-width katakana become full-width;
+    full-width punctuation becomes ASCII only outside CJK text (a neighbour, spaces skipped,
+    is Han, kana or Hangul: then it is native punctuation and stays).
+
+    >>> fix_character_width("ＣＯＰ２８，ｇｏａｌ！")
+    'COP28,goal!'
+    >>> fix_character_width("北京市政府表示，将加快推进（试点）。")
+    '北京市政府表示，将加快推进（试点）。'
+    """
+    text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    text = _HALFWIDTH_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+    def punct(match: re.Match[str]) -> str:
+        i = match.start()
+        before = text[:i].rstrip()[-1:]
+        after = text[i + 1 :].lstrip()[:1]
+        if _CJK.match(before or " ") or _CJK.match(after or " "):
+            return match.group()
+        return chr(ord(match.group()) - 0xFEE0)
+
+    return _FULLWIDTH_PUNCT.sub(punct, text)
 
 
 def _mostly_korean(text: str) -> bool:
@@ -169,5 +277,9 @@ def _repair_once(text: str, config: RepairConfig) -> str:
         text = fix_korean_legacy_as_latin1(text)
         text = fix_utf8_read_as_cp949(text)
     text = fix_with_ftfy(text, config)
+    if config.fix_korean_mojibake:  # after ftfy has undone UTF-8 read as cp1252
+        text = fix_cp949_punctuation(text)
+    if config.fix_character_width:
+        text = fix_character_width(text)
     text = remove_invisible(text)
     return normalize(text, config.normalization)

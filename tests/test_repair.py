@@ -114,3 +114,91 @@ def test_normalisation_choices() -> None:
 def test_repair_is_idempotent(text: str) -> None:
     once = repair_text(text)
     assert repair_text(once) == once
+
+
+LANGID = SHARED / "eval" / "langid"
+MOJIBAKE_KO = SHARED / "eval" / "mojibake-ko" / "cases.json"
+needs_shared = pytest.mark.skipif(
+    not LANGID.is_dir() or not MOJIBAKE_KO.is_file(),
+    reason="../shared/eval (langid, mojibake-ko) is not beside the project",
+)
+
+
+def _as_cp949_read_as_latin1(text: str) -> str:
+    """Every non-ASCII character encoded as CP949 and read as latin-1, as the sites did."""
+    return "".join(c if c.isascii() else c.encode("cp949").decode("latin-1") for c in text)
+
+
+@needs_shared
+def test_cp949_punctuation_in_english_is_repaired_and_traps_are_not() -> None:
+    cases = json.loads(MOJIBAKE_KO.read_text(encoding="utf-8"))
+    for case in cases:
+        assert repair_text(case["text"]) == case["fixed"], case["text"]
+    # more lines made the same way from the samples' typographic English
+    made = 0
+    for sample in SAMPLES:
+        for line in sample.read_text(encoding="utf-8").splitlines():
+            if any(c in line for c in "’“”‘…") and not any("\uac00" <= c <= "\ud7a3" for c in line):
+                clean = repair_text(line)
+                try:
+                    clean.encode("cp949")
+                except UnicodeEncodeError:
+                    continue
+                assert repair_text(_as_cp949_read_as_latin1(clean)) == clean, line
+                made += 1
+    assert made >= 10
+
+
+@needs_shared
+def test_correct_latin_text_is_never_changed_by_the_korean_repairs() -> None:
+    """Zero changes to correct text: every French, German, Spanish, ... line of the shared
+    language-identification data and every ftfy negative case."""
+    from lingoflow.processors.repair import fix_cp949_punctuation
+
+    lines = [
+        line
+        for path in sorted(LANGID.glob("*/*.txt"))
+        if path.stem not in ("ko", "ja", "zh")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    lines += [c["original"] for c in json.loads((MOJIBAKE / "negative.json").read_text("utf-8"))]
+    assert len(lines) > 10_000
+    changed = [
+        line
+        for line in lines
+        if fix_cp949_punctuation(line) != line or fix_korean_legacy_as_latin1(line) != line
+    ]
+    assert changed == []
+
+
+def test_korean_read_as_latin1_is_repaired_for_every_lead_byte() -> None:
+    """Korean words whose CP949 lead byte is each of 0x81-0xC8 (0x81-0xA0 are C1 controls in
+    latin-1, which a repair after control stripping would lose), read as latin-1 and cp1252."""
+    from wordfreq import get_frequency_dict
+
+    hangul_leads = [*range(0x81, 0xA1), *range(0xB0, 0xC9)]  # 0xA1-0xAF: symbols, jamo
+    by_lead: dict[int, str] = {}
+    for word in get_frequency_dict("ko", wordlist="best"):
+        if len(word) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in word):
+            for c in word:
+                by_lead.setdefault(c.encode("cp949")[0], word)
+    for lead in hangul_leads:  # rare syllables (UHC extension) that no listed word uses
+        trail = 0x41 if lead <= 0xC6 else 0xA1  # UHC extension, else KS X 1001
+        by_lead.setdefault(lead, bytes([lead, trail]).decode("cp949") + "다")
+    by_lead = {lead: by_lead[lead] for lead in hangul_leads}
+    for lead, word in sorted(by_lead.items()):
+        sentence = f"{word} 정부는 지역 주민과 함께 탄소중립 계획 관련 내용을 발표했다."
+        for codec in ("latin-1", "sloppy-windows-1252"):
+            mojibake = sentence.encode("cp949").decode(codec)
+            assert repair_text("Title\n" + mojibake) == "Title\n" + sentence, (hex(lead), codec)
+
+
+def test_full_width_letters_fold_but_cjk_punctuation_stays() -> None:
+    chinese = "北京市政府表示，将加快推进城市更新（试点）。"
+    assert repair_text(chinese) == chinese
+    assert (
+        repair_text("東京都は、２０５０年に（実質）ゼロを目指す。")
+        == "東京都は、2050年に（実質）ゼロを目指す。"
+    )
+    assert repair_text("ＣＯＰ２８：ｇｏａｌｓ！") == "COP28:goals!"
+    assert repair_text("ｶﾀｶﾅ") == "カタカナ"
