@@ -169,3 +169,31 @@ def test_contact_fields() -> None:
     assert find_url("Homepage: http://www.molit.go.kr/english/intro.do.") == (
         "http://www.molit.go.kr/english/intro.do"
     )
+
+
+def test_korean_sentences_come_from_kiwi_and_english_from_the_rules() -> None:
+    from lingoflow.processors.sentences import rule_sentence_spans, sentence_spans
+
+    korean = "환경부는 예산을 배정했다고 밝혔다 예산은 내년 상반기에 집행된다"
+    assert [korean[a:b] for a, b in sentence_spans(korean)] == [
+        "환경부는 예산을 배정했다고 밝혔다",
+        "예산은 내년 상반기에 집행된다",
+    ]
+    english = "Dr. Kim said the plan, worth 3.5 bn won, starts in May. It ends in 2030."
+    assert sentence_spans(english) == rule_sentence_spans(english)
+
+
+def test_sentences_command_prints_one_sentence_a_line() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "lingoflow.flows.cli", "sentences"],
+        input="Dr. Kim spoke. Then he left.\n공원은 주민 의견을 반영했다 시장은 기대를 밝혔다.\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == (
+        "Dr. Kim spoke.\nThen he left.\n\n공원은 주민 의견을 반영했다\n시장은 기대를 밝혔다.\n\n"
+    )

@@ -1,4 +1,5 @@
-"""The commands that need no Prefect: validate, schema, detect, models, translate."""
+"""The commands that need no Prefect: validate, schema, detect, sentences, models,
+translate."""
 
 from __future__ import annotations
 
@@ -75,6 +76,22 @@ def register(commands: Any) -> None:
     install.add_argument("items", nargs="+", metavar="PATH|FROM:TO")
     install.add_argument("--from-index", action="store_true", help="items are FROM:TO pairs")
     install.add_argument("--packages-dir", type=Path, default=None)
+
+    sentences = commands.add_parser(
+        "sentences",
+        help="split paragraphs on standard input into sentences",
+        description="Read one paragraph per line on standard input; print each paragraph's "
+        "sentences one per line, then an empty line. The splitter is the pipeline's: Kiwi for "
+        "Korean text, rules for the rest.",
+    )
+    sentences.set_defaults(handler=cmd_sentences)
+    sentences.add_argument(
+        "--lang",
+        choices=("auto", "ko", "other"),
+        default="auto",
+        help="ko: always Kiwi; other: always the rules; auto (default): "
+        "Kiwi when most letters are Hangul",
+    )
 
     translate = commands.add_parser(
         "translate",
@@ -194,5 +211,22 @@ def cmd_translate(args: argparse.Namespace) -> int:
         parts = result[position : position + len(group)]
         position += len(group)
         sys.stdout.write(join_sentences(parts, pair.target) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_sentences(args: argparse.Namespace) -> int:
+    from lingoflow.processors import sentences
+
+    split = {
+        "auto": sentences.sentence_spans,
+        "ko": sentences.korean_sentence_spans,
+        "other": sentences.rule_sentence_spans,
+    }[args.lang]
+    for line in _stdin_lines():
+        paragraph = line.rstrip("\n")
+        for a, b in split(paragraph):
+            sys.stdout.write(paragraph[a:b] + "\n")
+        sys.stdout.write("\n")
     sys.stdout.flush()
     return 0

@@ -1,0 +1,81 @@
+"""Korean sentence boundaries: the rules alone, Kiwi alone, and lingoflow's splitter (what the
+pipeline and ``lingoflow sentences`` use), on paragraphs with known boundaries, in one run.
+
+    python -m bench.sentences [--data FILE]
+
+The data (bench/data/sentences-ko.txt) is press-release Korean written for lingoflow, with
+endings without punctuation and quoted speech; the English samples in raw/ are checked too:
+their sentences must come out as the rules split them. Scored as boundary precision, recall
+and F1 over all paragraphs, with sentences per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lingoflow.processors import sentences
+
+DATA = Path(__file__).resolve().parent / "data" / "sentences-ko.txt"
+Splitter = Callable[[str], list[tuple[int, int]]]
+
+
+def load(path: Path) -> list[tuple[str, set[int]]]:
+    """Paragraphs and the character offsets where their sentences start (after the first)."""
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("||")]
+        text, starts = "", set()
+        for part in parts:
+            if text:
+                text += " "
+                starts.add(len(text))
+            text += part
+        cases.append((text, starts))
+    return cases
+
+
+def score(split: Splitter, cases: list[tuple[str, set[int]]]) -> tuple[float, float, float, float]:
+    tp = fp = fn = 0
+    count = 0
+    started = time.perf_counter()
+    for text, gold in cases:
+        spans = split(text)
+        count += len(spans)
+        found = {a for a, _ in spans[1:]}
+        tp, fp, fn = tp + len(found & gold), fp + len(found - gold), fn + len(gold - found)
+    seconds = time.perf_counter() - started
+    p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), count / seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+    cases = load(args.data)
+    sentences.korean_sentence_spans("준비.")  # load Kiwi outside the timing
+    print(f"{len(cases)} paragraphs, {sum(len(g) + 1 for _, g in cases)} sentences")
+    print("| splitter | precision | recall | F1 | sentences/s |\n|---|---|---|---|---|")
+    systems: dict[str, Splitter] = {
+        "rules": sentences.rule_sentence_spans,
+        "Kiwi": sentences.korean_sentence_spans,
+        "lingoflow": sentences.sentence_spans,
+    }
+    for name, split in systems.items():
+        p, r, f1, rate = score(split, cases)
+        print(f"| {name} | {p:.3f} | {r:.3f} | {f1:.3f} | {rate:.0f} |")
+    raw = Path(__file__).resolve().parent.parent / "raw"
+    english = [line for f in sorted(raw.iterdir()) for line in f.read_text().splitlines()]
+    same = all(sentences.sentence_spans(x) == sentences.rule_sentence_spans(x) for x in english
+               if not sentences.is_korean(x))  # fmt: skip
+    print(f"English sample lines split as by the rules: {same}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
