@@ -43,7 +43,7 @@ def test_sigkill_mid_run_then_rerun_completes(tmp_path: Path) -> None:
     victim = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # a bound on waiting, not a timing assertion
     while time.monotonic() < deadline and len(list(processed.glob("*.json"))) < 40:
         time.sleep(0.05)
     os.killpg(victim.pid, signal.SIGKILL)
