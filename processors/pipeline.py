@@ -29,7 +29,7 @@ from lingoflow.processors.langid import (
 )
 from lingoflow.processors.metadata import parse_date
 from lingoflow.processors.normalize import normalize_line
-from lingoflow.processors.repair import repair_text
+from lingoflow.processors.repair import RepairReport, repair_text
 from lingoflow.processors.translate import TranslationEngine, TranslationReport, translate_documents
 
 # Segments shorter than this (in letters) or detected with less confidence take the language
@@ -68,8 +68,19 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
         doc.text = ""
     else:
         doc.media_type = "text/plain"
-        doc.text = repair_text(doc.text, config)
+        report = RepairReport()
+        doc.text = repair_text(doc.text, config, report)
+        note_repairs(doc, report)
     return doc
+
+
+def note_repairs(doc: Document, report: RepairReport) -> None:
+    """The record's warnings for what repair did: ``repaired`` (which mojibake, on how many
+    lines) and ``repair_uncertain`` (what was left as it was, and why)."""
+    if summary := report.summary():
+        doc.note("repair", "repaired", summary)
+    for doubt in dict.fromkeys(report.doubts):
+        doc.note("repair", "repair_uncertain", doubt)
 
 
 def structure_step(
@@ -84,8 +95,10 @@ def structure_step(
         return doc
     if doc.html is not None:
         page = extract_html(doc.html)
+        report = RepairReport()
         for block in page.blocks:
-            block.text = repair_text(block.text, config.repair)
+            block.text = repair_text(block.text, config.repair, report)
+        note_repairs(doc, report)
         cleaned = clean_blocks(page.blocks, config.clean, repeated)
         cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
         doc.html = None

@@ -212,7 +212,8 @@ class Record(_Model):
     warnings: list[ErrorInfo] = Field(
         default_factory=list,
         description="Facts worth knowing that leave the record ok, e.g. no_content (the document "
-        "holds no text content: only navigation, say). Added in 1.3.0.",
+        "holds no text content: only navigation, say), repaired (which mojibake was repaired, "
+        "on how many lines), repair_uncertain (text left unrepaired, and why). Added in 1.3.0.",
     )
     source: Source
     metadata: Metadata = Field(default_factory=Metadata)

@@ -7,15 +7,24 @@ cannot repair (its issue 29) are handled here:
 * UTF-8 bytes read as CP949: "媛먯궗" -> "감사";
 * CP949 punctuation read as latin-1 inside English text: "nation¡¯s" -> "nation’s".
 
-Both are applied per line and only when the repaired line is mostly Hangul, so text that merely
-contains accented letters or Hanja is never touched.
+The first two are applied per line and only when the repaired line is mostly Hangul, so text
+that merely contains accented letters or Hanja is never touched. A fourth fix handles UTF-8
+mojibake whose last byte was lost ("ã€Key Participants】": the 0x90 of "【" is undefined in
+cp1252 and was dropped): the character is inferred from its partner or the residue removed.
+
+:class:`RepairReport` says what was repaired and how often, and what was left alone because
+the repair was uncertain; the pipeline turns it into the record's warnings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import ftfy
 import ftfy.bad_codecs
@@ -94,26 +103,84 @@ def fix_document_mojibake(text: str) -> str:
 
 
 def fix_korean_legacy_as_latin1(text: str) -> str:
-    """Repair lines whose CP949/EUC-KR bytes were read as latin-1 or cp1252."""
-    return "\n".join(_fix_line_legacy(line) for line in text.split("\n"))
+    """Repair lines whose CP949/EUC-KR bytes were read as latin-1 or cp1252.
+
+    All or nothing: when some lines of the text read as Korean but other lines that look the
+    same (mostly latin-1 letters of the upper half) do not decode as CP949 at all (a byte was
+    lost or stripped on the way), the repair is uncertain and the text is left as it was
+    (:func:`korean_legacy_doubt` says why).
+
+    >>> fix_korean_legacy_as_latin1("ÀÌ À¥»çÀÌÆ®´Â ÀÚ·á¸¦ Á¦°øÇÕ´Ï´Ù")
+    '이 웹사이트는 자료를 제공합니다'
+    """
+    plan = _legacy_plan(text)
+    if plan.repaired == 0 or plan.undecodable:
+        return text
+    return "\n".join(plan.lines)
 
 
-def _fix_line_legacy(line: str) -> str:
-    """The line's CP949 reading when it reads as Korean. Tried before ftfy, which would turn
-    the C1 characters that stand for CP949 lead bytes 0x81-0x9F into cp1252 punctuation or
-    strip them, and whose own guess (it sees single-byte mojibake) is never Korean."""
+def korean_legacy_doubt(text: str) -> str | None:
+    """Why :func:`fix_korean_legacy_as_latin1` leaves ``text`` as it was although some of its
+    lines read as Korean read as latin-1; None when it does not."""
+    plan = _legacy_plan(text)
+    if plan.repaired == 0 or not plan.undecodable:
+        return None
+    return (
+        f"{plan.repaired} line(s) read as Korean (CP949) mis-decoded as latin-1, but "
+        f"{plan.undecodable} line(s) like them do not decode as CP949 (bytes lost on the way): "
+        "the text was left unrepaired rather than half-repaired"
+    )
+
+
+@dataclass(frozen=True)
+class _LegacyPlan:
+    lines: list[str]
+    repaired: int
+    undecodable: int
+
+
+def _legacy_plan(text: str) -> _LegacyPlan:
+    """Each line's CP949 reading where it reads as Korean; with the document's evidence (a
+    line that reads as Korean) a suspect line whose reading is mostly Hangul but has rarer
+    words is repaired too; suspect lines that decode to nothing are counted."""
+    lines = text.split("\n")
+    readings = [_legacy_reading(line) for line in lines]
+    sure = [r for r in readings if r is not None and r[1]]
+    if not sure:
+        return _LegacyPlan(lines, 0, 0)
+    out: list[str] = []
+    undecodable = 0
+    for line, reading in zip(lines, readings, strict=True):
+        if reading is None:
+            out.append(line)
+        elif reading[0] is None:
+            undecodable += 1
+            out.append(line)
+        else:
+            out.append(reading[0] if reading[1] or _mostly_korean(reading[0]) else line)
+    repaired = sum(a != b for a, b in zip(lines, out, strict=True))
+    return _LegacyPlan(out, repaired, undecodable)
+
+
+def _legacy_reading(line: str) -> tuple[str | None, bool] | None:
+    """None for a line that does not look like CP949 read as latin-1; else its CP949 reading
+    (None when no codec decodes it) and whether that reading is Korean beyond doubt. Tried
+    before ftfy, which would turn the C1 characters that stand for CP949 lead bytes 0x81-0x9F
+    into cp1252 punctuation or strip them, and whose own guess is never Korean."""
     suspects = len(_LATIN1_MOJIBAKE_CHAR.findall(line))
     visible = sum(1 for c in line if not c.isspace())
     if suspects < 2 or suspects < 0.3 * visible:
-        return line
+        return None
+    best: str | None = None
     for codec in ("latin-1", "sloppy-windows-1252"):
         try:
             fixed = line.encode(codec).decode("cp949")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
         if _mostly_korean(fixed) and _reads_as_korean(fixed):
-            return fixed
-    return line
+            return fixed, True
+        best = best or fixed
+    return best, False
 
 
 def _reads_as_korean(text: str) -> bool:
@@ -188,6 +255,78 @@ def fix_cp949_punctuation(text: str) -> str:
     return _CP949_PAIR.sub(replace, text)
 
 
+# The first two characters, as cp1252 shows them, of three-byte UTF-8 sequences whose last
+# byte cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), so that a decoder dropped it.
+# What the lost byte can have been: U+2010 hyphen or U+201D "”" after "â€" (E2 80), and
+# "、", "」", "』", "【" or "〝" after "ã€" (E3 80).
+_ORPHAN = re.compile(
+    # followed by what cp1252 text has after a lost byte: ASCII, the end of the line, the
+    # lead of the next mojibake sequence, or text already repaired; not by a letter that
+    # another code page (cp1250, cp1251) shows for a continuation byte, nor by "?", which is
+    # a lost byte replaced (ftfy repairs those); not inside a longer run of mojibake
+    "(?<![\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013-\u203a\u20ac\u2122])"
+    "(â€|ã€)(?=$|[\x00-\x3e\x40-\x7f\u00c2-\u00f4\u3000-\u9fff\uac00-\ud7a3])"
+)
+# Partner characters as they appear before or after repair: (real, as UTF-8 read as cp1252).
+_PARTNERS = {
+    "“": ("“", "â€œ"), "”": ("”", "â€\u009d"),
+    "「": ("「", "ã€Œ"), "」": ("」", "ã€\u008d"),
+    "『": ("『", "ã€Ž"), "』": ("』", "ã€\u008f"),
+    "【": ("【", "ã€\u0090"), "】": ("】", "ã€‘"),
+}  # fmt: skip
+
+
+def fix_dropped_bytes(text: str) -> str:
+    """UTF-8 mojibake whose last byte a cp1252 decoder dropped: the character is inferred from
+    its partner on the same line, else the orphaned residue is removed.
+
+    "ã€" is the start of "【" when a "】" closes it later, of "」" or "』" when it closes an
+    open "「" or "『"; "â€" is "”" when it closes an open "“" and the hyphen U+2010 between
+    two letters. Runs before ftfy, which
+    would otherwise read "ã€ " as "〠" (restoring a non-breaking space).
+
+    >>> fix_dropped_bytes("ã€Key Participants】 and â€œopenâ€ doors")
+    '【Key Participants】 and â€œopen” doors'
+    >>> fix_dropped_bytes("Remarks: ã€Key Participants; wellâ€known")
+    'Remarks: Key Participants; well‐known'
+    """
+    if "€" not in text:
+        return text
+    return "\n".join(_fix_line_dropped(line) for line in text.split("\n"))
+
+
+def _fix_line_dropped(line: str) -> str:
+    if not _ORPHAN.search(line):
+        return line
+
+    def count(chars: str, part: str) -> int:
+        return sum(part.count(form) for form in _PARTNERS[chars])
+
+    def inferred(match: re.Match[str]) -> str:
+        before, after = line[: match.start()], line[match.end() :]
+        if match.group() == "â€":
+            if count("“", before) > count("”", before):
+                return "”"
+            letters = (before[-1:] + after[:1]).isascii() and (before[-1:] + after[:1]).isalpha()
+            return "\u2010" if letters else ""
+        closing = after[: _first_of(after, _PARTNERS["【"])]
+        if count("】", closing) > 0:
+            return "【"
+        for opening, closer in (("「", "」"), ("『", "』")):
+            if count(opening, before) > count(closer, before):
+                return closer
+        return ""
+
+    return _ORPHAN.sub(inferred, line)
+
+
+def _first_of(text: str, forms: tuple[str, ...]) -> int:
+    """Where the first of ``forms`` starts in ``text`` (its length when none does)."""
+    found = [i for i in (text.find(f) for f in forms) if i >= 0]
+    return min(found, default=len(text))
+
+
 # Full-width forms: letters and digits are a Latin-text artefact; punctuation is native to
 # Chinese and Japanese text and stays there.
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
@@ -258,28 +397,130 @@ def normalize(text: str, form: Normalization = "NFC") -> str:
     return unicodedata.normalize(form, text)
 
 
-def repair_text(text: str, config: RepairConfig | None = None) -> str:
+MOJIBAKE_FIXES: dict[str, str] = {
+    "utf8_as_cp1252": "UTF-8 read as cp1252 or latin-1",
+    "cp949_as_latin1": "Korean CP949 read as latin-1",
+    "utf8_as_cp949": "UTF-8 read as CP949",
+    "cp949_punctuation": "CP949 punctuation read as latin-1",
+    "dropped_byte": "mojibake with a lost byte restored from its partner",
+    "orphan_residue": "mojibake residue with a lost byte removed",
+}
+"""The fixes :class:`RepairReport` reports, with the words the record's warning uses."""
+
+
+@dataclass
+class RepairReport:
+    """What repair did to one document: lines changed by each mojibake fix, and why a repair
+    was not made (uncertain). Fixes that only normalise (line breaks, NFC, width, invisible
+    characters, HTML entities) are not reported."""
+
+    lines: Counter[str] = field(default_factory=Counter)
+    doubts: list[str] = field(default_factory=list)
+
+    def summary(self) -> str | None:
+        """One sentence for the record's warning, or None when no mojibake was repaired.
+
+        >>> RepairReport(Counter({"cp949_as_latin1": 12, "utf8_as_cp949": 1})).summary()
+        'mojibake repaired: Korean CP949 read as latin-1 (12 lines); UTF-8 read as CP949 (1 line)'
+        """
+        parts = [
+            f"{MOJIBAKE_FIXES[name]} ({n} line{'s' if n != 1 else ''})"
+            for name, n in sorted(self.lines.items(), key=lambda kv: (-kv[1], kv[0]))
+            if n
+        ]
+        return "mojibake repaired: " + "; ".join(parts) if parts else None
+
+
+def repair_text(
+    text: str, config: RepairConfig | None = None, report: RepairReport | None = None
+) -> str:
     """Apply every repair in order until nothing changes (at most four passes), so that
-    repairing repaired text changes nothing: removing a soft hyphen can expose mojibake."""
+    repairing repaired text changes nothing: removing a soft hyphen can expose mojibake.
+
+    With ``report``, the lines each mojibake fix changed are added to it, and doubts."""
     config = config or RepairConfig()
     for _ in range(4):
-        repaired = _repair_once(text, config)
+        repaired = _repair_once(text, config, report)
         if repaired == text:
             break
         text = repaired
     return text
 
 
-def _repair_once(text: str, config: RepairConfig) -> str:
+def _repair_once(text: str, config: RepairConfig, report: RepairReport | None) -> str:
+    def apply(name: str, fix: Callable[[str], str], text: str) -> str:
+        fixed = fix(text)
+        if report is not None and fixed != text:
+            report.lines[name] += _changed_lines(text, fixed)
+        return fixed
+
+    if config.fix_korean_mojibake and (doubt := korean_legacy_doubt(text)):
+        # Korean read as latin-1 that cannot be repaired whole: no other mojibake repair
+        # either, as ftfy would "repair" pairs of it into other scripts ("È¯" -> "ȯ").
+        if report is not None:
+            report.doubts.append(doubt)
+        config = dataclasses.replace(config, fix_mojibake=False, fix_korean_mojibake=False)
     if config.fix_mojibake:
-        text = fix_document_mojibake(text)
+        text = apply("utf8_as_cp1252", fix_document_mojibake, text)
     if config.fix_korean_mojibake:
-        text = fix_korean_legacy_as_latin1(text)
-        text = fix_utf8_read_as_cp949(text)
-    text = fix_with_ftfy(text, config)
+        text = apply("cp949_as_latin1", fix_korean_legacy_as_latin1, text)
+        text = apply("utf8_as_cp949", fix_utf8_read_as_cp949, text)
+    if config.fix_mojibake:
+        if report is not None and "€" in text:
+            _count_dropped(text, report)
+        text = fix_dropped_bytes(text)
+    text, mojibake_lines = _ftfy_explained(text, ftfy_config(config))
+    if report is not None and mojibake_lines:
+        report.lines["utf8_as_cp1252"] += mojibake_lines
     if config.fix_korean_mojibake:  # after ftfy has undone UTF-8 read as cp1252
-        text = fix_cp949_punctuation(text)
+        text = apply("cp949_punctuation", fix_cp949_punctuation, text)
     if config.fix_character_width:
         text = fix_character_width(text)
     text = remove_invisible(text)
     return normalize(text, config.normalization)
+
+
+def _count_dropped(text: str, report: RepairReport) -> None:
+    for line in text.split("\n"):
+        fixed = _fix_line_dropped(line)
+        if fixed != line:
+            restored = len(_ORPHAN.findall(line)) - (len(line) - len(fixed)) // 2
+            report.lines["dropped_byte" if restored > 0 else "orphan_residue"] += 1
+
+
+_FTFY_MOJIBAKE_STEPS = frozenset(
+    ["restore_byte_a0", "replace_lossy_sequences", "decode_inconsistent_utf8", "fix_c1_controls"]
+)
+
+
+def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
+    """``ftfy.fix_text(text, config)`` and how many of its segments (lines) had mojibake
+    repaired. The segments are those of ``fix_text``: lines, cut at ``max_decode_length``;
+    HTML entities are left alone from the first segment with a "<" on, as "auto" means."""
+    config = config._replace(explain=True)
+    out: list[str] = []
+    mojibake = 0
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        end = min(end, pos + config.max_decode_length)
+        segment = text[pos:end]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        fixed, steps = ftfy.fix_and_explain(segment, config)
+        out.append(fixed)
+        if steps and any(
+            a in ("encode", "decode", "transcode") or p in _FTFY_MOJIBAKE_STEPS for a, p in steps
+        ):
+            mojibake += 1
+        pos = end
+    return "".join(out), mojibake
+
+
+def _changed_lines(before: str, after: str) -> int:
+    """Lines of ``after`` that differ from ``before`` (lines compared in order when both
+    have as many, else the lines of ``after`` that ``before`` does not have)."""
+    old, new = before.split("\n"), after.split("\n")
+    if len(old) == len(new):
+        return sum(a != b for a, b in zip(old, new, strict=True))
+    return len(set(new) - set(old)) or 1

@@ -15,6 +15,8 @@ from lingoflow.processors.config import PipelineConfig
 from lingoflow.processors.document import Document
 from lingoflow.processors.pipeline import run_steps
 from lingoflow.processors.repair import (
+    RepairReport,
+    fix_dropped_bytes,
     fix_korean_legacy_as_latin1,
     fix_utf8_read_as_cp949,
     remove_invisible,
@@ -166,7 +168,9 @@ def test_correct_latin_text_is_never_changed_by_the_korean_repairs() -> None:
     changed = [
         line
         for line in lines
-        if fix_cp949_punctuation(line) != line or fix_korean_legacy_as_latin1(line) != line
+        if fix_cp949_punctuation(line) != line
+        or fix_korean_legacy_as_latin1(line) != line
+        or fix_dropped_bytes(line) != line
     ]
     assert changed == []
 
@@ -202,3 +206,106 @@ def test_full_width_letters_fold_but_cjk_punctuation_stays() -> None:
     )
     assert repair_text("ＣＯＰ２８：ｇｏａｌｓ！") == "COP28:goals!"
     assert repair_text("ｶﾀｶﾅ") == "カタカナ"
+
+
+def _processed(text: str) -> Document:
+    doc = Document(rel_path="x.txt", doc_id="x-000000000000", data=text.encode("utf-8"))
+    run_steps([doc], PipelineConfig())
+    return doc
+
+
+PRESS_RELEASE = [
+    "환경부, 2050 탄소중립 이행계획 발표",
+    "환경부는 오늘 지역 주민과 함께 탄소중립 이행계획을 발표했다.",
+    "이번 계획은 산업과 수송 부문의 온실가스 감축 목표를 담았다.",
+    "정부는 내년부터 관련 예산을 늘릴 예정이라고 밝혔다.",
+]
+
+
+def test_a_file_mostly_mojibake_is_ok_with_a_warning_saying_what_was_repaired() -> None:
+    mojibake = "\n".join(line.encode("cp949").decode("latin-1") for line in PRESS_RELEASE)
+    doc = _processed(mojibake)
+    assert doc.status == "ok"
+    assert [b.text for b in doc.blocks][:2] == PRESS_RELEASE[:2]
+    assert [(w.code, w.message) for w in doc.warnings] == [
+        ("repaired", "mojibake repaired: Korean CP949 read as latin-1 (4 lines)")
+    ]
+    clean = _processed("\n".join(PRESS_RELEASE))
+    assert clean.warnings == []
+
+
+def test_an_uncertain_repair_leaves_the_text_as_it_was_with_a_warning() -> None:
+    """A byte lost from one line (a decoder dropped it): that line no longer decodes as
+    CP949, so no line is repaired: never half-repaired."""
+    lines = [line.encode("cp949").decode("latin-1") for line in PRESS_RELEASE]
+
+    def decodes(line: str) -> bool:
+        try:
+            line.encode("latin-1").decode("cp949")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    damaged = next(
+        cut for i in range(len(lines[2])) if not decodes(cut := lines[2][:i] + lines[2][i + 1 :])
+    )
+    text = "\n".join([lines[0], lines[1], damaged, lines[3]])
+    report = RepairReport()
+    assert fix_korean_legacy_as_latin1(text) == text
+    assert repair_text(text, report=report) == repair_text(text)
+    assert not any("\uac00" <= c <= "\ud7a3" for c in repair_text(text))
+    assert report.summary() is None
+    assert len(report.doubts) == 1 and "left unrepaired" in report.doubts[0]
+    doc = _processed(text)
+    assert doc.status == "ok"
+    assert [w.code for w in doc.warnings] == ["repair_uncertain"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("ã€Key Participants】 and more", "【Key Participants】 and more"),
+        ("ã€Key Participantsã€‘ and more", "【Key Participants】 and more"),
+        ("「Plan ã€ was announced", "「Plan 」 was announced"),
+        ("『Book ã€ review", "『Book 』 review"),
+        ("He said â€œhelloâ€ to them", "He said “hello” to them"),
+        ("a wellâ€known fact", "a well\u2010known fact"),
+        ("Remarks: ã€Key Participants", "Remarks: Key Participants"),
+        ("He said â€œhelloâ€\x9d to them", "He said “hello” to them"),  # byte kept: ftfy
+        ("upgraded to â€œbb+â€? from", "upgraded to “bb+\ufffd from"),  # replaced: ftfy
+    ],
+)
+def test_a_lost_byte_is_inferred_from_its_partner_or_its_residue_removed(
+    text: str, fixed: str
+) -> None:
+    assert repair_text(text) == fixed
+
+
+def test_lost_bytes_are_reported() -> None:
+    report = RepairReport()
+    repair_text("ã€Key Participants】 and\nRemarks: ã€Key\nfine line", report=report)
+    assert dict(report.lines) == {"dropped_byte": 1, "orphan_residue": 1}
+
+
+def test_html_entities_in_plain_text_are_unescaped_but_not_in_markup() -> None:
+    assert repair_text("2020&#8212;2050 R&amp;D &quot;plan&quot;") == '2020—2050 R&D "plan"'
+    assert repair_text("<p>R&amp;D</p>") == "<p>R&amp;D</p>"
+
+
+@needs_shared
+def test_the_explained_ftfy_pass_is_ftfy() -> None:
+    """Repair counts ftfy's mojibake fixes by running it segment by segment with explanations:
+    the text must be exactly what ``ftfy.fix_text`` gives."""
+    from lingoflow.processors.config import RepairConfig
+    from lingoflow.processors.repair import _ftfy_explained, ftfy_config
+
+    config = ftfy_config(RepairConfig())
+    texts = [
+        c["original"]
+        for name in ("in-the-wild.json", "synthetic.json", "negative.json", "language-names.json")
+        for c in json.loads((MOJIBAKE / name).read_text("utf-8"))
+    ]
+    texts.append("\n".join(texts))
+    texts.append("a &amp; b\n<p>c &amp; d</p>\ne &amp; f")
+    for text in texts:
+        assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
