@@ -1,12 +1,14 @@
 """Korean sentence boundaries: the rules alone, Kiwi alone, and lingoflow's splitter (what the
 pipeline and ``lingoflow sentences`` use), on paragraphs with known boundaries, in one run.
 
-    python -m bench.sentences [--data FILE]
+    python -m bench.sentences [--data FILE ...]
 
-The data (bench/data/sentences-ko.txt) is press-release Korean written for lingoflow, with
-endings without punctuation and quoted speech; the English samples in raw/ are checked too:
-their sentences must come out as the rules split them. Scored as boundary precision, recall
-and F1 over all paragraphs, with sentences per second.
+The data is Korean written for lingoflow: bench/data/sentences-ko.txt (press-release prose,
+endings without punctuation, quoted speech) and bench/data/sentences-ko-press.txt (what a
+release's lines look like run together: inline bullets, numbered items, title brackets). The
+English lines of the samples in raw/ are checked too: the lines whose sentences differ from
+the rules alone are printed. Scored as boundary precision, recall and F1 over all
+paragraphs, with sentences per second.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from pathlib import Path
 
 from lingoflow.processors import sentences
 
-DATA = Path(__file__).resolve().parent / "data" / "sentences-ko.txt"
+DATA = [
+    Path(__file__).resolve().parent / "data" / name
+    for name in ("sentences-ko.txt", "sentences-ko-press.txt")
+]
 Splitter = Callable[[str], list[tuple[int, int]]]
 
 
@@ -55,25 +60,33 @@ def score(split: Splitter, cases: list[tuple[str, set[int]]]) -> tuple[float, fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, nargs="+", default=DATA)
     args = parser.parse_args(argv)
-    cases = load(args.data)
     sentences.korean_sentence_spans("준비.")  # load Kiwi outside the timing
-    print(f"{len(cases)} paragraphs, {sum(len(g) + 1 for _, g in cases)} sentences")
-    print("| splitter | precision | recall | F1 | sentences/s |\n|---|---|---|---|---|")
     systems: dict[str, Splitter] = {
         "rules": sentences.rule_sentence_spans,
         "Kiwi": sentences.korean_sentence_spans,
         "lingoflow": sentences.sentence_spans,
     }
-    for name, split in systems.items():
-        p, r, f1, rate = score(split, cases)
-        print(f"| {name} | {p:.3f} | {r:.3f} | {f1:.3f} | {rate:.0f} |")
+    for path in args.data:
+        cases = load(path)
+        print(
+            f"\n{path.name}: {len(cases)} paragraphs, {sum(len(g) + 1 for _, g in cases)} sentences"
+        )
+        print("| splitter | precision | recall | F1 | sentences/s |\n|---|---|---|---|---|")
+        for name, split in systems.items():
+            p, r, f1, rate = score(split, cases)
+            print(f"| {name} | {p:.3f} | {r:.3f} | {f1:.3f} | {rate:.0f} |")
     raw = Path(__file__).resolve().parent.parent / "raw"
-    english = [line for f in sorted(raw.iterdir()) for line in f.read_text().splitlines()]
-    same = all(sentences.sentence_spans(x) == sentences.rule_sentence_spans(x) for x in english
-               if not sentences.is_korean(x))  # fmt: skip
-    print(f"English sample lines split as by the rules: {same}")
+    english = [line for f in sorted(raw.iterdir()) for line in f.read_text().splitlines()
+               if line.strip() and not sentences.is_korean(line)]  # fmt: skip
+    differ = [x for x in english if sentences.sentence_spans(x) != sentences.rule_sentence_spans(x)]
+    print(
+        f"\nEnglish sample lines: {len(english)}, "
+        f"split differently from the rules alone: {len(differ)}"
+    )
+    for line in differ:
+        print("  " + " | ".join(line[a:b] for a, b in sentences.sentence_spans(line)))
     return 0
 
 

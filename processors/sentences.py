@@ -8,6 +8,13 @@ once per process, on first use (about 2 s and 500 MB). Other text is split by ru
 sentence start, and at ``。！？`` (no space needed). Closing quotes and brackets after the mark
 belong to the sentence. A period does not end a sentence after common abbreviations (Mr., Dr.,
 U.S., e.g., No.), single initials, or inside numbers (3.5, 12.7).
+
+What press releases add is handled on top of both (:func:`press_release_spans`): a bullet
+(``□ ○ ㅇ ※ ▶ ◆``, or ``-`` after a full stop) starts a sentence wherever it stands in a
+paragraph and belongs to the sentence it introduces; numbered items in sequence
+("1. ... 2. ...", "가. ... 나. ...") each start one; and in Korean text no sentence ends
+inside title brackets (``「」 『』 《》``) or quoted speech, which goes on to ``...라며`` or
+``...고 강조했다``.
 """
 
 from __future__ import annotations
@@ -28,17 +35,19 @@ _CJK_END = re.compile(r"[。！？]")
 _START = re.compile(r"[\"'“‘「『(\[]*[A-Z0-9\u3131-\u318e\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, lang: str = "auto") -> list[tuple[int, int]]:
     """Spans ``[start, end)`` of the sentences of ``text``, in order, without surrounding
     spaces; together they cover every non-space character. Korean text goes to Kiwi
-    (:func:`korean_sentence_spans`), the rest to the rules (:func:`rule_sentence_spans`).
+    (:func:`korean_sentence_spans`), the rest to the rules (:func:`rule_sentence_spans`), both
+    with the press-release rules (:func:`press_release_spans`). ``lang`` "ko" or "other"
+    chooses the splitter instead of :func:`is_korean`.
 
     >>> sentence_spans("Dr. Kim spoke. Then he left.")
     [(0, 14), (15, 28)]
     """
-    if is_korean(text):
-        return korean_sentence_spans(text)
-    return rule_sentence_spans(text)
+    if lang == "ko" or (lang == "auto" and is_korean(text)):
+        return press_release_spans(text, korean_sentence_spans(text), korean=True)
+    return press_release_spans(text, rule_sentence_spans(text), korean=False)
 
 
 def is_korean(text: str) -> bool:
@@ -83,6 +92,86 @@ def korean_sentence_spans(text: str) -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
     return spans
+
+
+# A bullet standing alone between spaces: squares, circles, triangles, diamonds, the reference
+# mark, and the jamo "ㅇ" / "ㆍ" that Korean documents use as bullets.
+_BULLET_CHARS = frozenset("□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ-–")
+_BULLET = re.compile(r"(?<!\S)[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ](?=\s)|(?<=[.!?。]\s)[-–](?=\s)")
+_ENUMERATOR = re.compile(r"(?<!\S)(\d{1,2}|[가나다라마바사아자차카타파하])[.)](?=\s)")
+_KOREAN_ORDER = "가나다라마바사아자차카타파하"
+_BRACKETS = (("「", "」"), ("『", "』"), ("《", "》"), ("“", "”"))
+
+
+def press_release_spans(
+    text: str, spans: list[tuple[int, int]], korean: bool
+) -> list[tuple[int, int]]:
+    """``spans`` (a splitter's sentences of ``text``) with the press-release rules applied:
+    bullets and numbered items in sequence start sentences (spaced dashes too, inside an item
+    that starts with a bullet); in Korean text (``korean``) no
+    sentence starts inside brackets or quotes that close later in the paragraph.
+
+    >>> text = "예산을 늘렸다. ㅇ 집행은 내년이다. 1. 산업 부문 2. 수송 부문"
+    >>> [text[a:b] for a, b in press_release_spans(text, [(0, 10), (11, 39)], korean=True)]
+    ['예산을 늘렸다.', 'ㅇ 집행은 내년이다.', '1. 산업 부문', '2. 수송 부문']
+    """
+    if not spans:
+        return spans
+    starts = {a for a, _ in spans}
+    markers = {m.start() for m in _BULLET.finditer(text)} | _enumerator_starts(text)
+    if text[:1] in _BULLET_CHARS and text[1:2].isspace():
+        # a bulleted item: spaced dashes are its sub-items (□ > ○ > -)
+        markers |= {m.start() for m in re.finditer(r"(?<=\s)[-–](?=\s)", text)}
+    if korean:
+        starts = {s for s in starts if s in markers or not _inside_quotes(text, s)}
+    starts |= markers
+    ordered = sorted(starts | {spans[0][0]})
+    out: list[tuple[int, int]] = []
+    for i, start in enumerate(ordered):
+        end = ordered[i + 1] if i + 1 < len(ordered) else len(text)
+        end = len(text[:end].rstrip())
+        if end <= start:
+            continue
+        if out and _only_marker(text[out[-1][0] : out[-1][1]]):
+            start = out.pop()[0]  # a bullet alone joins the sentence it introduces
+        out.append((start, end))
+    return out
+
+
+def _enumerator_starts(text: str) -> set[int]:
+    """Where numbered items start: "1." "2." (or "가." "나.") in sequence, two or more."""
+    found = [(m.start(), m.group(1)) for m in _ENUMERATOR.finditer(text)]
+    starts: set[int] = set()
+    run: list[int] = []
+    previous = None
+    for start, label in found:
+        rank = int(label) if label.isdigit() else _KOREAN_ORDER.index(label) + 1
+        if previous is not None and rank == previous + 1:
+            run.append(start)
+        else:
+            if len(run) >= 2:
+                starts.update(run)
+            run = [start] if rank == 1 else []
+        previous = rank if run else None
+    if len(run) >= 2:
+        starts.update(run)
+    return starts
+
+
+def _inside_quotes(text: str, i: int) -> bool:
+    """Position ``i`` is inside brackets or straight quotes that close later in ``text``."""
+    before, after = text[:i], text[i:]
+    for opening, closing in _BRACKETS:
+        if before.count(opening) > before.count(closing) and closing in after:
+            return True
+    return before.count('"') % 2 == 1 and '"' in after
+
+
+def _only_marker(sentence: str) -> bool:
+    """``sentence`` is nothing but a bullet or an item number."""
+    if sentence in _BULLET_CHARS:
+        return True
+    return len(sentence) <= 3 and _ENUMERATOR.match(sentence + " ") is not None
 
 
 def rule_sentence_spans(text: str) -> list[tuple[int, int]]:

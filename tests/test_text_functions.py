@@ -197,3 +197,39 @@ def test_sentences_command_prints_one_sentence_a_line() -> None:
     assert done.stdout == (
         "Dr. Kim spoke.\nThen he left.\n\n공원은 주민 의견을 반영했다\n시장은 기대를 밝혔다.\n\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (  # inline bullets start sentences and belong to them
+            "□ 계획을 발표했다. ㅇ 목표를 담았다. ※ 붙임 참고. - 붙임: 요약 1부.",
+            ["□ 계획을 발표했다.", "ㅇ 목표를 담았다.", "※ 붙임 참고.", "- 붙임: 요약 1부."],
+        ),
+        (  # numbered items in sequence, Arabic and Korean
+            "1. 산업 부문 2. 수송 부문 3. 건물 부문",
+            ["1. 산업 부문", "2. 수송 부문", "3. 건물 부문"],
+        ),
+        ("가. 추진 배경 나. 주요 내용", ["가. 추진 배경", "나. 주요 내용"]),
+        (  # numbers out of sequence are not items
+            "목표는 2. 5배 높였고 예산은 7. 2조 원이다",
+            ["목표는 2. 5배 높였고 예산은 7. 2조 원이다"],
+        ),
+        (  # quoted speech over two sentences goes on to ...라며
+            '장관은 "필수다. 함께해야 한다"라며 협조를 당부했다. 이어 떠났다.',
+            ['장관은 "필수다. 함께해야 한다"라며 협조를 당부했다.', "이어 떠났다."],
+        ),
+        (  # no sentence ends inside title brackets
+            "『기후위기 대응. 백서』 발간을 축하했다. 백서는 누리집에 있다.",
+            ["『기후위기 대응. 백서』 발간을 축하했다.", "백서는 누리집에 있다."],
+        ),
+        (  # inside a bulleted item, spaced dashes are sub-items
+            "○ 주요 참석자 - 국무조정실장 - 부단체장 17명",
+            ["○ 주요 참석자", "- 국무조정실장", "- 부단체장 17명"],
+        ),
+        ("2. Community", ["2. Community"]),  # an item number alone joins its item
+        ("Prices rose 2 - 3 percent. Costs fell.", ["Prices rose 2 - 3 percent.", "Costs fell."]),
+    ],
+)
+def test_press_release_structure_on_top_of_the_splitters(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences

@@ -218,14 +218,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_sentences(args: argparse.Namespace) -> int:
     from lingoflow.processors import sentences
 
-    split = {
-        "auto": sentences.sentence_spans,
-        "ko": sentences.korean_sentence_spans,
-        "other": sentences.rule_sentence_spans,
-    }[args.lang]
     for line in _stdin_lines():
         paragraph = line.rstrip("\n")
-        for a, b in split(paragraph):
+        for a, b in sentences.sentence_spans(paragraph, args.lang):
             sys.stdout.write(paragraph[a:b] + "\n")
         sys.stdout.write("\n")
     sys.stdout.flush()
