@@ -64,9 +64,9 @@ def line_features(text: str, blank_before: bool) -> list[float]:
     """
     n = text_size(text)
     found = words(text)
-    letters = sum(c.isalpha() for c in text)
-    digits = sum(c.isdigit() for c in text)
-    punctuation = sum(not c.isalnum() and not c.isspace() for c in text)
+    letters = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
+    punctuation = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
     capitalised = sum(1 for w in found if w[0].isupper()) / len(found) if found else 0.0
     return [
         math.log1p(n),

@@ -23,6 +23,8 @@ _KO_FUNCTION_END = re.compile(
 _TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*$")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
 
 def words(text: str) -> list[str]:
     """Words of ``text`` (letters only).
@@ -81,4 +83,4 @@ def text_size(text: str) -> int:
     >>> text_size("Seoul"), text_size("서울시")
     (5, 6)
     """
-    return len(text) + sum("\uac00" <= c <= "\ud7a3" for c in text)
+    return len(text) + len(_HANGUL_SYLLABLE.findall(text))

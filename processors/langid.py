@@ -7,10 +7,15 @@
    document is Japanese); Thai, Greek, Hebrew, Devanagari name one language each. Symbols and
    lone compatibility jamo used as bullets (ㅇ, □, ▸) are not letters of any language.
 2. **Statistics within the script.** For scripts shared by several candidates (Latin, Cyrillic,
-   Arabic) langdetect runs with its profiles restricted to the candidates of that script (smaller
-   and faster than all 55), seeded so results never change, and a word-frequency signal from
-   ``wordfreq`` is combined with it: on one or two words, whether a word is frequent in a
-   language says more than character n-grams.
+   Arabic) the text is scored against langdetect's n-gram profiles restricted to the candidates
+   of that script, and a word-frequency signal from ``wordfreq`` is combined with it: on one or
+   two words, whether a word is frequent in a language says more than character n-grams. The
+   profiles are langdetect's and so are its n-grams (the same normalisation, the same 1-3-grams,
+   the same smoothing), but instead of langdetect's random-sampling loop (7 trials of up to
+   hundreds of random draws each, about 5 ms a segment) every n-gram of the text is counted once
+   in a naive-Bayes sum over a matrix of the profiles (:class:`NgramProfiles`): deterministic,
+   and about a tenth of the cost. Detections are cached by text per detector, as menus and
+   footers repeat across the documents of a batch.
 3. **Mixed text.** Each script's letters are weighed (Hangul, kana and Han count more per
    character than alphabetic letters); the dominant language labels the text and the others
    with a real share (at least 15 %) are reported in :attr:`Detection.others`. A Latin run too
@@ -24,15 +29,19 @@ confidence 0: in a document, the caller gives it the document's language (see
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.ngram import NGram
+from numpy.typing import NDArray
 
 UNDETERMINED = "und"
 
@@ -73,6 +82,7 @@ _RANGES: tuple[tuple[str, str], ...] = (
     ("latin", "A-Za-z\u00c0-\u024f\u1e00-\u1eff"),
 )
 _SCRIPT_RE = [(name, re.compile(f"[{chars}]+")) for name, chars in _RANGES]
+_ASCII_LETTERS = re.compile("[A-Za-z]+")
 # Characters per script that carry about as much as one alphabetic letter (by information):
 # a Hangul syllable or a Han character is roughly a two- or three-letter unit.
 _SCRIPT_WEIGHT = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
@@ -86,6 +96,8 @@ _VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 MIN_RUN_LETTERS = 20
 # Share a language needs to be reported as another language of a mixed text.
 MIN_OTHER_SHARE = 0.15
+# Detections kept per detector, by text: menus, footers and labels repeat across documents.
+CACHE_SIZE = 50_000
 # Word-frequency signal: frequency floor for unknown words, and its weight against langdetect
 # by number of words (short texts lean on word frequency).
 _FLOOR = 1e-8
@@ -108,9 +120,15 @@ def script_runs(text: str) -> Counter[str]:
     [('hangul', 2), ('latin', 5)]
     """
     counts: Counter[str] = Counter()
+    if text.isascii():  # the common case: one pattern, not ten
+        latin = sum(map(len, _ASCII_LETTERS.findall(text)))
+        if latin:
+            counts["latin"] = latin
+        return counts
     for name, pattern in _SCRIPT_RE:
-        for match in pattern.finditer(text):
-            counts[name] += len(match.group())
+        letters = sum(map(len, pattern.findall(text)))
+        if letters:
+            counts[name] = letters
     return counts
 
 
@@ -149,11 +167,35 @@ class LanguageDetector:
         self.seed = seed
         self.word_frequencies = word_frequencies
         self._factories: dict[str, DetectorFactory | None] = {}
+        self._ngram_profiles: dict[str, NgramProfiles | None] = {}
         self._freqs: dict[str, dict[str, float]] = {}
+        self._cache: OrderedDict[tuple[str, str | None], Detection] = OrderedDict()
 
     def detect(self, text: str, context: str | None = None) -> Detection:
-        """Language of ``text``; ``context`` is the document's language when known."""
-        text = _NOT_LANGUAGE.sub(" ", text)
+        """Language of ``text``; ``context`` is the document's language when known (Han is
+        Japanese in a Japanese document). Answers
+        are cached by text (the last :data:`CACHE_SIZE` distinct texts)."""
+        key = (text, context)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._detect(text, context)
+            with self._lock:
+                self._cache[key] = found
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return found
+
+    def clear_cache(self) -> None:
+        """Forget cached answers (benchmarks measure detection, not the cache)."""
+        with self._lock:
+            self._cache.clear()
+            for profiles in self._ngram_profiles.values():
+                if profiles is not None:
+                    profiles.clear_cache()
+
+    def _detect(self, text: str, context: str | None) -> Detection:
+        if "@" in text or "://" in text or "www." in text.lower():
+            text = _NOT_LANGUAGE.sub(" ", text)
         runs = script_runs(text)
         if not runs:
             return Detection(UNDETERMINED, 0.0)
@@ -214,23 +256,18 @@ class LanguageDetector:
         return Detection(lang, round(scores[lang] / total, 4) if total else 0.0)
 
     def _langdetect(self, script: str, group: tuple[str, ...], text: str) -> dict[str, float]:
-        factory = self._factory(script, group)
-        if factory is None:
-            return {}
-        with self._lock:  # langdetect detectors share the factory's tables
-            detector = factory.create()
-            detector.append(text)
-            try:
-                probabilities = detector.get_probabilities()
-            except LangDetectException:
-                return {}
-        return {p.lang.split("-")[0]: float(p.prob) for p in probabilities}
+        profiles = self._profiles(script, group)
+        return profiles.probabilities(text) if profiles is not None else {}
 
-    def _factory(self, script: str, group: tuple[str, ...]) -> DetectorFactory | None:
+    def _profiles(self, script: str, group: tuple[str, ...]) -> NgramProfiles | None:
         if script not in self._factories:
             with self._lock:
-                self._factories[script] = _restricted_factory(group, self.seed)
-        return self._factories[script]
+                factory = _restricted_factory(group, self.seed)
+                self._factories[script] = factory
+                self._ngram_profiles[script] = (
+                    NgramProfiles(factory) if factory is not None else None
+                )
+        return self._ngram_profiles[script]
 
     def _word_scores(self, group: tuple[str, ...], words: list[str]) -> dict[str, float]:
         logs = {}
@@ -282,6 +319,157 @@ def _restricted_factory(group: tuple[str, ...], seed: int) -> DetectorFactory | 
     factory.load_json_profile(profiles)
     factory.seed = seed
     return factory
+
+
+class NgramProfiles:
+    """langdetect's n-gram profiles of some languages as a matrix, scored by a naive-Bayes sum.
+
+    langdetect draws n-grams of the text at random, seven trials of up to thousands of draws,
+    multiplying each language's probability by ``p(n-gram | language) + alpha / 10000`` until
+    one language passes 0.99999; lingoflow takes every n-gram of the text once instead and sums
+    the logarithms of the same factors (alpha 0.5, langdetect's default), which is the limit
+    langdetect's sampling estimates, with no randomness. N-grams are extracted exactly as
+    langdetect extracts them (:func:`langdetect_ngrams`, tested against it); as in langdetect,
+    only the first 10,000 characters are read. A word's n-grams never cross a space, so each
+    word's sum is computed once and kept (the last :data:`WORD_CACHE_SIZE` words).
+    """
+
+    def __init__(self, factory: DetectorFactory) -> None:
+        self.languages = [name.split("-")[0] for name in factory.langlist]
+        table = factory.word_lang_prob_map
+        self.index = {gram: row for row, gram in enumerate(table)}
+        probabilities = np.array([table[gram] for gram in table], dtype=np.float64)
+        weight = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
+        self.log_factors: NDArray[np.float64] = np.log(probabilities + weight)
+        self._words: dict[tuple[str, bool], NDArray[np.float64] | None] = {}
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Posterior probability per language (languages sharing a code, such as zh-cn and
+        zh-tw, summed); empty when the text has no n-gram of the profiles."""
+        words = _langdetect_words(text)
+        cache = self._words
+        unseen = [w for w in dict.fromkeys(words) if w not in cache]
+        if unseen:
+            self._learn(unseen)
+        vectors = [v for w in words if (v := cache[w]) is not None]
+        if not vectors:
+            return {}
+        scores = np.sum(vectors, axis=0)
+        posterior = np.exp(scores - scores.max())
+        posterior /= posterior.sum()
+        result: dict[str, float] = {}
+        for lang, p in zip(self.languages, posterior.tolist(), strict=True):
+            result[lang] = result.get(lang, 0.0) + p
+        return result
+
+    def clear_cache(self) -> None:
+        self._words.clear()
+
+    def _learn(self, words: list[tuple[str, bool]]) -> None:
+        """Each word's sum of log factors, all words in one matrix operation."""
+        if len(self._words) + len(words) > WORD_CACHE_SIZE:
+            self._words.clear()
+        index = self.index
+        rows: list[int] = []
+        starts: list[int] = []
+        scored: list[tuple[str, bool]] = []
+        for word in words:
+            found = [index[g] for g in _word_ngrams(*word) if g in index]
+            if found:
+                starts.append(len(rows))
+                rows.extend(found)
+                scored.append(word)
+            else:
+                self._words[word] = None
+        if rows:
+            sums = np.add.reduceat(self.log_factors[rows], starts, axis=0)
+            self._words.update(zip(scored, sums, strict=True))
+
+
+WORD_CACHE_SIZE = 200_000
+
+
+def langdetect_ngrams(text: str) -> list[str]:
+    """The 1-, 2- and 3-grams langdetect's ``Detector`` extracts from ``text`` (before it keeps
+    those of its profiles), in any order: URLs and e-mail addresses removed, Vietnamese
+    normalised, the first 10,000 characters with runs of spaces collapsed, Latin letters dropped
+    from mostly non-Latin text, characters normalised as ``NGram.normalize`` does, and within
+    each word the n-grams of the word padded with spaces, but none at a capital letter that
+    follows a capital letter.
+
+    >>> sorted(langdetect_ngrams("Go NOW"))
+    [' G', ' Go', ' N', 'G', 'Go', 'Go ', 'N', 'o', 'o ']
+    """
+    return [gram for word in _langdetect_words(text) for gram in _word_ngrams(*word)]
+
+
+def _langdetect_words(text: str) -> list[tuple[str, bool]]:
+    """The normalised words of ``text`` as langdetect reads it, each with whether a space
+    follows it (every word but the last)."""
+    if "://" in text:
+        text = Detector.URL_RE.sub(" ", text)
+    if "@" in text:
+        text = Detector.MAIL_RE.sub(" ", text)
+    if text.isascii():  # Basic Latin: letters stay, everything else is a space
+        text = _SPACES.sub(" ", text[:_MAX_TEXT_LENGTH])
+        return _words_of(_NOT_ASCII_LETTER.sub(" ", text))
+    text = NGram.normalize_vi(text)[:_MAX_TEXT_LENGTH]
+    text = _SPACES.sub(" ", text)
+    latin = len(_LATIN_RANGE.findall(text))
+    # langdetect means to leave out Latin Extended Additional here, but compares the block
+    # with a name unicode_block never returns: every character from U+0300 counts
+    non_latin = len(_FROM_U0300.findall(text))
+    if latin * 2 < non_latin:
+        text = _LATIN_RANGE.sub("", text)
+    return _words_of(text.translate(_ngram_normalization()))
+
+
+def _words_of(normalised: str) -> list[tuple[str, bool]]:
+    words = normalised.split(" ")
+    last = len(words) - 1
+    return [(word, k < last) for k, word in enumerate(words) if word]
+
+
+def _word_ngrams(word: str, spaced: bool) -> list[str]:
+    """langdetect's n-grams of one normalised word (see :func:`langdetect_ngrams`)."""
+    padded = " " + word + (" " if spaced else "")
+    m = len(padded)
+    rest = word[1:]
+    if rest == rest.lower():  # no capital after a capital
+        grams = list(word)
+        grams.extend(padded[j - 1 : j + 1] for j in range(1, m))
+        grams.extend(padded[j - 2 : j + 1] for j in range(2, m))
+        return grams
+    grams = []
+    for j in range(1, m):
+        if padded[j].isupper() and padded[j - 1].isupper():
+            continue
+        if padded[j] != " ":
+            grams.append(padded[j])
+        grams.append(padded[j - 1 : j + 1])
+        if j >= 2:
+            grams.append(padded[j - 2 : j + 1])
+    return grams
+
+
+_MAX_TEXT_LENGTH = 10_000
+_SPACES = re.compile(" {2,}")
+_LATIN_RANGE = re.compile("[A-z]")
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+_NOT_ASCII_LETTER = re.compile("[^A-Za-z]")
+
+
+@functools.cache
+def _ngram_normalization() -> dict[int, str]:
+    """``NGram.normalize`` for every character of the Basic Multilingual Plane, as a
+    ``str.translate`` table (the characters it changes; none above the BMP changes)."""
+    table = {}
+    for code in range(0x10000):
+        char = chr(code)
+        normal = NGram.normalize(char)
+        if normal != char:
+            table[code] = normal
+    return table
 
 
 def _load_frequencies(lang: str) -> dict[str, float]:

@@ -16,6 +16,7 @@ Choices made for downstream readers and translators:
 
 from __future__ import annotations
 
+import functools
 import re
 
 _BOOKMARK = re.compile(r"\[bookmark:\s*[^\]]*\]", re.IGNORECASE)
@@ -95,8 +96,11 @@ def collapse_spaces(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize_line(line: str) -> tuple[str, int | None]:
     """Every fix above, in order; returns the text and its markdown heading level, if any.
+    Pure, and asked several times of the same line (cleaning, the repeated-lines statistic,
+    menus and footers of every page): answers are kept for the last 65,536 lines.
 
     >>> normalize_line("## Background")
     ('Background', 2)

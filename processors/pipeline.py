@@ -19,7 +19,12 @@ from lingoflow.processors.clean import Cleaned, clean_blocks, clean_text, repeat
 from lingoflow.processors.config import PipelineConfig, RepairConfig
 from lingoflow.processors.decode import decode_bytes
 from lingoflow.processors.document import Block, Document
-from lingoflow.processors.html import extract_html, looks_like_html, visible_text
+from lingoflow.processors.html import (
+    extract_html,
+    looks_like_html,
+    visible_text,
+    visible_words_at_most,
+)
 from lingoflow.processors.langid import (
     UNDETERMINED,
     Detection,
@@ -74,6 +79,20 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
     return doc
 
 
+def _repair_blocks(blocks: list[Block], config: RepairConfig, report: RepairReport) -> None:
+    """Repair the texts of ``blocks`` in one pass over their lines (one call instead of one a
+    block); block by block when repair joined or split lines."""
+    texts = [block.text for block in blocks]
+    if any("\n" in text for text in texts):
+        repaired = [repair_text(text, config, report) for text in texts]
+    else:
+        repaired = repair_text("\n".join(texts), config, report).split("\n")
+        if len(repaired) != len(blocks):
+            repaired = [repair_text(text, config) for text in texts]
+    for block, text in zip(blocks, repaired, strict=True):
+        block.text = text
+
+
 def note_repairs(doc: Document, report: RepairReport) -> None:
     """The record's warnings for what repair did: ``repaired`` (which mojibake, on how many
     lines) and ``repair_uncertain`` (what was left as it was, and why)."""
@@ -96,8 +115,7 @@ def structure_step(
     if doc.html is not None:
         page = extract_html(doc.html)
         report = RepairReport()
-        for block in page.blocks:
-            block.text = repair_text(block.text, config.repair, report)
+        _repair_blocks(page.blocks, config.repair, report)
         note_repairs(doc, report)
         cleaned = clean_blocks(page.blocks, config.clean, repeated)
         cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
@@ -137,6 +155,8 @@ def _unless_a_fragment(
     extractor kept less than :data:`FRAGMENT_SHARE` of all its words, as the text path cannot
     keep more than all of them."""
     extracted = sum(len(b.text.split()) for b in cleaned.blocks)
+    if extracted >= FRAGMENT_SHARE * visible_words_at_most(html):
+        return cleaned
     visible = visible_text(html)
     if extracted >= FRAGMENT_SHARE * len(visible.split()):
         return cleaned
@@ -191,7 +211,7 @@ def _trusted(text: str, found: Detection) -> bool:
         return False
     if found.by_script:
         return True
-    letters = sum(c.isalpha() for c in text)
+    letters = sum(map(str.isalpha, text))
     return letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE
 
 
@@ -207,7 +227,7 @@ def _document_language(
     shares: dict[str, float] = defaultdict(float)
     for block, found in zip(blocks, detections, strict=True):
         if block.role != "notice" and found.lang != UNDETERMINED:
-            shares[found.lang] += sum(c.isalpha() for c in block.text) * found.confidence
+            shares[found.lang] += sum(map(str.isalpha, block.text)) * found.confidence
     total = sum(shares.values())
     if not total:
         return (languages[0] if languages else UNDETERMINED), {}

@@ -168,8 +168,7 @@ def _legacy_reading(line: str) -> tuple[str | None, bool] | None:
     before ftfy, which would turn the C1 characters that stand for CP949 lead bytes 0x81-0x9F
     into cp1252 punctuation or strip them, and whose own guess is never Korean."""
     suspects = len(_LATIN1_MOJIBAKE_CHAR.findall(line))
-    visible = sum(1 for c in line if not c.isspace())
-    if suspects < 2 or suspects < 0.3 * visible:
+    if suspects < 2 or suspects < 0.3 * (len(line) - sum(map(str.isspace, line))):
         return None
     best: str | None = None
     for codec in ("latin-1", "sloppy-windows-1252"):
@@ -493,6 +492,11 @@ _FTFY_MOJIBAKE_STEPS = frozenset(
 )
 
 
+# What ftfy can change in ASCII text: HTML entities, terminal escapes, control characters and
+# carriage returns (and "<", which turns entity unescaping off for the rest of the text).
+_FTFY_ASCII_WORK = re.compile("[&<\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
     """``ftfy.fix_text(text, config)`` and how many of its segments (lines) had mojibake
     repaired. The segments are those of ``fix_text``: lines, cut at ``max_decode_length``;
@@ -505,6 +509,10 @@ def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
         end = text.find("\n", pos) + 1 or len(text)
         end = min(end, pos + config.max_decode_length)
         segment = text[pos:end]
+        if segment.isascii() and not _FTFY_ASCII_WORK.search(segment):
+            out.append(segment)  # nothing ftfy changes: no entity, escape, control, CR
+            pos = end
+            continue
         if config.unescape_html == "auto" and "<" in segment:
             config = config._replace(unescape_html=False)
         fixed, steps = ftfy.fix_and_explain(segment, config)

@@ -181,3 +181,73 @@ def test_candidates_include_installed_model_languages(
     assert "sw" in default_candidates(("en", "ko"))
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
     assert "sw" not in default_candidates(("en", "ko"))
+
+
+SHARED_LANGID = ROOT.parent / "shared" / "eval" / "langid"
+
+
+@pytest.mark.skipif(not SHARED_LANGID.is_dir(), reason="needs ../shared/eval/langid")
+def test_ngrams_are_exactly_langdetects() -> None:
+    """The n-grams scored are those langdetect's Detector extracts (its own code, private but
+    pinned), on every shared text of two length classes and on edge cases."""
+    from collections import Counter
+
+    from lingoflow.processors.langid import _restricted_factory, langdetect_ngrams
+
+    factory = _restricted_factory(("ar", "de", "en", "fr", "ja", "ko", "ru", "vi", "zh"), 0)
+    assert factory is not None
+    texts = [
+        line
+        for cls in ("sentences", "word-pairs")
+        for path in sorted((SHARED_LANGID / cls).glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()[:200]
+    ]
+    texts += ["NASA and the USA. ABc AbC x", "  double  spaces ", "ÀÉÎ Ελληνικά Đường phố",
+              "https://x.y/z mail@x.com hi", "a", "", " ", "Go NOW", "x" * 12_000]  # fmt: skip
+    for text in texts:
+        detector = factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        expected = Counter(detector._extract_ngrams())
+        vocabulary = factory.word_lang_prob_map
+        assert Counter(g for g in langdetect_ngrams(text) if g in vocabulary) == expected, text
+
+
+def test_detection_is_cached_by_text_and_answers_the_same() -> None:
+    detector = LanguageDetector(("de", "en", "fr"))
+    text = "Le gouvernement a annoncé un nouveau plan pour les parcs de la ville."
+    first = detector.detect(text)
+    assert detector.detect(text) is first
+    detector.clear_cache()
+    assert detector.detect(text) == first
+
+
+def test_bad_input_costs_detector_work_linear_in_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 20 MB single line, 200,000 one-word lines and a script no candidate covers each get a
+    record; the statistical scoring reads a bounded prefix of a segment and is asked once per
+    distinct segment text."""
+    from lingoflow.processors import langid
+
+    calls: list[int] = []
+    real = langid.NgramProfiles.probabilities
+
+    def counted(self: langid.NgramProfiles, text: str) -> dict[str, float]:
+        calls.append(len(text))
+        return real(self, text)
+
+    monkeypatch.setattr(langid.NgramProfiles, "probabilities", counted)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa"]
+    inputs = {
+        "long-line.txt": ("lorem ipsum dolor sit amet " * 800_000).encode(),  # ~21 MB
+        "many-lines.txt": "\n".join(words[i % 8] for i in range(200_000)).encode(),
+        "unknown-script.txt": ("ሰላም ለዓለም ይህ ጽሑፍ ነው። " * 2000).encode(),  # Ethiopic
+    }
+    for name, data in inputs.items():
+        calls.clear()
+        doc = Document(rel_path=name, doc_id="x-000000000000", data=data)
+        from lingoflow.processors.pipeline import run_steps
+
+        run_steps([doc], PipelineConfig(translation=TranslationConfig(enabled=False)))
+        assert doc.status in ("ok", "partial"), (name, doc.errors)
+        assert len(calls) <= 64, (name, len(calls))  # distinct segment texts, not lines
+    assert sum(1 for c in calls if c > 0) == 0  # Ethiopic: no candidate, no statistics

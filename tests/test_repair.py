@@ -309,3 +309,12 @@ def test_the_explained_ftfy_pass_is_ftfy() -> None:
     texts.append("a &amp; b\n<p>c &amp; d</p>\ne &amp; f")
     for text in texts:
         assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))
+def test_the_ascii_shortcut_of_the_ftfy_pass_changes_nothing_ftfy_would_not(text: str) -> None:
+    from lingoflow.processors.config import RepairConfig
+    from lingoflow.processors.repair import _ftfy_explained, ftfy_config
+
+    config = ftfy_config(RepairConfig())
+    assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
