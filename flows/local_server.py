@@ -165,6 +165,27 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+API_URL_FILE = "api-url"
+"""The file in the state folder where ``serve`` writes its server's API URL."""
+
+
+def running_api(state: Path, timeout: float = 1.0) -> str | None:
+    """The API URL of the server ``lingoflow serve`` started with state folder ``state``, when
+    its process is alive and it answers its health check within ``timeout`` seconds."""
+    pid_file, url_file = state / "server.pid", state / API_URL_FILE
+    try:
+        pid = int(pid_file.read_text().strip())
+        api_url = url_file.read_text().strip()
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return api_url if response.status == 200 else None
+    except (OSError, ValueError):
+        return None
+
+
 def stop(local: LocalPrefect) -> list[str]:
     """Stop what :func:`serve` started, worker first; returns what was stopped."""
     stopped = []
@@ -176,6 +197,7 @@ def stop(local: LocalPrefect) -> list[str]:
         if pid and stop_pid(pid):
             stopped.append(f"{name} (pid {pid})")
         pid_file.unlink()
+    (local.state / API_URL_FILE).unlink(missing_ok=True)
     return stopped
 
 
@@ -184,6 +206,7 @@ def serve(local: LocalPrefect) -> None:
     if local.pid_file("server").exists():
         raise RuntimeError(f"already serving ({local.pid_file('server')} exists): run stop first")
     start_server(local)
+    (local.state / API_URL_FILE).write_text(local.api_url + "\n")
     try:
         create_pool_and_deploy(local)
         start_worker(local)

@@ -52,6 +52,13 @@ class RepairConfig:
     normalization: Normalization = "NFC"
 
 
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/lingoflow`` (``~/.cache/lingoflow`` by default): the translation
+    cache's default folder, and where the command line remembers hints it gave."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lingoflow"
+
+
 CLEANING_RULES: tuple[str, ...] = (
     "word_bookmark", "markup", "navigation", "breadcrumb", "menu", "section_label",
     "empty_label", "copyright", "share_widget", "call_to_action", "repeated", "boilerplate",
@@ -152,8 +159,7 @@ class TranslationConfig:
         if self.beam_size < 1 or self.inter_threads < 1 or self.intra_threads < 0:
             raise ValueError("beam_size and inter_threads must be >= 1, intra_threads >= 0")
         if self.cache_dir is None:
-            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-            object.__setattr__(self, "cache_dir", str(Path(base) / "lingoflow"))
+            object.__setattr__(self, "cache_dir", str(user_cache_dir()))
 
     def output_settings(self) -> dict[str, object]:
         """The settings that change translations (the rest only change speed or location)."""

@@ -241,3 +241,32 @@ def test_corrupt_record_is_reported_by_retranslate(raw_copy: Path, processed: Pa
     assert summary.records == 4  # left out of the index, and said so
     assert main(["retranslate", "--processed-dir", str(processed)]) == 1
     victim.unlink()  # so that the fixture's validation sees only records
+
+
+def test_without_a_server_the_serve_hint_is_given_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from lingoflow.flows.cli.run import SERVE_HINT, prefect_api
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(updates={PREFECT_API_URL: None}):  # the tests' harness sets one
+        for _ in range(2):
+            with prefect_api(tmp_path / "no-server-here"):
+                pass
+    assert capsys.readouterr().err.splitlines() == [SERVE_HINT]
+
+
+def test_a_dead_serve_state_folder_is_not_used(tmp_path: Path) -> None:
+    from lingoflow.flows.local_server import API_URL_FILE, free_port, running_api
+
+    state = tmp_path / "state"
+    state.mkdir()
+    assert running_api(state) is None
+    (state / "server.pid").write_text("999999999")  # no such process
+    (state / API_URL_FILE).write_text(f"http://127.0.0.1:{free_port()}/api")
+    assert running_api(state) is None
+    (state / "server.pid").write_text(str(os.getpid()))  # alive, but nothing answers
+    assert running_api(state, timeout=0.5) is None

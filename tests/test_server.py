@@ -113,3 +113,38 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     assert sorted(records) == sorted(p.name for p in raw.iterdir())
     assert all(r["pipeline"]["flow_run_id"] == str(run_id) for r in records.values())
     assert_valid_records(processed)
+
+
+def test_lingoflow_run_uses_the_local_server_of_a_serve_state_folder(
+    server: LocalPrefect, tmp_path: Path
+) -> None:
+    """With PREFECT_API_URL unset, `lingoflow run --local-server STATE` reports to the server
+    `lingoflow serve` left in STATE, says so in one line, and its flow run is on that server."""
+    import os
+    import sys
+
+    from lingoflow.flows.local_server import API_URL_FILE, running_api
+
+    (server.state / API_URL_FILE).write_text(server.api_url)  # as `lingoflow serve` writes it
+    assert running_api(server.state) == server.api_url
+    assert running_api(tmp_path / "nothing") is None
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    lingoflow = str(Path(sys.executable).with_name("lingoflow"))
+    out = tmp_path / "processed"
+    command = [lingoflow, "run", "--no-translate", "--raw-dir", str(RAW), "--processed-dir",
+               str(out), "--local-server", str(server.state), "--json"]  # fmt: skip
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if line.startswith("lingoflow:")]
+    assert said == [f"lingoflow: reporting to the local Prefect server at {server.api_url} "
+                    f"(UI {server.ui_url})"]  # fmt: skip
+    assert_valid_records(out)
+    run_id = UUID(load_records(out)[next(iter(load_records(out)))]["pipeline"]["flow_run_id"])
+    assert asyncio.run(_api(server, run_id))["state"] == "COMPLETED"

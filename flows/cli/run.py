@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,12 @@ from lingoflow.flows.cli.options import (
     positive,
     translation_settings,
 )
-from lingoflow.processors.config import DEFAULT_BATCH_SIZE, DEFAULT_LANGUAGES, DEFAULT_MAX_BYTES
+from lingoflow.processors.config import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LANGUAGES,
+    DEFAULT_MAX_BYTES,
+    user_cache_dir,
+)
 from lingoflow.processors.runner import RunSummary
 
 
@@ -24,12 +30,23 @@ def register(commands: Any) -> None:
     run = commands.add_parser(
         "run",
         help="process raw documents into records (the process-documents flow)",
-        description="Run the process-documents Prefect flow locally (Prefect's ephemeral server "
-        "unless PREFECT_API_URL points to a server) and print a summary. Exit 0 when every "
+        description="Run the process-documents Prefect flow locally and print a summary. It "
+        "reports to the server PREFECT_API_URL points to; else to the local server `make serve` "
+        "started (state folder --local-server, checked in about a second), where the run shows "
+        "in the UI; else to a temporary server Prefect starts for this run (about 10 s more). "
+        "Exit 0 when every "
         "input produced a record, failed ones included; 1 with --strict when a record failed; "
         "2 when the run itself failed.",
     )
     run.set_defaults(handler=cmd_run)
+    run.add_argument(
+        "--local-server",
+        type=Path,
+        default=Path(".prefect-local"),
+        metavar="STATE",
+        help="state folder of a `lingoflow serve` server to use when PREFECT_API_URL is unset "
+        "(default: .prefect-local)",
+    )
     run.add_argument(
         "--raw-dir",
         type=Path,
@@ -104,6 +121,8 @@ def register(commands: Any) -> None:
         "records that change. Exit 1 when corrupt record files were found (they are listed).",
     )
     retranslate.set_defaults(handler=cmd_retranslate)
+    retranslate.add_argument("--local-server", type=Path, default=Path(".prefect-local"),
+                             metavar="STATE", help="as for run")  # fmt: skip
     retranslate.add_argument("--processed-dir", type=Path, default=Path("processed"))
     retranslate.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_translation_options(retranslate)  # fmt: skip
@@ -122,6 +141,49 @@ def _run_settings() -> contextlib.AbstractContextManager[Any]:
     if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
         return contextlib.nullcontext()
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+SERVE_HINT = (
+    "lingoflow: Prefect starts a temporary server for this run (about 10 s); `make serve` keeps "
+    "one running, and later runs then start in seconds and show in its UI"
+)
+
+
+@contextlib.contextmanager
+def prefect_api(state: Path) -> Iterator[None]:
+    """The Prefect API a command-line run reports to: PREFECT_API_URL when set; else the
+    server ``lingoflow serve`` runs with state folder ``state``, when it is up and healthy
+    (said in one line); else Prefect's temporary server, with a one-line hint the first time
+    (a marker in the user's cache folder remembers it was given)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from lingoflow.flows.local_server import running_api
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    api_url = running_api(state)
+    if api_url is None:
+        marker = user_cache_dir() / "serve-hint-given"
+        if not marker.exists():
+            print(SERVE_HINT, file=sys.stderr)
+            with contextlib.suppress(OSError):
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+        yield
+        return
+    print(f"lingoflow: reporting to the local Prefect server at {api_url} "
+          f"(UI {api_url.removesuffix('/api')})", file=sys.stderr)  # fmt: skip
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = api_url  # worker processes inherit it
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -151,7 +213,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = translation_settings(args, workers=args.dask_workers or 1)
     # Local worker processes share this run's temporary server (when no server is configured).
     local_workers = bool(args.dask_workers) or args.processes > 1
-    with shared_api() if local_workers else contextlib.nullcontext(), _run_settings():
+    with (
+        prefect_api(args.local_server),
+        shared_api() if local_workers else contextlib.nullcontext(),
+        _run_settings(),
+    ):
         state = flow(
             raw_dir=args.raw_dir,
             processed_dir=args.processed_dir,
@@ -199,11 +265,12 @@ def cmd_retranslate(args: argparse.Namespace) -> int:
     if not args.processed_dir.is_dir():
         print(f"lingoflow: not a directory: {args.processed_dir}", file=sys.stderr)
         return 2
-    state = retranslate(
-        processed_dir=args.processed_dir,
-        translation=TranslationSettings.model_validate(translation_settings(args)),
-        return_state=True,
-    )
+    with prefect_api(args.local_server):
+        state = retranslate(
+            processed_dir=args.processed_dir,
+            translation=TranslationSettings.model_validate(translation_settings(args)),
+            return_state=True,
+        )
     summary = flow_summary(state)
     if summary is None:
         return 2
