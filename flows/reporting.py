@@ -52,6 +52,9 @@ def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
     if summary.stage_seconds:
         lines += ["", "## Time per stage (seconds, summed over batches)", ""]
         lines += [f"- {stage}: {seconds}" for stage, seconds in summary.stage_seconds.items()]
+    if summary.quality_flags:
+        lines += ["", "## Machine translations flagged (segment x target language)", ""]
+        lines += [f"- {flag}: {count}" for flag, count in summary.quality_flags.items()]
     if summary.missing_models:
         lines += ["", "## Missing translation models", ""]
         lines += [f"- {pair}" for pair in summary.missing_models]

@@ -59,6 +59,7 @@ def retranslate_batch(
     outcome.identical = len(records) - outcome.written
     outcome.stats.missing_pairs = result.missing_pairs
     outcome.stats.sentences_translated = result.sentences_translated
+    outcome.stats.quality_flags = result.quality_flags
     outcome.stats.corrupt = corrupt
     return outcome
 

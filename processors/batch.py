@@ -41,6 +41,8 @@ class BatchStats:
     missing_pairs: set[Pair] = field(default_factory=set)
     sentences_translated: int = 0
     sentences_cached: int = 0
+    quality_flags: dict[str, int] = field(default_factory=dict)
+    """Quality flags raised, by kind (one per segment and target language)."""
     corrupt: list[str] = field(default_factory=list)
     """Existing records that were corrupt (file name: reason); their input was processed again
     and the corrupt file replaced."""
@@ -128,6 +130,7 @@ def process_batch(
         result.stats.missing_pairs = set(report.missing)
         result.stats.sentences_translated = report.stats.translated
         result.stats.sentences_cached = report.stats.cached
+        result.stats.quality_flags = dict(report.flags)
     for doc in docs:
         result.records.append(
             to_record(

@@ -132,7 +132,14 @@ class TranslationConfig:
         measured best on 2 cores at beam 4 (larger batches wait on their longest member).
     max_decoding_ratio / max_decoding_extra:
         A translation may be at most ratio x input tokens + extra tokens long: a bound that
-        stops a model from running on, relative to the input rather than fixed.
+        stops a model from running on, relative to the input rather than fixed. A translation
+        that reaches it is flagged ``truncated``.
+    max_input_tokens:
+        The longest input given to a model, in the package tokenizer's tokens. CTranslate2
+        silently cuts inputs at 1,024 tokens, and models trained on sentences translate far
+        shorter inputs best: a longer sentence is split at clause boundaries (commas,
+        semicolons, Korean connective endings such as -고, -며, -면서, -지만), else between
+        words, and its parts are translated and joined. Never cut. 256.
     cache / cache_dir:
         Keep translations in an SQLite cache (``cache_dir``, default
         ``$XDG_CACHE_HOME/lingoflow``), keyed by package, every setting that changes output and
@@ -150,6 +157,7 @@ class TranslationConfig:
     max_batch_tokens: int = 512
     max_decoding_ratio: float = 2.0
     max_decoding_extra: int = 10
+    max_input_tokens: int = 256
     cache: bool = True
     cache_dir: str | None = None
 
@@ -170,6 +178,7 @@ class TranslationConfig:
             "length_penalty": self.length_penalty,
             "max_decoding_ratio": self.max_decoding_ratio,
             "max_decoding_extra": self.max_decoding_extra,
+            "max_input_tokens": self.max_input_tokens,
         }
 
 

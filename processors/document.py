@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from lingoflow.processors.record import (
     ErrorInfo,
     Metadata,
     Pipeline,
+    QualityFlag,
     Record,
     Removed,
     Role,
@@ -18,6 +19,7 @@ from lingoflow.processors.record import (
     Source,
     Stage,
     Status,
+    TranslationQuality,
 )
 
 
@@ -35,6 +37,7 @@ class Block:
     lang_confidence: float = 0.0
     other_langs: list[str] = field(default_factory=list)
     translations: dict[str, str] = field(default_factory=dict)
+    quality: dict[str, tuple[float | None, list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +114,14 @@ def to_record(
             marker=block.marker,
             footnote_of=block.footnote_of,
             sentences=block.sentences,
+            translation_quality={
+                lang: TranslationQuality(
+                    score=None if score is None else round(score, 4),
+                    flags=cast("list[QualityFlag]", flags),
+                )
+                for lang, (score, flags) in sorted(block.quality.items())
+                if lang in block.translations and lang != block.lang
+            },
         )
         for i, block in enumerate(doc.blocks)
     ]

@@ -315,4 +315,4 @@ def run_steps(
     if engine is None:
         return None
     with clock("translate"):
-        return translate_documents(docs, engine, config.languages)
+        return translate_documents(docs, engine, config.languages, detector)

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.3.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.3.0/record.schema.json"
-SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
+SCHEMA_VERSION: Final = "1.4.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.4.0/record.schema.json"
+SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"]
 """Versions a record may carry: minor versions only add fields, so older records still load."""
 
 Status = Literal["ok", "partial", "failed"]
@@ -156,6 +156,31 @@ class Segment(_Model):
     sentences: list[tuple[int, int]] = Field(
         default_factory=list,
         description="Sentence spans [start, end) as character offsets into the original text.",
+    )
+    translation_quality: dict[LangCode, TranslationQuality] = Field(
+        default_factory=dict,
+        description="For each machine-translated language: the model's score and the problems "
+        "found. Added in 1.4.0.",
+    )
+
+
+QualityFlag = Literal["untranslated", "repetition", "length_ratio", "number_mismatch", "truncated"]
+"""What can be wrong with a machine translation (see :mod:`lingoflow.processors.quality`)."""
+
+
+class TranslationQuality(_Model):
+    """How far one machine translation of a segment can be trusted without reading it."""
+
+    score: float | None = Field(
+        description="The model's length-normalised log-probability of the translation, mean "
+        "over its sentences (summed over the two models of a route through English); 0 is "
+        "certain, below about -1.5 is doubtful; null when unknown."
+    )
+    flags: list[QualityFlag] = Field(
+        description="Problems found: untranslated (the output is in the source language or "
+        "script, or equals the input), repetition (a word or phrase looping), length_ratio "
+        "(length outside the band expected for the pair), number_mismatch (numbers or "
+        "protected spans lost or added), truncated (the output reached the decoding bound)."
     )
 
 

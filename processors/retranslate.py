@@ -8,12 +8,14 @@ rewritten.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 from lingoflow.processors.document import Block, Document
 from lingoflow.processors.models import Pair
-from lingoflow.processors.record import Record
+from lingoflow.processors.record import QualityFlag, Record, TranslationQuality
 from lingoflow.processors.translate import TranslationEngine, translate_documents
 
 
@@ -25,6 +27,7 @@ class RetranslateResult:
     unchanged: int = 0
     missing_pairs: set[Pair] = field(default_factory=set)
     sentences_translated: int = 0
+    quality_flags: dict[str, int] = field(default_factory=dict)
 
 
 def needs_translation(record: Record) -> bool:
@@ -54,6 +57,9 @@ def retranslate_records(
             )
             # keep what is there; translate only what is missing
             block.translations = {k: v for k, v in segment.text.items() if k != segment.lang}
+            block.quality = {
+                k: (q.score, list(q.flags)) for k, q in segment.translation_quality.items()
+            }
             doc.blocks.append(block)
         by_languages.setdefault(tuple(record.languages), []).append((record, doc))
     for languages, pairs in by_languages.items():
@@ -63,6 +69,8 @@ def retranslate_records(
         _restore(missing_blocks)
         result.missing_pairs |= report.missing
         result.sentences_translated += report.stats.translated
+        flags = Counter(result.quality_flags) + report.flags
+        result.quality_flags = dict(sorted(flags.items()))
         for record, doc in pairs:
             updated = _updated(record, doc, flow_run_id)
             if updated.model_dump(exclude={"pipeline"}) == record.model_dump(exclude={"pipeline"}):
@@ -99,6 +107,12 @@ def _updated(record: Record, doc: Document, flow_run_id: str | None) -> Record:
             if target != segment.lang:
                 segment.text[target] = text
         segment.machine_translated = sorted(k for k in segment.text if k != segment.lang)
+        for target, (score, flags) in block.quality.items():
+            if target in segment.machine_translated:
+                segment.translation_quality[target] = TranslationQuality(
+                    score=None if score is None else round(score, 4),
+                    flags=cast("list[QualityFlag]", flags),
+                )
     data.errors = [e for e in data.errors if e.code != "missing_model"] + [
         e for e in doc.errors if e.code == "missing_model"
     ]

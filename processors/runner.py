@@ -76,6 +76,11 @@ class RunSummary(BaseModel):
     by_language: dict[str, int] = Field(default_factory=dict)
     sentences_translated: int = 0
     sentences_from_cache: int = 0
+    quality_flags: dict[str, int] = Field(
+        default_factory=dict,
+        description="Machine translations flagged, by flag (see the record schema's "
+        "translation_quality); one per segment and target language.",
+    )
     missing_models: list[Pair] = Field(default_factory=list)
     orphaned: list[str] = Field(
         default_factory=list, description="Records whose input is no longer there."
@@ -105,6 +110,8 @@ class RunSummary(BaseModel):
         self.unchanged += outcome.identical + outcome.skipped
         self.sentences_translated += stats.sentences_translated
         self.sentences_from_cache += stats.sentences_cached
+        flags = Counter(self.quality_flags) + Counter(stats.quality_flags)
+        self.quality_flags = dict(sorted(flags.items()))
         self.missing_models = sorted(set(self.missing_models) | stats.missing_pairs)
         self.corrupt += stats.corrupt
         seconds = Counter(self.stage_seconds) + Counter(stats.seconds)
@@ -163,4 +170,6 @@ class RunSummary(BaseModel):
             f"  sentences translated {self.sentences_translated}, "
             f"from cache {self.sentences_from_cache}",
         ]
+        if self.quality_flags:
+            lines.append(f"  translations flagged: {counts(self.quality_flags)}")
         return "\n".join(lines)

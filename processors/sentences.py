@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _ABBREVIATIONS = frozenset(
@@ -233,3 +234,30 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     if token.lower() in _ABBREVIATIONS:
         return False
     return not (len(token) == 1 and token.isupper())  # an initial: "Kim J. Park"
+
+
+# Where a long sentence may be cut: after a comma, semicolon or colon, or after a Korean
+# connective ending (-고, -며, -면서, -지만, -는데, -으나, -어서/-아서) that ends a word.
+_CLAUSE_END = re.compile(r"[,;:，；：、](?=\s)|(?:면서|지만|는데|으나|어서|아서|며|고)(?=,?\s)")
+
+
+def clause_parts(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """``text`` cut into parts that each ``fits`` (a model's input limit), at the clause
+    boundary nearest the middle, else at the space nearest it, else in the middle; the parts,
+    joined with single spaces, give back every word. Text that fits is one part.
+
+    >>> clause_parts("one two, three four, five six", lambda s: len(s) <= 12)
+    ['one two,', 'three four,', 'five six']
+    """
+    text = text.strip()
+    if fits(text) or len(text) < 2:
+        return [text] if text else []
+    middle = len(text) // 2
+    cuts = [m.end() for m in _CLAUSE_END.finditer(text) if 0 < m.end() < len(text)]
+    if not cuts:
+        cuts = [i for i, c in enumerate(text) if c.isspace()]
+    cut = min(cuts, key=lambda i: abs(i - middle)) if cuts else middle
+    left, right = text[:cut].strip(), text[cut:].strip()
+    if not left or not right:
+        left, right = text[:middle], text[middle:]
+    return clause_parts(left, fits) + clause_parts(right, fits)

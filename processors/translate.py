@@ -25,7 +25,7 @@ import json
 import math
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any
 
 from lingoflow.processors.config import TranslationConfig
 from lingoflow.processors.document import Document
+from lingoflow.processors.langid import LanguageDetector, default_candidates, detector_for
 from lingoflow.processors.models import (
     InstalledPackage,
     Pair,
@@ -40,6 +41,9 @@ from lingoflow.processors.models import (
     installed_packages,
     packages_dir,
 )
+from lingoflow.processors.protect import join_pieces, missing_protected, pieces
+from lingoflow.processors.quality import quality_flags
+from lingoflow.processors.sentences import clause_parts
 
 __all__ = ["Pair", "TranslationEngine", "engine_for", "install_command", "translate_documents"]
 
@@ -62,40 +66,58 @@ class TranslationCache:
         self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS translation (key TEXT PRIMARY KEY, target TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS scored_translation (key TEXT PRIMARY KEY, "
+            "target TEXT NOT NULL, score REAL, bounded INTEGER NOT NULL)"
         )
         self._db.commit()
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        """Cached targets of ``keys`` (missing keys are absent)."""
-        found: dict[str, str] = {}
+    def get_many(self, keys: Sequence[str]) -> dict[str, Translated]:
+        """Cached translations of ``keys`` (missing keys are absent)."""
+        found: dict[str, Translated] = {}
         with self._lock:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, target FROM translation WHERE key IN ({marks})", chunk
+                    "SELECT key, target, score, bounded FROM scored_translation "
+                    f"WHERE key IN ({marks})",
+                    chunk,
                 )
-                found.update(rows.fetchall())
+                found.update((k, Translated(t, s, bool(b))) for k, t, s, b in rows.fetchall())
         return found
 
-    def put_many(self, items: dict[str, str]) -> None:
+    def put_many(self, items: dict[str, Translated]) -> None:
         """Store translations."""
         if not items:
             return
+        rows = [(k, t.text, t.score, int(t.bounded)) for k, t in items.items()]
         with self._lock:
             self._db.executemany(
-                "INSERT OR IGNORE INTO translation (key, target) VALUES (?, ?)", items.items()
+                "INSERT OR IGNORE INTO scored_translation (key, target, score, bounded) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
             )
             self._db.commit()
 
     def __len__(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM translation").fetchone()[0])
+            row = self._db.execute("SELECT COUNT(*) FROM scored_translation").fetchone()
+            return int(row[0])
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One sentence's translation: its text, the model's length-normalised log-probability
+    (mean over the parts of a split sentence, summed over the hops of a pivot route; None when
+    unknown), and whether the output reached the decoding bound (so may be cut)."""
+
+    text: str
+    score: float | None = None
+    bounded: bool = False
 
 
 @dataclass
@@ -157,27 +179,54 @@ class ArgosModel:
             value = value[len(prefix) :]
         return value[1:] if value.startswith(" ") else value
 
-    def translate(self, sentences: list[str], stats: EngineStats) -> list[str]:
+    def translate(self, sentences: list[str], stats: EngineStats) -> list[Translated]:
         """Translate ``sentences`` (already unique).
 
-        They are sorted by length and cut into batches of about ``max_batch_tokens`` tokens;
-        each batch gets its own decoding bound (relative to its longest input) and all are
-        submitted at once, asynchronously, so CTranslate2's ``inter_threads`` workers translate
-        batches in parallel.
+        A sentence longer than ``max_input_tokens`` is split at clause boundaries
+        (:func:`lingoflow.processors.sentences.clause_parts`) and its parts translated and
+        joined. Inputs are sorted by length and cut into batches of about
+        ``max_batch_tokens`` tokens; each batch gets its own decoding bound (relative to its
+        longest input) and all are submitted at once, asynchronously, so CTranslate2's
+        ``inter_threads`` workers translate batches in parallel.
         """
         if not sentences:
             return []
-        tokenized = [self.encode(s) for s in sentences]
-        order = sorted(range(len(sentences)), key=lambda i: len(tokenized[i]))
+        limit = max(1, self.config.max_input_tokens)
+        units: list[str] = []
+        owners: list[int] = []
+        for index, sentence in enumerate(sentences):
+            parts = (
+                [sentence]
+                if len(self.encode(sentence)) <= limit
+                else clause_parts(sentence, lambda s: len(self.encode(s)) <= limit)
+            )
+            units.extend(parts or [sentence])
+            owners.extend([index] * len(parts or [sentence]))
+        done = self._translate_units(units, stats)
+        grouped: list[list[Translated]] = [[] for _ in sentences]
+        for owner, translated in zip(owners, done, strict=True):
+            grouped[owner].append(translated)
+        joiner = "" if self.installed.to_code in _NO_SPACE_TARGETS else " "
+        return [
+            Translated(
+                joiner.join(t.text for t in group),
+                _mean([t.score for t in group]),
+                any(t.bounded for t in group),
+            )
+            for group in grouped
+        ]
+
+    def _translate_units(self, units: list[str], stats: EngineStats) -> list[Translated]:
+        tokenized = [self.encode(s) for s in units]
+        order = sorted(range(len(units)), key=lambda i: len(tokenized[i]))
         prefix = self.package.target_prefix
         translator = self.translator()
         pending = []
         for chunk in batches(order, tokenized, self.config.max_batch_tokens):
             inputs = [tokenized[i] for i in chunk]
             longest = max(len(t) for t in inputs)
-            bound = (
-                math.ceil(self.config.max_decoding_ratio * longest) + self.config.max_decoding_extra
-            )
+            ratio, extra = self.config.max_decoding_ratio, self.config.max_decoding_extra
+            bound = max(1, math.ceil(ratio * longest) + extra)
             futures = translator.translate_batch(
                 inputs,
                 target_prefix=[[prefix]] * len(inputs) if prefix else None,
@@ -188,16 +237,35 @@ class ArgosModel:
                 num_hypotheses=1,
                 length_penalty=self.config.length_penalty,
                 replace_unknowns=True,
-                max_decoding_length=max(bound, 1),
+                max_decoding_length=bound,
+                max_input_length=0,  # never cut: inputs were split to fit
+                return_scores=True,
             )
-            pending.append((chunk, futures))
-        results: list[str] = [""] * len(sentences)
-        for chunk, futures in pending:
+            pending.append((chunk, futures, bound))
+        results: list[Translated] = [Translated("")] * len(units)
+        for chunk, futures, bound in pending:
             for i, future in zip(chunk, futures, strict=True):
-                tokens = future.result().hypotheses[0]
+                result = future.result()
+                tokens = result.hypotheses[0]
                 stats.target_tokens += len(tokens)
-                results[i] = self.decode(tokens)
+                score = _per_token(result.scores, len(tokens), self.config.length_penalty)
+                results[i] = Translated(self.decode(tokens), score, len(tokens) >= bound)
         return results
+
+
+def _per_token(scores: list[float], length: int, penalty: float) -> float | None:
+    """The mean log-probability per output token: CTranslate2 returns the cumulated
+    log-probability divided by ``length ** length_penalty``; that division is undone and the
+    sum divided by the length (the end token counts)."""
+    if not scores:
+        return None
+    tokens = max(1, length + 1)
+    return float(scores[0]) * float(tokens**penalty) / tokens
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def batches(order: list[int], tokenized: list[list[str]], budget: int) -> Iterable[list[int]]:
@@ -256,16 +324,33 @@ class TranslationEngine:
         """Translations of ``sentences`` in order, or None when no model covers ``pair``.
         Counts go to ``stats`` when given (one per caller: batches may run in threads),
         else to the engine's own."""
+        found = self.translate_scored(pair, sentences, stats)
+        return None if found is None else [t.text for t in found]
+
+    def translate_scored(
+        self, pair: Pair, sentences: Sequence[str], stats: EngineStats | None = None
+    ) -> list[Translated] | None:
+        """As :meth:`translate`, with each translation's score and bound flag."""
         route = self.route(pair)
         if route is None:
             return None
         stats = stats if stats is not None else self.stats
-        texts = list(sentences)
+        found = [Translated(s, 0.0) for s in sentences]
         for model in route:
-            texts = self._through(model, texts, stats)
-        return texts
+            hop = self._through(model, [t.text for t in found], stats)
+            found = [
+                Translated(
+                    h.text,
+                    None if h.score is None or f.score is None else f.score + h.score,
+                    f.bounded or h.bounded,
+                )
+                for f, h in zip(found, hop, strict=True)
+            ]
+        return found
 
-    def _through(self, model: ArgosModel, sentences: list[str], stats: EngineStats) -> list[str]:
+    def _through(
+        self, model: ArgosModel, sentences: list[str], stats: EngineStats
+    ) -> list[Translated]:
         unique = list(dict.fromkeys(s for s in sentences if s.strip()))
         stats.requested += len(unique)
         keys = {s: self._cache_key(model, s) for s in unique}
@@ -278,7 +363,7 @@ class TranslationEngine:
         if self.cache is not None:
             self.cache.put_many({keys[s]: t for s, t in translated.items()})
         known.update(translated)
-        return [known.get(s, s) for s in sentences]
+        return [known.get(s, Translated(s)) for s in sentences]
 
     def _cache_key(self, model: ArgosModel, sentence: str) -> str:
         payload = json.dumps(
@@ -310,20 +395,31 @@ def engine_for(config: TranslationConfig) -> TranslationEngine:
 
 @dataclass
 class TranslationReport:
-    """What translating a batch of documents did."""
+    """What translating a batch of documents did: pairs without a model, counts, the quality
+    flags raised (by kind, one per segment and target language), and the sentences translated
+    again around their protected spans."""
 
     missing: set[Pair] = field(default_factory=set)
     stats: EngineStats = field(default_factory=EngineStats)
+    flags: Counter[str] = field(default_factory=Counter)
+    protected: int = 0
 
 
 def translate_documents(
-    docs: Sequence[Document], engine: TranslationEngine, languages: Sequence[str]
+    docs: Sequence[Document],
+    engine: TranslationEngine,
+    languages: Sequence[str],
+    detector: LanguageDetector | None = None,
 ) -> TranslationReport:
     """Fill ``block.translations`` for every segment of ``docs`` into each language of
-    ``languages`` other than its own; reports the pairs no installed model covers.
+    ``languages`` other than its own, and ``block.quality`` (the model's score and the flags
+    of :mod:`lingoflow.processors.quality`); reports the pairs no installed model covers.
 
-    Each document missing a pair gets one ``missing_model`` warning naming it (status partial);
-    its segments keep their original text only.
+    A sentence whose translation loses a protected span (a URL, an address, a number, a date:
+    :mod:`lingoflow.processors.protect`) is translated again cut around its protected spans.
+    Each document missing a pair gets one ``missing_model`` warning naming it (status
+    partial); its segments keep their original text only. ``detector`` (for the
+    ``untranslated`` flag) defaults to the process's detector for ``languages``.
     """
     wanted: dict[Pair, list[str]] = defaultdict(list)
     for doc in docs:
@@ -333,15 +429,18 @@ def translate_documents(
             for target in languages:
                 if block.lang not in ("und", target):
                     wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
-    done: dict[Pair, dict[str, str]] = {}
+    done: dict[Pair, dict[str, Translated]] = {}
     report = TranslationReport()
     for pair in sorted(wanted):
         unique = list(dict.fromkeys(wanted[pair]))
-        result = engine.translate(pair, unique, report.stats)
+        result = engine.translate_scored(pair, unique, report.stats)
         if result is None:
             report.missing.add(pair)
-        else:
-            done[pair] = dict(zip(unique, result, strict=True))
+            continue
+        done[pair] = dict(zip(unique, result, strict=True))
+        report.protected += _protect(engine, pair, done[pair], report.stats)
+    if done and detector is None:
+        detector = detector_for(default_candidates(tuple(languages)))
     for doc in docs:
         if doc.failed:
             continue
@@ -351,11 +450,21 @@ def translate_documents(
                 if block.lang in ("und", target):
                     continue
                 pair = Pair(block.lang, target)
-                if pair in done:
-                    parts = [done[pair][s] for s in _sentences(block.text, block.sentences)]
-                    block.translations[target] = join_sentences(parts, target)
-                else:
+                if pair not in done:
                     doc_missing.add(pair)
+                    continue
+                parts = [done[pair][s] for s in _sentences(block.text, block.sentences)]
+                text = join_sentences([p.text for p in parts], target)
+                block.translations[target] = text
+                flags = quality_flags(
+                    block.text,
+                    text,
+                    block.lang,
+                    bounded=any(p.bounded for p in parts),
+                    detector=detector,
+                )
+                block.quality[target] = (_mean(p.score for p in parts), flags)
+                report.flags.update(flags)
         for pair in sorted(doc_missing):
             doc.warn(
                 "translate",
@@ -364,6 +473,29 @@ def translate_documents(
                 f"segments in {pair.source} keep their original text only",
             )
     return report
+
+
+def _protect(
+    engine: TranslationEngine, pair: Pair, found: dict[str, Translated], stats: EngineStats
+) -> int:
+    """Translate again, cut around their protected spans, the sentences of ``found`` whose
+    translation lost one; returns how many there were."""
+    broken = {s: pieces(s) for s, t in found.items() if missing_protected(s, t.text)}
+    texts = list(
+        dict.fromkeys(p.text for parts in broken.values() for p in parts if not p.protected)
+    )
+    translated = engine.translate_scored(pair, texts, stats) if texts else []
+    lookup = dict(zip(texts, translated or [], strict=True))
+    no_space = pair.target in _NO_SPACE_TARGETS
+    for sentence, parts in broken.items():
+        new = [p.text if p.protected else lookup[p.text].text for p in parts]
+        used = [lookup[p.text] for p in parts if not p.protected]
+        found[sentence] = Translated(
+            join_pieces(new, parts, no_space),
+            _mean(t.score for t in used),
+            any(t.bounded for t in used),
+        )
+    return len(broken)
 
 
 def _sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:

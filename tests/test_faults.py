@@ -40,14 +40,18 @@ def test_sigkill_mid_run_then_rerun_completes(tmp_path: Path) -> None:
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     command = [lingoflow, "run", "--raw-dir", str(raw), "--processed-dir", str(processed)]
     command += ["--no-translate", "--batch-size", "16"]
-    victim = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    log = (tmp_path / "victim.log").open("wb")
+    victim = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 600  # a bound on waiting, not a timing assertion
     while time.monotonic() < deadline and len(list(processed.glob("*.json"))) < 40:
+        if victim.poll() is not None:  # it ended before it could be interrupted: say why
+            log.close()
+            tail = (tmp_path / "victim.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"the run ended on its own (exit {victim.returncode}): {tail}")
         time.sleep(0.05)
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
+    log.close()
     written = list(processed.glob("*.json"))
     assert 0 < len(written) < 400, "the run was not interrupted mid-way"
     for path in written:  # whatever is there is whole and valid

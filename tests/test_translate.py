@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,6 +182,18 @@ def test_worker_path_does_not_import_argostranslate_translate(
     assert out.stdout.strip() == "[]", out.stderr
 
 
+def _expected_protected(model: Expected, sentence: str) -> str:
+    """What the test model gives for ``sentence``: its translation, or, when that loses a
+    protected span, the sentence's pieces translated around the spans put back."""
+    from lingoflow.processors.protect import join_pieces, missing_protected, pieces
+
+    whole = model.translate(sentence)
+    if not missing_protected(sentence, whole):
+        return whole
+    parts = pieces(sentence)
+    return join_pieces([p.text if p.protected else model.translate(p.text) for p in parts], parts)
+
+
 def test_records_are_bilingual(raw_copy: Path, processed: Path) -> None:
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
     assert summary.by_status == {"ok": 5} and summary.missing_models == []
@@ -194,9 +207,11 @@ def test_records_are_bilingual(raw_copy: Path, processed: Path) -> None:
     notice = records["003_c920be901eaf93a9.txt"]["segments"][0]
     assert notice["role"] == "notice" and notice["lang"] == "ko"
     expected = " ".join(
-        Expected("ko", "en").translate(notice["text"]["ko"][a:b]) for a, b in notice["sentences"]
+        _expected_protected(Expected("ko", "en"), notice["text"]["ko"][a:b])
+        for a, b in notice["sentences"]
     )
     assert notice["text"]["en"] == expected
+    assert "044-211-2253" in notice["text"]["en"]  # the phone number survives the model
     again = process_documents(raw_dir=raw_copy, processed_dir=processed, force=True)
     assert again.sentences_translated == 0 and again.sentences_from_cache > 50
 
@@ -268,3 +283,92 @@ def test_installing_models_makes_the_next_run_translate(
     assert second.by_status == {"ok": 5} and second.written == 5
     third = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
     assert third.unchanged == 5 and third.sentences_translated == 0
+
+
+def _identity_packages(tmp_path: Path, pairs: list[tuple[str, str]]) -> Path:
+    """Installed packages whose model copies its input (what a model does to text it was not
+    trained for, or a wrong package): the output is the source, token for token."""
+    from bench.argos_packages import copy_model_spec, pieces, write_package
+    from lingoflow.processors.models import install_archive
+    from tests.argos import sentencepiece_model
+
+    model = sentencepiece_model()
+    folder = tmp_path / "identity-packages"
+    for source, target in pairs:
+        archive = write_package(
+            tmp_path / "files", copy_model_spec(pieces(model), None), model, source, target
+        )
+        install_archive(archive, folder)
+    return folder
+
+
+def _translated(text: str, lang: str, packages: Path, languages: tuple[str, ...]) -> Any:
+    from lingoflow.processors.config import PipelineConfig
+    from lingoflow.processors.document import Document
+    from lingoflow.processors.pipeline import run_steps
+
+    config = PipelineConfig(
+        languages=languages,
+        translation=TranslationConfig(packages_dir=str(packages), cache=False),
+    )
+    doc = Document(rel_path="x.txt", doc_id="x-000000000000", data=text.encode("utf-8"))
+    eng = TranslationEngine.load(config.translation)
+    report = run_steps([doc], config, engine=eng)
+    assert [b.lang for b in doc.blocks] == [lang] * len(doc.blocks)
+    return doc, report
+
+
+def test_protected_spans_reach_the_translation_verbatim(installed_test_models: Path) -> None:
+    """The test models turn every token into another: a URL, an e-mail address, a phone
+    number, an amount and a date would come out garbled; they come out as they were."""
+    text = (
+        "Visit https://www.pa.go.kr/eng/index.do or write to archives-press@korea.kr before "
+        "2021-05-24, call +82-44-201-3720 and quote P4G with the budget of ₩1.2조 (3.5%)."
+    )
+    doc, report = _translated(text, "en", installed_test_models, ("en", "ko"))
+    korean = doc.blocks[0].translations["ko"]
+    for span in ("https://www.pa.go.kr/eng/index.do", "archives-press@korea.kr", "2021-05-24",
+                 "+82-44-201-3720", "P4G", "₩1.2조", "3.5%"):  # fmt: skip
+        assert span in korean
+    assert report.protected == 1
+    assert "number_mismatch" not in doc.blocks[0].quality["ko"][1]
+
+
+def test_a_sentence_longer_than_the_input_limit_is_translated_whole(tmp_path: Path) -> None:
+    """600 words in one sentence: split at its commas to fit the model's input, every word
+    comes back (the model copies), nothing is cut and nothing is flagged truncated."""
+    words = "the ministry said on monday that the new plan for parks was ready".split()
+    clauses = [" ".join(words[(i % 7) :] + words[: (i % 7)]) for i in range(50)]
+    sentence = ", ".join(clauses) + "."
+    assert len(sentence.split()) >= 600
+    packages = _identity_packages(tmp_path, [("en", "ko")])
+    doc, _ = _translated(sentence, "en", packages, ("en", "ko"))
+    output = doc.blocks[0].translations["ko"]
+    assert output.split() == sentence.split()
+    score, flags = doc.blocks[0].quality["ko"]
+    assert "truncated" not in flags and score is not None
+
+
+def test_a_copy_model_output_is_flagged_untranslated(tmp_path: Path) -> None:
+    packages = _identity_packages(tmp_path, [("ko", "en")])
+    doc, report = _translated(
+        "환경부는 오늘 탄소중립 이행계획을 발표했다.", "ko", packages, ("en", "ko")
+    )
+    _score, flags = doc.blocks[0].quality["en"]
+    assert doc.blocks[0].translations["en"] == doc.blocks[0].text
+    assert "untranslated" in flags
+    assert report.flags["untranslated"] == 1
+
+
+def test_records_carry_the_score_and_flags_of_each_translation(
+    installed_test_models: Path,
+) -> None:
+    from lingoflow.processors.document import to_record
+
+    doc, _ = _translated(EN, "en", installed_test_models, ("en", "ko"))
+    record = to_record(doc, ("en", "ko"), version="test", settings_digest="0" * 16)
+    quality = record.segments[0].translation_quality
+    assert list(quality) == ["ko"]
+    assert quality["ko"].score is not None and quality["ko"].score <= 0
+    assert set(quality["ko"].flags) <= {"untranslated", "repetition", "length_ratio",
+                                        "number_mismatch", "truncated"}  # fmt: skip
