@@ -270,3 +270,28 @@ def test_a_dead_serve_state_folder_is_not_used(tmp_path: Path) -> None:
     assert running_api(state) is None
     (state / "server.pid").write_text(str(os.getpid()))  # alive, but nothing answers
     assert running_api(state, timeout=0.5) is None
+
+
+def test_the_temporary_server_gets_time_to_start_unless_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefect waits 20 s for its temporary server; a command-line run waits 120 s, as a busy
+    machine creating a fresh database can take longer, unless the user set the timeout."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    from lingoflow.flows.cli.run import EPHEMERAL_STARTUP_SECONDS, prefect_api
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    unset = {PREFECT_API_URL: None}
+    with temporary_settings(updates=unset), prefect_api(tmp_path / "no-server-here"):
+        assert PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value() == (
+            EPHEMERAL_STARTUP_SECONDS
+        )
+    configured = {PREFECT_API_URL: None, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 45}
+    with temporary_settings(updates=configured), prefect_api(tmp_path / "no-server-here"):
+        assert PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value() == 45

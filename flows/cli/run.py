@@ -170,7 +170,8 @@ def prefect_api(state: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.touch()
-        yield
+        with _patient_temporary_server():
+            yield
         return
     print(f"lingoflow: reporting to the local Prefect server at {api_url} "
           f"(UI {api_url.removesuffix('/api')})", file=sys.stderr)  # fmt: skip
@@ -184,6 +185,26 @@ def prefect_api(state: Path) -> Iterator[None]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous
+
+
+EPHEMERAL_STARTUP_SECONDS = 120
+
+
+def _patient_temporary_server() -> contextlib.AbstractContextManager[Any]:
+    """Give Prefect's temporary server up to :data:`EPHEMERAL_STARTUP_SECONDS` to start
+    (Prefect waits 20 s, which a busy two-core machine creating a fresh database can exceed,
+    and then the whole run fails), unless PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS is
+    set."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    if "startup_timeout_seconds" in get_current_settings().server.ephemeral.model_fields_set:
+        return contextlib.nullcontext()
+    updates = {PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: EPHEMERAL_STARTUP_SECONDS}
+    return temporary_settings(updates=updates)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
