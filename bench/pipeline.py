@@ -26,7 +26,7 @@ from pathlib import Path
 from lingoflow.processors.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.document import Document
 from lingoflow.processors.ingest import doc_id_for
-from lingoflow.processors.langid import _DETECTORS
+from lingoflow.processors.langid import clear_caches
 from lingoflow.processors.normalize import normalize_line
 from lingoflow.processors.pipeline import StageClock, run_steps
 
@@ -44,8 +44,7 @@ def lingoflow_pass(pages: list[tuple[str, bytes]], batch: int) -> dict[str, floa
     """One pass of every page through the pipeline without translation; seconds per stage."""
     seconds: dict[str, float] = {}
     clock = StageClock(seconds)
-    for detector in _DETECTORS.values():
-        detector.clear_cache()  # each pass starts cold: a run meets its pages once
+    clear_caches()  # each pass starts cold: a run meets its pages once
     normalize_line.cache_clear()
     for start in range(0, len(pages), batch):
         docs = [

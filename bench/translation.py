@@ -184,9 +184,10 @@ def run_argostranslate(paragraphs: list[str], packages: Path) -> tuple[float, in
     return time.perf_counter() - start, counter[0]
 
 
-def run_lingoflow(docs: list[Any], packages: Path, beam_size: int) -> tuple[float, int]:
+def loaded_engine(packages: Path, beam_size: int) -> Any:
+    """lingoflow's engine over ``packages`` with the bench's settings, its model loaded."""
     from lingoflow.processors.config import TranslationConfig
-    from lingoflow.processors.translate import Pair, TranslationEngine, translate_documents
+    from lingoflow.processors.translate import Pair, TranslationEngine
 
     config = TranslationConfig(
         packages_dir=str(packages),
@@ -197,24 +198,22 @@ def run_lingoflow(docs: list[Any], packages: Path, beam_size: int) -> tuple[floa
     )
     engine = TranslationEngine.load(config)
     engine.translate(Pair("en", "ko"), ["Warm up."])  # load before timing
+    return engine
+
+
+def run_lingoflow(docs: list[Any], packages: Path, beam_size: int) -> tuple[float, int]:
+    from lingoflow.processors.translate import translate_documents
+
+    engine = loaded_engine(packages, beam_size)
     start = time.perf_counter()
     report = translate_documents(docs, engine, ("ko",))
     return time.perf_counter() - start, report.stats.target_tokens
 
 
 def run_engine(sentences: list[str], packages: Path, beam_size: int) -> tuple[float, int]:
-    from lingoflow.processors.config import TranslationConfig
-    from lingoflow.processors.translate import EngineStats, Pair, TranslationEngine
+    from lingoflow.processors.translate import EngineStats, Pair
 
-    config = TranslationConfig(
-        packages_dir=str(packages),
-        beam_size=beam_size,
-        cache=False,
-        max_decoding_ratio=CAP_RATIO,
-        max_decoding_extra=0,
-    )
-    engine = TranslationEngine.load(config)
-    engine.translate(Pair("en", "ko"), ["Warm up."])  # load before timing
+    engine = loaded_engine(packages, beam_size)
     stats = EngineStats()
     start = time.perf_counter()
     engine.translate_scored(Pair("en", "ko"), list(dict.fromkeys(sentences)), stats)

@@ -224,7 +224,7 @@ def shared_api() -> Iterator[None]:
     Here the temporary server is started once and its URL is put in the environment the
     workers inherit and in this process's settings. With PREFECT_API_URL set, nothing changes.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value():
         yield
@@ -233,10 +233,20 @@ def shared_api() -> Iterator[None]:
 
     server = SubprocessASGIServer()
     server.start()
+    with using_api(server.api_url):
+        yield
+
+
+@contextlib.contextmanager
+def using_api(api_url: str) -> Iterator[None]:
+    """Report to ``api_url``: in this process's Prefect settings and in the environment that
+    worker processes inherit; both restored afterwards."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     previous = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = server.api_url
+    os.environ["PREFECT_API_URL"] = api_url
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield
     finally:
         if previous is None:

@@ -115,11 +115,8 @@ def to_record(
             footnote_of=block.footnote_of,
             sentences=block.sentences,
             translation_quality={
-                lang: TranslationQuality(
-                    score=None if score is None else round(score, 4),
-                    flags=cast("list[QualityFlag]", flags),
-                )
-                for lang, (score, flags) in sorted(block.quality.items())
+                lang: translation_quality(*found)
+                for lang, found in sorted(block.quality.items())
                 if lang in block.translations and lang != block.lang
             },
         )
@@ -150,6 +147,14 @@ def to_record(
             flow_run_id=flow_run_id,
             settings_digest=settings_digest,
         ),
+    )
+
+
+def translation_quality(score: float | None, flags: list[str]) -> TranslationQuality:
+    """The record's form of a block's ``quality`` entry (score rounded to 4 places)."""
+    return TranslationQuality(
+        score=None if score is None else round(score, 4),
+        flags=cast("list[QualityFlag]", flags),
     )
 
 

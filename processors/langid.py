@@ -85,7 +85,9 @@ _SCRIPT_RE = [(name, re.compile(f"[{chars}]+")) for name, chars in _RANGES]
 _ASCII_LETTERS = re.compile("[A-Za-z]+")
 # Characters per script that carry about as much as one alphabetic letter (by information):
 # a Hangul syllable or a Han character is roughly a two- or three-letter unit.
-_SCRIPT_WEIGHT = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
+SCRIPT_WEIGHT = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
+"""Letters a character of these scripts counts for when scripts are weighed against each other
+(others count 1)."""
 # URLs and e-mail addresses are not text in any language.
 _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -148,7 +150,8 @@ class LanguageDetector:
         scripts answer for their script only when they are candidates; otherwise the
         script's text is ``und``.
     seed:
-        langdetect's random seed; the same text always gets the same answer.
+        langdetect's random seed, kept for its factories (``bench.langid`` runs langdetect's
+        sampling with it); lingoflow's own scoring draws nothing at random.
     word_frequencies:
         Combine wordfreq's word lists with langdetect (on by default; off reproduces plain
         restricted langdetect within each script).
@@ -166,7 +169,6 @@ class LanguageDetector:
         self.candidates = tuple(sorted(set(candidates)))
         self.seed = seed
         self.word_frequencies = word_frequencies
-        self._factories: dict[str, DetectorFactory | None] = {}
         self._ngram_profiles: dict[str, NgramProfiles | None] = {}
         self._freqs: dict[str, dict[str, float]] = {}
         self._cache: OrderedDict[tuple[str, str | None], Detection] = OrderedDict()
@@ -209,7 +211,7 @@ class LanguageDetector:
             found = self._detect_script(script, text, runs, context)
             if found.lang == UNDETERMINED:
                 continue
-            weights[found.lang] += letters * _SCRIPT_WEIGHT.get(script, 1.0)
+            weights[found.lang] += letters * SCRIPT_WEIGHT.get(script, 1.0)
             if script not in SCRIPT_LANGUAGES:
                 script_langs.add(found.lang)
             confidences[found.lang] = max(confidences.get(found.lang, 0.0), found.confidence)
@@ -260,10 +262,9 @@ class LanguageDetector:
         return profiles.probabilities(text) if profiles is not None else {}
 
     def _profiles(self, script: str, group: tuple[str, ...]) -> NgramProfiles | None:
-        if script not in self._factories:
+        if script not in self._ngram_profiles:
             with self._lock:
                 factory = _restricted_factory(group, self.seed)
-                self._factories[script] = factory
                 self._ngram_profiles[script] = (
                     NgramProfiles(factory) if factory is not None else None
                 )
@@ -483,6 +484,13 @@ def _load_frequencies(lang: str) -> dict[str, float]:
 
 _DETECTORS: dict[tuple[tuple[str, ...], int], LanguageDetector] = {}
 _DETECTORS_LOCK = threading.Lock()
+
+
+def clear_caches() -> None:
+    """Forget the cached answers of every detector of this process (for benchmarks)."""
+    with _DETECTORS_LOCK:
+        for detector in _DETECTORS.values():
+            detector.clear_cache()
 
 
 def detector_for(candidates: tuple[str, ...], seed: int = 0) -> LanguageDetector:

@@ -140,7 +140,8 @@ def join_pieces(texts: list[str], parts: list[Piece], no_space: bool = False) ->
     return "".join(out).strip()
 
 
-_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NUMBER = re.compile(_NUMBER)
+"""A number as written: digits with thousands separators and decimals."""
 
 
 def missing_protected(source: str, translation: str) -> list[str]:
@@ -164,8 +165,8 @@ def missing_protected(source: str, translation: str) -> list[str]:
             continue
         if kind == "amount":
             if numbers is None:
-                numbers = {n.replace(",", "") for n in _DIGITS.findall(translation)}
-            if all(n.replace(",", "") in numbers for n in _DIGITS.findall(span)):
+                numbers = {n.replace(",", "") for n in NUMBER.findall(translation)}
+            if all(n.replace(",", "") in numbers for n in NUMBER.findall(span)):
                 continue
         elif kind == "date":
             if dates is None:

@@ -17,11 +17,10 @@ Each check is one pure function of the source text, the translation and the lang
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from lingoflow.processors.langid import LanguageDetector, script_runs
-from lingoflow.processors.protect import missing_protected
+from lingoflow.processors.langid import SCRIPT_WEIGHT, LanguageDetector, script_runs
+from lingoflow.processors.protect import NUMBER, missing_protected
 
 # Characters of output per character of input, by (source script, target script): Korean is
 # about a third as long as English in characters. The bands are wide on purpose (a flag is
@@ -37,7 +36,6 @@ LENGTH_BANDS: dict[tuple[str, str], tuple[float, float]] = {
 }
 SAME_SCRIPT_BAND = (0.4, 2.5)
 OTHER_BAND = (0.15, 6.0)
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def main_script(text: str) -> str | None:
@@ -49,8 +47,7 @@ def main_script(text: str) -> str | None:
     runs = script_runs(text)
     if not runs:
         return None
-    weights = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
-    return max(sorted(runs), key=lambda s: runs[s] * weights.get(s, 1.0))
+    return max(sorted(runs), key=lambda s: runs[s] * SCRIPT_WEIGHT.get(s, 1.0))
 
 
 def untranslated(
@@ -134,8 +131,8 @@ def number_mismatch(source: str, output: str) -> bool:
     """
     if missing_protected(source, output):
         return True
-    wanted = Counter(n.replace(",", "") for n in _NUMBER.findall(source))
-    found = Counter(n.replace(",", "") for n in _NUMBER.findall(output))
+    wanted = Counter(n.replace(",", "") for n in NUMBER.findall(source))
+    found = Counter(n.replace(",", "") for n in NUMBER.findall(output))
     return bool(found - wanted) or bool(wanted - found)
 
 

@@ -113,23 +113,13 @@ def fix_korean_legacy_as_latin1(text: str) -> str:
     >>> fix_korean_legacy_as_latin1("ÀÌ À¥»çÀÌÆ®´Â ÀÚ·á¸¦ Á¦°øÇÕ´Ï´Ù")
     '이 웹사이트는 자료를 제공합니다'
     """
-    plan = _legacy_plan(text)
-    if plan.repaired == 0 or plan.undecodable:
-        return text
-    return "\n".join(plan.lines)
+    return _legacy_plan(text).apply(text)
 
 
 def korean_legacy_doubt(text: str) -> str | None:
     """Why :func:`fix_korean_legacy_as_latin1` leaves ``text`` as it was although some of its
     lines read as Korean read as latin-1; None when it does not."""
-    plan = _legacy_plan(text)
-    if plan.repaired == 0 or not plan.undecodable:
-        return None
-    return (
-        f"{plan.repaired} line(s) read as Korean (CP949) mis-decoded as latin-1, but "
-        f"{plan.undecodable} line(s) like them do not decode as CP949 (bytes lost on the way): "
-        "the text was left unrepaired rather than half-repaired"
-    )
+    return _legacy_plan(text).doubt()
 
 
 @dataclass(frozen=True)
@@ -137,6 +127,19 @@ class _LegacyPlan:
     lines: list[str]
     repaired: int
     undecodable: int
+
+    def apply(self, text: str) -> str:
+        """The repaired text, or ``text`` when there is nothing to repair or a doubt."""
+        return text if self.repaired == 0 or self.undecodable else "\n".join(self.lines)
+
+    def doubt(self) -> str | None:
+        if self.repaired == 0 or not self.undecodable:
+            return None
+        return (
+            f"{self.repaired} line(s) read as Korean (CP949) mis-decoded as latin-1, but "
+            f"{self.undecodable} line(s) like them do not decode as CP949 (bytes lost on the "
+            "way): the text was left unrepaired rather than half-repaired"
+        )
 
 
 def _legacy_plan(text: str) -> _LegacyPlan:
@@ -290,14 +293,30 @@ def fix_dropped_bytes(text: str) -> str:
     >>> fix_dropped_bytes("Remarks: ã€Key Participants; wellâ€known")
     'Remarks: Key Participants; well‐known'
     """
+    return _fix_dropped(text)[0]
+
+
+def _fix_dropped(text: str) -> tuple[str, int, int]:
+    """:func:`fix_dropped_bytes`, with the number of lines where a character was restored and
+    of the other lines where residue was removed."""
     if "€" not in text:
-        return text
-    return "\n".join(_fix_line_dropped(line) for line in text.split("\n"))
+        return text, 0, 0
+    lines, restored, removed = [], 0, 0
+    for line in text.split("\n"):
+        fixed, inferred = _fix_line_dropped(line)
+        lines.append(fixed)
+        if inferred:
+            restored += 1
+        elif fixed != line:
+            removed += 1
+    return "\n".join(lines), restored, removed
 
 
-def _fix_line_dropped(line: str) -> str:
+def _fix_line_dropped(line: str) -> tuple[str, int]:
+    """The line repaired, and how many characters were inferred (not merely removed)."""
     if not _ORPHAN.search(line):
-        return line
+        return line, 0
+    found: list[str] = []
 
     def count(chars: str, part: str) -> int:
         return sum(part.count(form) for form in _PARTNERS[chars])
@@ -317,7 +336,13 @@ def _fix_line_dropped(line: str) -> str:
                 return closer
         return ""
 
-    return _ORPHAN.sub(inferred, line)
+    def replace(match: re.Match[str]) -> str:
+        char = inferred(match)
+        found.append(char)
+        return char
+
+    fixed = _ORPHAN.sub(replace, line)
+    return fixed, sum(1 for char in found if char)
 
 
 def _first_of(text: str, forms: tuple[str, ...]) -> int:
@@ -453,21 +478,25 @@ def _repair_once(text: str, config: RepairConfig, report: RepairReport | None) -
             report.lines[name] += _changed_lines(text, fixed)
         return fixed
 
-    if config.fix_korean_mojibake and (doubt := korean_legacy_doubt(text)):
+    legacy = _legacy_plan(text) if config.fix_korean_mojibake else None
+    if legacy is not None and (doubt := legacy.doubt()):
         # Korean read as latin-1 that cannot be repaired whole: no other mojibake repair
         # either, as ftfy would "repair" pairs of it into other scripts ("È¯" -> "ȯ").
         if report is not None:
             report.doubts.append(doubt)
         config = dataclasses.replace(config, fix_mojibake=False, fix_korean_mojibake=False)
+    planned = text
     if config.fix_mojibake:
         text = apply("utf8_as_cp1252", fix_document_mojibake, text)
-    if config.fix_korean_mojibake:
-        text = apply("cp949_as_latin1", fix_korean_legacy_as_latin1, text)
+    if config.fix_korean_mojibake and legacy is not None:
+        plan = legacy if text == planned else _legacy_plan(text)  # the UTF-8 fix changed it
+        text = apply("cp949_as_latin1", plan.apply, text)
         text = apply("utf8_as_cp949", fix_utf8_read_as_cp949, text)
     if config.fix_mojibake:
-        if report is not None and "€" in text:
-            _count_dropped(text, report)
-        text = fix_dropped_bytes(text)
+        text, restored, removed = _fix_dropped(text)
+        if report is not None and (restored or removed):
+            report.lines.update(dropped_byte=restored, orphan_residue=removed)
+            report.lines += Counter()  # drop the zero count
     text, mojibake_lines = _ftfy_explained(text, ftfy_config(config))
     if report is not None and mojibake_lines:
         report.lines["utf8_as_cp1252"] += mojibake_lines
@@ -477,14 +506,6 @@ def _repair_once(text: str, config: RepairConfig, report: RepairReport | None) -
         text = fix_character_width(text)
     text = remove_invisible(text)
     return normalize(text, config.normalization)
-
-
-def _count_dropped(text: str, report: RepairReport) -> None:
-    for line in text.split("\n"):
-        fixed = _fix_line_dropped(line)
-        if fixed != line:
-            restored = len(_ORPHAN.findall(line)) - (len(line) - len(fixed)) // 2
-            report.lines["dropped_byte" if restored > 0 else "orphan_residue"] += 1
 
 
 _FTFY_MOJIBAKE_STEPS = frozenset(

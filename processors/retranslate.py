@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import cast
 
-from lingoflow.processors.document import Block, Document
+from lingoflow.processors.document import Block, Document, translation_quality
 from lingoflow.processors.models import Pair
-from lingoflow.processors.record import QualityFlag, Record, TranslationQuality
+from lingoflow.processors.record import Record
 from lingoflow.processors.translate import TranslationEngine, translate_documents
 
 
@@ -109,10 +108,7 @@ def _updated(record: Record, doc: Document, flow_run_id: str | None) -> Record:
         segment.machine_translated = sorted(k for k in segment.text if k != segment.lang)
         for target, (score, flags) in block.quality.items():
             if target in segment.machine_translated:
-                segment.translation_quality[target] = TranslationQuality(
-                    score=None if score is None else round(score, 4),
-                    flags=cast("list[QualityFlag]", flags),
-                )
+                segment.translation_quality[target] = translation_quality(score, flags)
     data.errors = [e for e in data.errors if e.code != "missing_model"] + [
         e for e in doc.errors if e.code == "missing_model"
     ]

@@ -192,33 +192,32 @@ class ArgosModel:
         if not sentences:
             return []
         limit = max(1, self.config.max_input_tokens)
-        units: list[str] = []
+        tokenized: list[list[str]] = []
         owners: list[int] = []
         for index, sentence in enumerate(sentences):
-            parts = (
-                [sentence]
-                if len(self.encode(sentence)) <= limit
-                else clause_parts(sentence, lambda s: len(self.encode(s)) <= limit)
-            )
-            units.extend(parts or [sentence])
-            owners.extend([index] * len(parts or [sentence]))
-        done = self._translate_units(units, stats)
+            tokens = self.encode(sentence)
+            if len(tokens) <= limit:
+                parts = [tokens]
+            else:
+                pieces = clause_parts(sentence, lambda s: len(self.encode(s)) <= limit)
+                parts = [self.encode(p) for p in pieces] or [tokens]
+            tokenized.extend(parts)
+            owners.extend([index] * len(parts))
+        done = self._translate_tokens(tokenized, stats)
         grouped: list[list[Translated]] = [[] for _ in sentences]
         for owner, translated in zip(owners, done, strict=True):
             grouped[owner].append(translated)
-        joiner = "" if self.installed.to_code in _NO_SPACE_TARGETS else " "
         return [
             Translated(
-                joiner.join(t.text for t in group),
+                join_sentences([t.text for t in group], self.installed.to_code),
                 _mean([t.score for t in group]),
                 any(t.bounded for t in group),
             )
             for group in grouped
         ]
 
-    def _translate_units(self, units: list[str], stats: EngineStats) -> list[Translated]:
-        tokenized = [self.encode(s) for s in units]
-        order = sorted(range(len(units)), key=lambda i: len(tokenized[i]))
+    def _translate_tokens(self, tokenized: list[list[str]], stats: EngineStats) -> list[Translated]:
+        order = sorted(range(len(tokenized)), key=lambda i: len(tokenized[i]))
         prefix = self.package.target_prefix
         translator = self.translator()
         pending = []
@@ -242,7 +241,7 @@ class ArgosModel:
                 return_scores=True,
             )
             pending.append((chunk, futures, bound))
-        results: list[Translated] = [Translated("")] * len(units)
+        results: list[Translated] = [Translated("")] * len(tokenized)
         for chunk, futures, bound in pending:
             for i, future in zip(chunk, futures, strict=True):
                 result = future.result()

@@ -155,9 +155,9 @@ def prefect_api(state: Path) -> Iterator[None]:
     server ``lingoflow serve`` runs with state folder ``state``, when it is up and healthy
     (said in one line); else Prefect's temporary server, with a one-line hint the first time
     (a marker in the user's cache folder remembers it was given)."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL
 
-    from lingoflow.flows.local_server import running_api
+    from lingoflow.flows.local_server import running_api, using_api
 
     if PREFECT_API_URL.value():
         yield
@@ -175,16 +175,8 @@ def prefect_api(state: Path) -> Iterator[None]:
         return
     print(f"lingoflow: reporting to the local Prefect server at {api_url} "
           f"(UI {api_url.removesuffix('/api')})", file=sys.stderr)  # fmt: skip
-    previous = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = api_url  # worker processes inherit it
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield
-    finally:
-        if previous is None:
-            os.environ.pop("PREFECT_API_URL", None)
-        else:
-            os.environ["PREFECT_API_URL"] = previous
+    with using_api(api_url):
+        yield
 
 
 EPHEMERAL_STARTUP_SECONDS = 120
