@@ -70,24 +70,30 @@ def extract_html(html: str) -> HtmlExtraction:
 
 def _fill_from_head(result: HtmlExtraction, html: str) -> None:
     """Metadata trafilatura left out (it drops non-Latin bylines), read from <head> tags."""
+    import lxml.html
+
     end = html.lower().find("</head>")
-    head = BeautifulSoup(html[: end + 7] if 0 <= end < 200_000 else html[:200_000], "lxml")
+    try:
+        head = lxml.html.fromstring(html[: end + 7] if 0 <= end < 200_000 else html[:200_000])
+    except (etree.ParserError, ValueError):
+        return
+    metas: dict[str, str] = {}
+    for tag in head.iter("meta"):
+        content = " ".join((tag.get("content") or "").split())
+        for key in (tag.get("name"), tag.get("property")):
+            if key and content:
+                metas.setdefault(key, content)
 
     def meta(*names: str) -> str | None:
-        for name in names:
-            tag = head.find("meta", attrs={"name": name}) or head.find(
-                "meta", attrs={"property": name}
-            )
-            content = tag.get("content") if tag is not None else None
-            if isinstance(content, str) and content.strip():
-                return " ".join(content.split())
-        return None
+        return next((metas[name] for name in names if name in metas), None)
 
     result.author = result.author or meta("author", "article:author", "byl", "dc.creator")
     result.sitename = result.sitename or meta("og:site_name", "application-name")
-    canonical = head.find("link", rel="canonical")
-    href = canonical.get("href") if canonical is not None else None
-    result.url = result.url or (href if isinstance(href, str) else None) or meta("og:url")
+    canonical = next(
+        (t.get("href") for t in head.iter("link") if "canonical" in (t.get("rel") or "").split()),
+        None,
+    )
+    result.url = result.url or canonical or meta("og:url")
 
 
 def _with_trafilatura(html: str) -> HtmlExtraction:
