@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -13,7 +13,10 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from lingoflow.processors.config import Device, TranslationConfig
+from lingoflow.processors.glossary import load_glossary
 from lingoflow.processors.record import IndexEntry
+from lingoflow.processors.runner import RunSummary
+from lingoflow.processors.translate import engine_for, glossary_without_model
 from lingoflow.processors.writer import write_index
 
 T = TypeVar("T")
@@ -57,6 +60,40 @@ class TranslationSettings(BaseModel):
         hidden = {f.name: getattr(_DEFAULTS, f.name) for f in fields(_DEFAULTS)}
         values = {k: v for k, v in hidden.items() if k not in exposed}
         return TranslationConfig(**{**values, **self.model_dump(), **overrides})
+
+
+GlossaryParameter = Annotated[
+    str | None,
+    Field(
+        description="Glossary TSV (source_lang, target_lang, source term, target term): terms "
+        "forced into translations; a target equal to the source is not translated. Relative "
+        "to the project root."
+    ),
+]
+RejectFlaggedParameter = Annotated[
+    bool,
+    Field(
+        description="Leave out translations a quality check flags (records partial, an error "
+        "per segment) instead of keeping and counting them."
+    ),
+]
+
+
+def translation_config(
+    translation: TranslationSettings, glossary: str | None, reject_flagged: bool, **overrides: Any
+) -> TranslationConfig:
+    """The processors' translation configuration of a flow run. The glossary is read here,
+    so that a malformed one fails the run before any work (GlossaryError names the line)."""
+    path = str(resolve(glossary)) if glossary else None
+    if path:
+        load_glossary(path)
+    return translation.config(glossary=path, reject_flagged=reject_flagged, **overrides)
+
+
+def report_glossary_pairs(config: TranslationConfig, summary: RunSummary) -> None:
+    """Note in ``summary`` the glossary's language pairs no installed model translates."""
+    if config.glossary and config.enabled:
+        summary.glossary_without_model = glossary_without_model(engine_for(config))
 
 
 def opaque(value: T) -> T:

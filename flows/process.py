@@ -15,10 +15,14 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from pydantic import Field
 
 from lingoflow.flows.common import (
+    GlossaryParameter,
+    RejectFlaggedParameter,
     TranslationSettings,
     current_flow_run_id,
     opaque,
+    report_glossary_pairs,
     resolve,
+    translation_config,
     write_run_index,
 )
 from lingoflow.flows.reporting import publish_run_report
@@ -109,6 +113,8 @@ def process_documents(
     translation: Annotated[
         TranslationSettings, Field(description="Translation models and decoding settings.")
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
+    glossary: GlossaryParameter = None,
+    reject_flagged: RejectFlaggedParameter = False,
 ) -> RunSummary:
     """Turn every file under raw_dir into one JSON record in processed_dir.
 
@@ -130,6 +136,10 @@ def process_documents(
             Set it to twice the number of Dask workers when the flow runs on Dask.
         max_bytes: Inputs larger than this many bytes get a failed record without being read.
         translation: Translation models and decoding settings.
+        glossary: Glossary TSV: terms forced into translations, and terms not to translate
+            (see the README); a malformed one fails the run before any work.
+        reject_flagged: Leave out translations a quality check flags (the record is partial,
+            with an error per segment); by default they are kept and counted.
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -141,9 +151,12 @@ def process_documents(
     config = PipelineConfig(
         languages=tuple(languages),
         max_bytes=max_bytes,
-        translation=translation.config(inter_threads=inter_threads),
+        translation=translation_config(
+            translation, glossary, reject_flagged, inter_threads=inter_threads
+        ),
     )
     summary = RunSummary(flow="process-documents")
+    report_glossary_pairs(config.translation, summary)
     with run_lock(processed_dir) as waited, batch_runner(processes) as pool:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)

@@ -55,6 +55,12 @@ def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
     if summary.quality_flags:
         lines += ["", "## Machine translations flagged (segment x target language)", ""]
         lines += [f"- {flag}: {count}" for flag, count in summary.quality_flags.items()]
+        if summary.translations_rejected:
+            lines += [f"- left out (reject_flagged): {summary.translations_rejected}"]
+    if summary.glossary_applied or summary.glossary_without_model:
+        lines += ["", "## Glossary", "", f"- terms used: {summary.glossary_applied}"]
+        lines += [f"- no model for {pair}: its entries were not used"
+                  for pair in summary.glossary_without_model]  # fmt: skip
     if summary.missing_models:
         lines += ["", "## Missing translation models", ""]
         lines += [f"- {pair}" for pair in summary.missing_models]

@@ -12,10 +12,14 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from lingoflow.flows.common import (
+    GlossaryParameter,
+    RejectFlaggedParameter,
     TranslationSettings,
     current_flow_run_id,
     opaque,
+    report_glossary_pairs,
     resolve,
+    translation_config,
     write_run_index,
 )
 from lingoflow.flows.reporting import publish_run_report
@@ -60,6 +64,8 @@ def retranslate_batch(
     outcome.stats.missing_pairs = result.missing_pairs
     outcome.stats.sentences_translated = result.sentences_translated
     outcome.stats.quality_flags = result.quality_flags
+    outcome.stats.glossary_applied = result.glossary_applied
+    outcome.stats.translations_rejected = result.translations_rejected
     outcome.stats.corrupt = corrupt
     return outcome
 
@@ -73,6 +79,8 @@ def retranslate(
     translation: Annotated[
         TranslationSettings, Field(description="Translation models and decoding settings.")
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
+    glossary: GlossaryParameter = None,
+    reject_flagged: RejectFlaggedParameter = False,
 ) -> RunSummary:
     """Fill missing translations in the records of processed_dir; rewrite only changed ones.
 
@@ -82,12 +90,15 @@ def retranslate(
         processed_dir: Folder of records whose missing translations are filled.
         batch_size: Records per task run.
         translation: Translation models and decoding settings.
+        glossary: Glossary TSV, as for process-documents.
+        reject_flagged: Leave out flagged translations, as for process-documents.
     """
     logger = get_run_logger()
     started = time.monotonic()
     processed_dir = resolve(processed_dir)
-    config = translation.config()
+    config = translation_config(translation, glossary, reject_flagged)
     summary = RunSummary(flow="retranslate")
+    report_glossary_pairs(config, summary)
     with run_lock(processed_dir):
         remove_stale_temporaries(processed_dir)
         paths = sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))

@@ -43,6 +43,10 @@ class BatchStats:
     sentences_cached: int = 0
     quality_flags: dict[str, int] = field(default_factory=dict)
     """Quality flags raised, by kind (one per segment and target language)."""
+    glossary_applied: int = 0
+    """Glossary terms used in translations (one per term, segment and target language)."""
+    translations_rejected: int = 0
+    """Flagged translations left out (reject_flagged)."""
     corrupt: list[str] = field(default_factory=list)
     """Existing records that were corrupt (file name: reason); their input was processed again
     and the corrupt file replaced."""
@@ -131,6 +135,8 @@ def process_batch(
         result.stats.sentences_translated = report.stats.translated
         result.stats.sentences_cached = report.stats.cached
         result.stats.quality_flags = dict(report.flags)
+        result.stats.glossary_applied = sum(report.glossary.values())
+        result.stats.translations_rejected = report.rejected
     for doc in docs:
         result.records.append(
             to_record(

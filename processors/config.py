@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lingoflow.processors.glossary import glossary_digest
+
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 64
@@ -140,6 +142,18 @@ class TranslationConfig:
         shorter inputs best: a longer sentence is split at clause boundaries (commas,
         semicolons, Korean connective endings such as -고, -며, -면서, -지만), else between
         words, and its parts are translated and joined. Never cut. 256.
+    repetition_retry_ngram / repetition_retry_penalty:
+        A sentence whose translation loops (the ``repetition`` flag) is translated once more
+        with CTranslate2's ``no_repeat_ngram_size`` and ``repetition_penalty`` set to these
+        (3 and 1.2); the retry is kept when it no longer loops. 0 / 1.0 switch the retry off.
+    glossary:
+        Path of a glossary TSV (:mod:`lingoflow.processors.glossary`): terms forced into the
+        translation, and do-not-translate terms. Its digest (entries only) is part of every
+        cache key and of the settings digest, so editing it re-translates. None: no glossary.
+    reject_flagged:
+        Leave out a translation that any quality flag marks (the segment keeps its original
+        only; the record is partial, with a ``translation_rejected`` error per segment). Off:
+        flagged translations are kept, and counted.
     cache / cache_dir:
         Keep translations in an SQLite cache (``cache_dir``, default
         ``$XDG_CACHE_HOME/lingoflow``), keyed by package, every setting that changes output and
@@ -158,6 +172,10 @@ class TranslationConfig:
     max_decoding_ratio: float = 2.0
     max_decoding_extra: int = 10
     max_input_tokens: int = 256
+    repetition_retry_ngram: int = 3
+    repetition_retry_penalty: float = 1.2
+    glossary: str | None = None
+    reject_flagged: bool = False
     cache: bool = True
     cache_dir: str | None = None
 
@@ -166,6 +184,8 @@ class TranslationConfig:
             raise ValueError(f"device must be cpu, cuda or auto, not {self.device!r}")
         if self.beam_size < 1 or self.inter_threads < 1 or self.intra_threads < 0:
             raise ValueError("beam_size and inter_threads must be >= 1, intra_threads >= 0")
+        if self.repetition_retry_ngram < 0 or self.repetition_retry_penalty < 1.0:
+            raise ValueError("repetition_retry_ngram must be >= 0, repetition_retry_penalty >= 1")
         if self.cache_dir is None:
             object.__setattr__(self, "cache_dir", str(user_cache_dir()))
 
@@ -179,6 +199,8 @@ class TranslationConfig:
             "max_decoding_ratio": self.max_decoding_ratio,
             "max_decoding_extra": self.max_decoding_extra,
             "max_input_tokens": self.max_input_tokens,
+            "repetition_retry": [self.repetition_retry_ngram, self.repetition_retry_penalty],
+            **({"glossary": glossary_digest(self.glossary)} if self.glossary else {}),
         }
 
 
@@ -229,6 +251,8 @@ class PipelineConfig:
         ``models`` names the installed translation packages, which change it too."""
         settings = asdict(self)
         settings["translation"] = self.translation.output_settings()
+        if self.translation.reject_flagged:  # changes records, not translations
+            settings["translation"]["reject_flagged"] = True
         settings["models"] = models if self.translation.enabled else ""
         payload = json.dumps(settings, sort_keys=True, default=_jsonable)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]

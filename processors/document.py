@@ -24,6 +24,18 @@ from lingoflow.processors.record import (
 
 
 @dataclass
+class Quality:
+    """What is known of one machine translation of a block: the model's score, the quality
+    flags raised, the glossary terms forced into it, and whether it was rejected (left out of
+    the record's text because it was flagged)."""
+
+    score: float | None = None
+    flags: list[str] = field(default_factory=list)
+    glossary: list[str] = field(default_factory=list)
+    rejected: bool = False
+
+
+@dataclass
 class Block:
     """A piece of the document with a structural role, before language detection."""
 
@@ -37,7 +49,7 @@ class Block:
     lang_confidence: float = 0.0
     other_langs: list[str] = field(default_factory=list)
     translations: dict[str, str] = field(default_factory=dict)
-    quality: dict[str, tuple[float | None, list[str]]] = field(default_factory=dict)
+    quality: dict[str, Quality] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,9 +127,9 @@ def to_record(
             footnote_of=block.footnote_of,
             sentences=block.sentences,
             translation_quality={
-                lang: translation_quality(*found)
+                lang: translation_quality(found)
                 for lang, found in sorted(block.quality.items())
-                if lang in block.translations and lang != block.lang
+                if lang != block.lang and (lang in block.translations or found.rejected)
             },
         )
         for i, block in enumerate(doc.blocks)
@@ -150,12 +162,19 @@ def to_record(
     )
 
 
-def translation_quality(score: float | None, flags: list[str]) -> TranslationQuality:
+def translation_quality(found: Quality) -> TranslationQuality:
     """The record's form of a block's ``quality`` entry (score rounded to 4 places)."""
     return TranslationQuality(
-        score=None if score is None else round(score, 4),
-        flags=cast("list[QualityFlag]", flags),
+        score=None if found.score is None else round(found.score, 4),
+        flags=cast("list[QualityFlag]", found.flags),
+        glossary=found.glossary,
+        rejected=found.rejected,
     )
+
+
+def block_quality(found: TranslationQuality) -> Quality:
+    """A record's quality entry as a block's (for translating a record again)."""
+    return Quality(found.score, list(found.flags), list(found.glossary), found.rejected)
 
 
 def _other(translations: Mapping[str, Any], lang: str) -> dict[str, str]:

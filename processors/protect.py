@@ -14,6 +14,7 @@ verbatim by construction.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _MONTHS = (
@@ -48,7 +49,8 @@ _SPANS = re.compile(
     + r"""?(?:\s?(?:"""
     + _UNITS
     + r"""))?(?![A-Za-z0-9_]))
-  | (?P<code>(?<![\w/])(?:[A-Z][A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,}s?|[A-Z](?:/[A-Z])+)(?![\w/]))
+  | (?P<code>(?<![\w/])(?:[A-Z][A-Za-z]*\d[A-Za-z\d]*|[A-Z]{2,}s?|[A-Z](?:/[A-Z])+)
+      (?![A-Za-z0-9_/]))  # a Korean particle may follow: "P4G를"
     """,
     re.VERBOSE,
 )
@@ -89,7 +91,17 @@ def protected_spans(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
-def pieces(sentence: str) -> list[Piece]:
+@dataclass(frozen=True)
+class Forced:
+    """A span ``[start, end)`` of a sentence whose translation is given: ``text`` (a glossary
+    term's target)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def pieces(sentence: str, forced: Sequence[Forced] = ()) -> list[Piece]:
     """``sentence`` cut around its protected spans; pieces without a letter (punctuation,
     bare numbers) are protected too, as there is nothing in them to translate. Joining every
     piece's text and space gives back the sentence, trailing spaces aside.
@@ -101,12 +113,22 @@ def pieces(sentence: str) -> list[Piece]:
     None for
     amount 5만 4천 ha
     punctuation .
+
+    ``forced`` spans (ordered, not overlapping) become pieces of kind ``glossary`` holding
+    their given translation; protected spans that overlap one are left to it.
+
+    >>> [(p.kind, p.text) for p in pieces("환경부는 P4G를 열었다.", [Forced(0, 4, "MOE")])]
+    [('glossary', 'MOE'), ('code', 'P4G'), (None, '를 열었다.')]
     """
+    spans = [(f.start, f.end, "glossary", f.text) for f in forced]
+    for start, end, kind in protected_spans(sentence):
+        if not any(start < f.end and f.start < end for f in forced):
+            spans.append((start, end, kind, sentence[start:end]))
     out: list[Piece] = []
     position = 0
-    for start, end, kind in protected_spans(sentence):
+    for start, end, kind, text in sorted(spans):
         _add_text(out, sentence[position:start])
-        out.append(Piece(sentence[start:end], kind))
+        out.append(Piece(text, kind))
         position = end
     _add_text(out, sentence[position:])
     return out

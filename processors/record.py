@@ -18,9 +18,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.4.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.4.0/record.schema.json"
-SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"]
+SCHEMA_VERSION: Final = "1.5.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.5.0/record.schema.json"
+SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0"]
 """Versions a record may carry: minor versions only add fields, so older records still load."""
 
 Status = Literal["ok", "partial", "failed"]
@@ -50,7 +50,7 @@ class ErrorInfo(_Model):
     stage: Stage = Field(description="Pipeline stage that reported the problem.")
     code: str = Field(
         description="Stable machine-readable code, e.g. outside_root, too_large, not_text, "
-        "unreadable, undecodable_bytes, missing_model.",
+        "unreadable, undecodable_bytes, missing_model, translation_rejected.",
         pattern=r"^[a-z][a-z0-9_]*$",
     )
     message: str = Field(description="Human-readable explanation.")
@@ -159,8 +159,9 @@ class Segment(_Model):
     )
     translation_quality: dict[LangCode, TranslationQuality] = Field(
         default_factory=dict,
-        description="For each machine-translated language: the model's score and the problems "
-        "found. Added in 1.4.0.",
+        description="For each machine-translated language: the model's score, the problems "
+        "found and the glossary terms used; also for a translation rejected because it was "
+        "flagged (then absent from ``text``). Added in 1.4.0.",
     )
 
 
@@ -181,6 +182,17 @@ class TranslationQuality(_Model):
         "script, or equals the input), repetition (a word or phrase looping), length_ratio "
         "(length outside the band expected for the pair), number_mismatch (numbers or "
         "protected spans lost or added), truncated (the output reached the decoding bound)."
+    )
+    glossary: list[str] = Field(
+        default_factory=list,
+        description="Source terms of the glossary entries the translation was made to use "
+        "(do-not-translate terms included), in order of first appearance. Added in 1.5.0.",
+    )
+    rejected: bool = Field(
+        default=False,
+        description="True when the translation was flagged and left out of the record "
+        "(reject_flagged): the segment's ``text`` keeps the original only, and the record's "
+        "errors hold a translation_rejected entry for it. Added in 1.5.0.",
     )
 
 

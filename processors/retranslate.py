@@ -12,10 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from lingoflow.processors.document import Block, Document, translation_quality
+from lingoflow.processors.document import Block, Document, block_quality, translation_quality
 from lingoflow.processors.models import Pair
-from lingoflow.processors.record import Record
-from lingoflow.processors.translate import TranslationEngine, translate_documents
+from lingoflow.processors.record import ErrorInfo, Record
+from lingoflow.processors.translate import (
+    TranslationEngine,
+    rejected_message,
+    translate_documents,
+)
 
 
 @dataclass
@@ -27,6 +31,8 @@ class RetranslateResult:
     missing_pairs: set[Pair] = field(default_factory=set)
     sentences_translated: int = 0
     quality_flags: dict[str, int] = field(default_factory=dict)
+    glossary_applied: int = 0
+    translations_rejected: int = 0
 
 
 def needs_translation(record: Record) -> bool:
@@ -56,9 +62,7 @@ def retranslate_records(
             )
             # keep what is there; translate only what is missing
             block.translations = {k: v for k, v in segment.text.items() if k != segment.lang}
-            block.quality = {
-                k: (q.score, list(q.flags)) for k, q in segment.translation_quality.items()
-            }
+            block.quality = {k: block_quality(q) for k, q in segment.translation_quality.items()}
             doc.blocks.append(block)
         by_languages.setdefault(tuple(record.languages), []).append((record, doc))
     for languages, pairs in by_languages.items():
@@ -70,6 +74,8 @@ def retranslate_records(
         result.sentences_translated += report.stats.translated
         flags = Counter(result.quality_flags) + report.flags
         result.quality_flags = dict(sorted(flags.items()))
+        result.glossary_applied += sum(report.glossary.values())
+        result.translations_rejected += report.rejected
         for record, doc in pairs:
             updated = _updated(record, doc, flow_run_id)
             if updated.model_dump(exclude={"pipeline"}) == record.model_dump(exclude={"pipeline"}):
@@ -106,12 +112,19 @@ def _updated(record: Record, doc: Document, flow_run_id: str | None) -> Record:
             if target != segment.lang:
                 segment.text[target] = text
         segment.machine_translated = sorted(k for k in segment.text if k != segment.lang)
-        for target, (score, flags) in block.quality.items():
-            if target in segment.machine_translated:
-                segment.translation_quality[target] = translation_quality(score, flags)
-    data.errors = [e for e in data.errors if e.code != "missing_model"] + [
+        for target, found in block.quality.items():
+            if target in segment.machine_translated or found.rejected:
+                segment.translation_quality[target] = translation_quality(found)
+    redone = {"missing_model", "translation_rejected"}
+    data.errors = [e for e in data.errors if e.code not in redone] + [
         e for e in doc.errors if e.code == "missing_model"
     ]
+    for segment in data.segments:  # by segment index: translation saw only some blocks
+        for target, quality in sorted(segment.translation_quality.items()):
+            if quality.rejected:
+                message = rejected_message(segment.index, Pair(segment.lang, target), quality.flags)
+                data.errors.append(ErrorInfo(stage="translate", code="translation_rejected",
+                                             message=message))  # fmt: skip
     data.status = "partial" if data.errors else "ok"
     data.pipeline.processed_at = datetime.now(UTC).replace(microsecond=0)
     data.pipeline.flow_run_id = flow_run_id

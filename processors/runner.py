@@ -81,6 +81,17 @@ class RunSummary(BaseModel):
         description="Machine translations flagged, by flag (see the record schema's "
         "translation_quality); one per segment and target language.",
     )
+    glossary_applied: int = Field(
+        0, description="Glossary terms used in translations (per segment and target language)."
+    )
+    translations_rejected: int = Field(
+        0, description="Flagged translations left out of the records (reject_flagged)."
+    )
+    glossary_without_model: list[Pair] = Field(
+        default_factory=list,
+        description="Language pairs the glossary has entries for but no installed model "
+        "translates: those entries were not used.",
+    )
     missing_models: list[Pair] = Field(default_factory=list)
     orphaned: list[str] = Field(
         default_factory=list, description="Records whose input is no longer there."
@@ -112,6 +123,8 @@ class RunSummary(BaseModel):
         self.sentences_from_cache += stats.sentences_cached
         flags = Counter(self.quality_flags) + Counter(stats.quality_flags)
         self.quality_flags = dict(sorted(flags.items()))
+        self.glossary_applied += stats.glossary_applied
+        self.translations_rejected += stats.translations_rejected
         self.missing_models = sorted(set(self.missing_models) | stats.missing_pairs)
         self.corrupt += stats.corrupt
         seconds = Counter(self.stage_seconds) + Counter(stats.seconds)
@@ -142,6 +155,10 @@ class RunSummary(BaseModel):
             )
             messages.append(f"{len(self.corrupt)} corrupt record file(s), {what}: "
                             + "; ".join(self.corrupt[:10]))  # fmt: skip
+        if self.glossary_without_model:
+            pairs = ", ".join(map(str, self.glossary_without_model))
+            messages.append(f"the glossary has entries for {pairs}, which no installed model "
+                            "translates: those entries were not used")  # fmt: skip
         if self.missing_models:
             pairs = ", ".join(map(str, self.missing_models))
             messages.append(
@@ -172,4 +189,8 @@ class RunSummary(BaseModel):
         ]
         if self.quality_flags:
             lines.append(f"  translations flagged: {counts(self.quality_flags)}")
+        if self.translations_rejected:
+            lines.append(f"  flagged translations left out: {self.translations_rejected}")
+        if self.glossary_applied:
+            lines.append(f"  glossary terms used: {self.glossary_applied}")
         return "\n".join(lines)

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from lingoflow.processors.config import TranslationConfig
-from lingoflow.processors.document import Document
+from lingoflow.processors.document import Block, Document, Quality
+from lingoflow.processors.glossary import Glossary, GlossaryMatch, load_glossary
 from lingoflow.processors.langid import LanguageDetector, default_candidates, detector_for
 from lingoflow.processors.models import (
     InstalledPackage,
@@ -41,8 +42,8 @@ from lingoflow.processors.models import (
     installed_packages,
     packages_dir,
 )
-from lingoflow.processors.protect import join_pieces, missing_protected, pieces
-from lingoflow.processors.quality import quality_flags
+from lingoflow.processors.protect import Forced, join_pieces, missing_protected, pieces
+from lingoflow.processors.quality import quality_flags, repetition
 from lingoflow.processors.sentences import clause_parts
 
 __all__ = ["Pair", "TranslationEngine", "engine_for", "install_command", "translate_documents"]
@@ -128,6 +129,7 @@ class EngineStats:
     cached: int = 0
     translated: int = 0
     target_tokens: int = 0
+    retried: int = 0
 
 
 class ArgosModel:
@@ -187,23 +189,30 @@ class ArgosModel:
         joined. Inputs are sorted by length and cut into batches of about
         ``max_batch_tokens`` tokens; each batch gets its own decoding bound (relative to its
         longest input) and all are submitted at once, asynchronously, so CTranslate2's
-        ``inter_threads`` workers translate batches in parallel.
+        ``inter_threads`` workers translate batches in parallel. An output that loops
+        (:func:`lingoflow.processors.quality.repetition`) is translated once more with
+        ``no_repeat_ngram_size`` and ``repetition_penalty``, and the retry kept when it no
+        longer loops.
         """
         if not sentences:
             return []
         limit = max(1, self.config.max_input_tokens)
         tokenized: list[list[str]] = []
+        texts: list[str] = []
         owners: list[int] = []
         for index, sentence in enumerate(sentences):
             tokens = self.encode(sentence)
             if len(tokens) <= limit:
-                parts = [tokens]
+                parts, part_texts = [tokens], [sentence]
             else:
                 pieces = clause_parts(sentence, lambda s: len(self.encode(s)) <= limit)
                 parts = [self.encode(p) for p in pieces] or [tokens]
+                part_texts = pieces if pieces else [sentence]
             tokenized.extend(parts)
+            texts.extend(part_texts)
             owners.extend([index] * len(parts))
         done = self._translate_tokens(tokenized, stats)
+        self._retry_loops(tokenized, texts, done, stats)
         grouped: list[list[Translated]] = [[] for _ in sentences]
         for owner, translated in zip(owners, done, strict=True):
             grouped[owner].append(translated)
@@ -216,7 +225,35 @@ class ArgosModel:
             for group in grouped
         ]
 
-    def _translate_tokens(self, tokenized: list[list[str]], stats: EngineStats) -> list[Translated]:
+    def _retry_loops(
+        self,
+        tokenized: list[list[str]],
+        texts: list[str],
+        done: list[Translated],
+        stats: EngineStats,
+    ) -> None:
+        """Translate again, with repetition constraints, the outputs of ``done`` that loop;
+        replaces those whose retry does not."""
+        ngram, penalty = self.config.repetition_retry_ngram, self.config.repetition_retry_penalty
+        if ngram <= 0 and penalty <= 1.0:
+            return
+        looping = [i for i, t in enumerate(done) if repetition(texts[i], t.text)]
+        if not looping:
+            return
+        stats.retried += len(looping)
+        again = self._translate_tokens(
+            [tokenized[i] for i in looping],
+            stats,
+            no_repeat_ngram_size=max(0, ngram),
+            repetition_penalty=max(1.0, penalty),
+        )
+        for i, retried in zip(looping, again, strict=True):
+            if not repetition(texts[i], retried.text):
+                done[i] = retried
+
+    def _translate_tokens(
+        self, tokenized: list[list[str]], stats: EngineStats, **decoding: Any
+    ) -> list[Translated]:
         order = sorted(range(len(tokenized)), key=lambda i: len(tokenized[i]))
         prefix = self.package.target_prefix
         translator = self.translator()
@@ -239,6 +276,7 @@ class ArgosModel:
                 max_decoding_length=bound,
                 max_input_length=0,  # never cut: inputs were split to fit
                 return_scores=True,
+                **decoding,
             )
             pending.append((chunk, futures, bound))
         results: list[Translated] = [Translated("")] * len(tokenized)
@@ -291,6 +329,8 @@ class TranslationEngine:
     models: dict[Pair, ArgosModel] = field(default_factory=dict)
     cache: TranslationCache | None = None
     stats: EngineStats = field(default_factory=EngineStats)
+    _settings: str | None = field(default=None, repr=False)
+    _glossary: Glossary | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, config: TranslationConfig) -> TranslationEngine:
@@ -365,10 +405,25 @@ class TranslationEngine:
         return [known.get(s, Translated(s)) for s in sentences]
 
     def _cache_key(self, model: ArgosModel, sentence: str) -> str:
-        payload = json.dumps(
-            [model.key, self.config.output_settings(), sentence], ensure_ascii=False
+        # json.dumps([model.key, settings, sentence]), with the settings serialised once
+        payload = (
+            f"[{json.dumps(model.key, ensure_ascii=False)}, {self._settings_json()}, "
+            f"{json.dumps(sentence, ensure_ascii=False)}]"
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def _settings_json(self) -> str:
+        if self._settings is None:
+            self._settings = json.dumps(self.config.output_settings(), ensure_ascii=False)
+        return self._settings
+
+    @property
+    def glossary(self) -> Glossary:
+        """The configured glossary (empty without one), read once."""
+        if self._glossary is None:
+            path = self.config.glossary
+            self._glossary = load_glossary(path) if path else Glossary()
+        return self._glossary
 
     def fingerprint(self) -> str:
         """Installed packages (direction, version, folder): part of the settings digest, so
@@ -392,16 +447,24 @@ def engine_for(config: TranslationConfig) -> TranslationEngine:
         return _ENGINES[key]
 
 
+def glossary_without_model(engine: TranslationEngine) -> list[Pair]:
+    """The language pairs of the engine's glossary that no installed model translates."""
+    return sorted(pair for pair in engine.glossary.pairs if engine.route(pair) is None)
+
+
 @dataclass
 class TranslationReport:
     """What translating a batch of documents did: pairs without a model, counts, the quality
-    flags raised (by kind, one per segment and target language), and the sentences translated
-    again around their protected spans."""
+    flags raised (by kind, one per segment and target language), the sentences translated
+    again around their protected spans or glossary terms, the glossary terms used (one per
+    segment and target language) and the translations rejected for their flags."""
 
     missing: set[Pair] = field(default_factory=set)
     stats: EngineStats = field(default_factory=EngineStats)
     flags: Counter[str] = field(default_factory=Counter)
     protected: int = 0
+    glossary: Counter[str] = field(default_factory=Counter)
+    rejected: int = 0
 
 
 def translate_documents(
@@ -411,14 +474,18 @@ def translate_documents(
     detector: LanguageDetector | None = None,
 ) -> TranslationReport:
     """Fill ``block.translations`` for every segment of ``docs`` into each language of
-    ``languages`` other than its own, and ``block.quality`` (the model's score and the flags
-    of :mod:`lingoflow.processors.quality`); reports the pairs no installed model covers.
+    ``languages`` other than its own, and ``block.quality`` (the model's score, the flags of
+    :mod:`lingoflow.processors.quality`, the glossary terms used); reports the pairs no
+    installed model covers.
 
     A sentence whose translation loses a protected span (a URL, an address, a number, a date:
-    :mod:`lingoflow.processors.protect`) is translated again cut around its protected spans.
-    Each document missing a pair gets one ``missing_model`` warning naming it (status
-    partial); its segments keep their original text only. ``detector`` (for the
-    ``untranslated`` flag) defaults to the process's detector for ``languages``.
+    :mod:`lingoflow.processors.protect`) or lacks the target of a glossary term it contains
+    (:mod:`lingoflow.processors.glossary`) is translated again cut around those spans, each
+    term replaced by its target. Each document missing a pair gets one ``missing_model``
+    error naming it (status partial); its segments keep their original text only. With
+    ``reject_flagged`` a flagged translation is left out and the document gets a
+    ``translation_rejected`` error for it. ``detector`` (for the ``untranslated`` flag)
+    defaults to the process's detector for ``languages``.
     """
     wanted: dict[Pair, list[str]] = defaultdict(list)
     for doc in docs:
@@ -429,7 +496,9 @@ def translate_documents(
                 if block.lang not in ("und", target):
                     wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
     done: dict[Pair, dict[str, Translated]] = {}
+    terms: dict[Pair, dict[str, list[GlossaryMatch]]] = {}
     report = TranslationReport()
+    glossary = engine.glossary
     for pair in sorted(wanted):
         unique = list(dict.fromkeys(wanted[pair]))
         result = engine.translate_scored(pair, unique, report.stats)
@@ -437,14 +506,15 @@ def translate_documents(
             report.missing.add(pair)
             continue
         done[pair] = dict(zip(unique, result, strict=True))
-        report.protected += _protect(engine, pair, done[pair], report.stats)
+        terms[pair] = {s: m for s in unique if (m := glossary.matches(s, pair))}
+        report.protected += _enforce(engine, pair, done[pair], terms[pair], report.stats)
     if done and detector is None:
         detector = detector_for(default_candidates(tuple(languages)))
     for doc in docs:
         if doc.failed:
             continue
         doc_missing: set[Pair] = set()
-        for block in doc.blocks:
+        for index, block in enumerate(doc.blocks):
             for target in languages:
                 if block.lang in ("und", target):
                     continue
@@ -452,18 +522,16 @@ def translate_documents(
                 if pair not in done:
                     doc_missing.add(pair)
                     continue
-                parts = [done[pair][s] for s in _sentences(block.text, block.sentences)]
-                text = join_sentences([p.text for p in parts], target)
-                block.translations[target] = text
-                flags = quality_flags(
-                    block.text,
-                    text,
-                    block.lang,
-                    bounded=any(p.bounded for p in parts),
-                    detector=detector,
-                )
-                block.quality[target] = (_mean(p.score for p in parts), flags)
-                report.flags.update(flags)
+                quality = _translate_block(block, pair, done[pair], terms[pair], detector)
+                block.quality[target] = quality
+                report.flags.update(quality.flags)
+                report.glossary.update(quality.glossary)
+                if quality.flags and engine.config.reject_flagged:
+                    quality.rejected = True
+                    report.rejected += 1
+                    del block.translations[target]
+                    doc.warn("translate", "translation_rejected",
+                             rejected_message(index, pair, quality.flags))  # fmt: skip
         for pair in sorted(doc_missing):
             doc.warn(
                 "translate",
@@ -474,12 +542,74 @@ def translate_documents(
     return report
 
 
-def _protect(
-    engine: TranslationEngine, pair: Pair, found: dict[str, Translated], stats: EngineStats
+def rejected_message(index: int, pair: Pair, flags: Sequence[str]) -> str:
+    """The ``translation_rejected`` error of segment ``index``."""
+    return (
+        f"segment {index}: the {pair} translation was left out as flagged "
+        f"({', '.join(flags)}); the segment keeps its original only"
+    )
+
+
+def _translate_block(
+    block: Block,
+    pair: Pair,
+    done: dict[str, Translated],
+    terms: dict[str, list[GlossaryMatch]],
+    detector: LanguageDetector | None,
+) -> Quality:
+    """Put the translation of ``block`` into ``pair.target`` together from its sentences'
+    (``done``); its quality."""
+    sentences = _sentences(block.text, block.sentences)
+    parts = [done[s] for s in sentences]
+    text = join_sentences([p.text for p in parts], pair.target)
+    block.translations[pair.target] = text
+    matches = [m for s in sentences for m in terms.get(s, ())]
+    flags = quality_flags(
+        block.text, text, block.lang, bounded=any(p.bounded for p in parts), detector=detector
+    )
+    if "untranslated" in flags and matches and _only_terms(sentences, terms):
+        flags.remove("untranslated")  # nothing but do-not-translate terms and punctuation
+    return Quality(
+        score=_mean(p.score for p in parts),
+        flags=flags,
+        glossary=list(dict.fromkeys(m.entry.source for m in matches)),
+    )
+
+
+def _only_terms(sentences: list[str], terms: dict[str, list[GlossaryMatch]]) -> bool:
+    """The sentences have no letter outside their glossary terms."""
+    for sentence in sentences:
+        rest, position = [], 0
+        for m in terms.get(sentence, ()):
+            rest.append(sentence[position : m.start])
+            position = m.end
+        rest.append(sentence[position:])
+        if any(c.isalpha() for c in "".join(rest)):
+            return False
+    return True
+
+
+def _lacks_terms(translation: str, matches: Sequence[GlossaryMatch]) -> bool:
+    """The translation does not carry every term's target as often as the source names it."""
+    wanted = Counter(m.entry.target for m in matches)
+    return any(translation.count(target) < count for target, count in wanted.items())
+
+
+def _enforce(
+    engine: TranslationEngine,
+    pair: Pair,
+    found: dict[str, Translated],
+    terms: dict[str, list[GlossaryMatch]],
+    stats: EngineStats,
 ) -> int:
-    """Translate again, cut around their protected spans, the sentences of ``found`` whose
-    translation lost one; returns how many there were."""
-    broken = {s: pieces(s) for s, t in found.items() if missing_protected(s, t.text)}
+    """Translate again, cut around their protected spans and glossary terms (each term
+    replaced by its target), the sentences of ``found`` whose translation lost a protected
+    span or lacks a term's target; returns how many there were."""
+    broken = {
+        s: pieces(s, [Forced(m.start, m.end, m.entry.target) for m in terms.get(s, ())])
+        for s, t in found.items()
+        if missing_protected(s, t.text) or _lacks_terms(t.text, terms.get(s, ()))
+    }
     texts = list(
         dict.fromkeys(p.text for parts in broken.values() for p in parts if not p.protected)
     )

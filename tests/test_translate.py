@@ -331,7 +331,7 @@ def test_protected_spans_reach_the_translation_verbatim(installed_test_models: P
                  "+82-44-201-3720", "P4G", "₩1.2조", "3.5%"):  # fmt: skip
         assert span in korean
     assert report.protected == 1
-    assert "number_mismatch" not in doc.blocks[0].quality["ko"][1]
+    assert "number_mismatch" not in doc.blocks[0].quality["ko"].flags
 
 
 def test_a_sentence_longer_than_the_input_limit_is_translated_whole(tmp_path: Path) -> None:
@@ -345,8 +345,8 @@ def test_a_sentence_longer_than_the_input_limit_is_translated_whole(tmp_path: Pa
     doc, _ = _translated(sentence, "en", packages, ("en", "ko"))
     output = doc.blocks[0].translations["ko"]
     assert output.split() == sentence.split()
-    score, flags = doc.blocks[0].quality["ko"]
-    assert "truncated" not in flags and score is not None
+    quality = doc.blocks[0].quality["ko"]
+    assert "truncated" not in quality.flags and quality.score is not None
 
 
 def test_a_copy_model_output_is_flagged_untranslated(tmp_path: Path) -> None:
@@ -354,7 +354,7 @@ def test_a_copy_model_output_is_flagged_untranslated(tmp_path: Path) -> None:
     doc, report = _translated(
         "환경부는 오늘 탄소중립 이행계획을 발표했다.", "ko", packages, ("en", "ko")
     )
-    _score, flags = doc.blocks[0].quality["en"]
+    flags = doc.blocks[0].quality["en"].flags
     assert doc.blocks[0].translations["en"] == doc.blocks[0].text
     assert "untranslated" in flags
     assert report.flags["untranslated"] == 1

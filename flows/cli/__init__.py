@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 
 from lingoflow.flows.cli import run, server, tools
+from lingoflow.flows.cli.options import CommandError
 from lingoflow.processors import __version__
 
 
@@ -34,5 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The temporary server a run starts would report anonymous usage to Prefect; lingoflow
     # runs offline, where that only logs an error. Set it to true to opt back in.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except CommandError as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return exc.code
     return code

@@ -84,6 +84,43 @@ def add_translation_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--no-cache", dest="cache", action="store_false",
                        help="do not read or write the translation cache")  # fmt: skip
+    group.add_argument(
+        "--glossary",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TSV of source_lang, target_lang, source term, target term: terms forced into "
+        "translations (a target equal to the source: do not translate)",
+    )
+    group.add_argument(
+        "--reject-flagged",
+        action="store_true",
+        help="leave out translations a quality check flags (the record is partial, with an "
+        "error per segment) instead of keeping and counting them",
+    )
+
+
+class CommandError(Exception):
+    """A command cannot start: the message is printed and the command exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def glossary_path(args: argparse.Namespace) -> str | None:
+    """The absolute path of ``--glossary`` after reading it, None without one; a glossary
+    that cannot be used ends the command (exit 2) before any work, naming the line."""
+    from lingoflow.processors.glossary import GlossaryError, load_glossary
+
+    if args.glossary is None:
+        return None
+    path = args.glossary.expanduser().absolute()
+    try:
+        load_glossary(path)
+    except GlossaryError as exc:
+        raise CommandError(str(exc)) from exc
+    return str(path)
 
 
 def translation_settings(args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from lingoflow.flows.cli.options import (
     add_translation_options,
+    glossary_path,
     languages,
     positive,
     translation_settings,
@@ -224,6 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if runner is not None:
         flow = process_documents.with_options(task_runner=runner)
     settings = translation_settings(args, workers=args.dask_workers or 1)
+    glossary = glossary_path(args)
     # Local worker processes share this run's temporary server (when no server is configured).
     local_workers = bool(args.dask_workers) or args.processes > 1
     with (
@@ -242,6 +244,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             parallel_batches=parallel,
             max_bytes=args.max_bytes,
             translation=TranslationSettings.model_validate(settings),
+            glossary=glossary,
+            reject_flagged=args.reject_flagged,
             return_state=True,
         )
     summary = flow_summary(state)
@@ -278,10 +282,13 @@ def cmd_retranslate(args: argparse.Namespace) -> int:
     if not args.processed_dir.is_dir():
         print(f"lingoflow: not a directory: {args.processed_dir}", file=sys.stderr)
         return 2
+    glossary = glossary_path(args)
     with prefect_api(args.local_server):
         state = retranslate(
             processed_dir=args.processed_dir,
             translation=TranslationSettings.model_validate(translation_settings(args)),
+            glossary=glossary,
+            reject_flagged=args.reject_flagged,
             return_state=True,
         )
     summary = flow_summary(state)

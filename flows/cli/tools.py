@@ -9,7 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lingoflow.flows.cli.options import add_translation_options, languages, translation_settings
+from lingoflow.flows.cli.options import (
+    add_translation_options,
+    glossary_path,
+    languages,
+    translation_settings,
+)
 from lingoflow.processors.langid import DEFAULT_CANDIDATES
 
 SCHEMA_PATH = Path("schema") / "record.schema.json"
@@ -188,12 +193,15 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     from lingoflow.flows.common import TranslationSettings
+    from lingoflow.processors.document import Block, Document
     from lingoflow.processors.models import Pair
     from lingoflow.processors.sentences import sentence_spans
-    from lingoflow.processors.translate import TranslationEngine, join_sentences
+    from lingoflow.processors.translate import TranslationEngine, translate_documents
 
+    glossary = glossary_path(args)
     settings = TranslationSettings.model_validate(translation_settings(args))
-    engine = TranslationEngine.load(settings.config(enabled=True))
+    config = settings.config(enabled=True, glossary=glossary, reject_flagged=args.reject_flagged)
+    engine = TranslationEngine.load(config)
     pair = Pair(args.source.lower(), args.target.lower())
     if engine.route(pair) is None:
         print(
@@ -203,14 +211,20 @@ def cmd_translate(args: argparse.Namespace) -> int:
         )
         return 3
     lines = [line.rstrip("\n") for line in _stdin_lines()]
-    sentences = [[line[a:b] for a, b in sentence_spans(line)] for line in lines]
-    flat = [s for group in sentences for s in group]
-    result = engine.translate(pair, flat) or []
-    position = 0
-    for group in sentences:
-        parts = result[position : position + len(group)]
-        position += len(group)
-        sys.stdout.write(join_sentences(parts, pair.target) + "\n")
+    # One block a line, through the pipeline's translation step: protected spans, the
+    # glossary, clause splitting and the quality checks apply as in a run.
+    doc = Document(rel_path="<stdin>", doc_id="stdin")
+    doc.blocks = [
+        Block(text=line, lang=pair.source, sentences=sentence_spans(line)) for line in lines
+    ]
+    translate_documents([doc], engine, [pair.source, pair.target])
+    for number, block in enumerate(doc.blocks, start=1):
+        quality = block.quality.get(pair.target)
+        if quality is not None and quality.flags:
+            verdict = "left out, original printed" if quality.rejected else "kept"
+            print(f"lingoflow: line {number}: {', '.join(quality.flags)} ({verdict})",
+                  file=sys.stderr)  # fmt: skip
+        sys.stdout.write(block.translations.get(pair.target, block.text) + "\n")
     sys.stdout.flush()
     return 0
 
