@@ -211,15 +211,25 @@ def _link_footnotes(blocks: list[Block]) -> None:
     claimed: set[tuple[int, str]] = set()
     for i, block in enumerate(blocks):
         marker = block.marker
-        if block.role != "footnote" or marker not in FOOTNOTE_REF:
+        if block.role != "footnote" or marker is None:
             continue
-        ref = FOOTNOTE_REF[marker]
+        ref = FOOTNOTE_REF.get(marker) or _numbered_ref(marker)
+        if ref is None:
+            continue
         for j in range(i - 1, max(-1, i - 12), -1):
             if blocks[j].role != "footnote" and ref.search(blocks[j].text):
                 if (j, marker) not in claimed:
                     block.footnote_of = j
                     claimed.add((j, marker))
                 break
+
+
+def _numbered_ref(marker: str) -> re.Pattern[str] | None:
+    """Where a numbered footnote's marker stands in the text: ``[1]`` right after a word
+    (as office documents' footnote references are written)."""
+    if re.fullmatch(r"\[\d{1,2}\]", marker):
+        return re.compile(r"(?<=\S)" + re.escape(marker))
+    return None
 
 
 def clean_text(text: str, config: CleanConfig, repeated: frozenset[str] = frozenset()) -> Cleaned:

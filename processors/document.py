@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from lingoflow.processors.office import OfficeText
 from lingoflow.processors.record import (
     ErrorInfo,
     Metadata,
@@ -78,6 +79,8 @@ class Document:
     language: str = "und"
     language_shares: dict[str, float] = field(default_factory=dict)
     failed: bool = False
+    office: OfficeText | None = None
+    """A PDF, DOCX or HWPX document as its reader read it, until cleaning."""
 
     def fail(self, stage: Stage, code: str, message: str) -> None:
         """Mark the document failed: no content will be produced."""

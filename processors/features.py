@@ -20,7 +20,9 @@ _KO_FUNCTION_END = re.compile(
     r"(?:은|는|이|가|을|를|의|에|에서|에게|로|으로|와|과|도|만|까지|부터|이다|하다|한다|했다|"
     r"된다|있다|없다|니다|습니다|며|고|서|면|지만|는데|요)[.,!?]?$"
 )
-_TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*$")
+# Terminal punctuation, closing quotes or brackets, and a footnote reference after them
+# ("... in 2050.*", "... 마련했다.[1]", "...했다.1)").
+_TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*(?:\*{1,3}|\[\d{1,2}\]|\d{1,2}\))?$")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 _HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
@@ -56,6 +58,8 @@ def ends_like_sentence(text: str) -> bool:
     """Ends with terminal punctuation, possibly followed by closing quotes or brackets.
 
     >>> ends_like_sentence("It said so.”"), ends_like_sentence("Related articles")
+    (True, False)
+    >>> ends_like_sentence("계획을 마련했다.[1]"), ends_like_sentence("Neutrality*")
     (True, False)
     """
     return bool(_TERMINAL.search(text))

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lingoflow.processors.document import Document
+from lingoflow.processors.office import MEDIA_TYPES, office_format
 
 _SLUG_MAX = 60
 
@@ -130,9 +131,18 @@ def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
     if not data:
         doc.fail("ingest", "empty", "the file is empty")
         return doc
+    office = office_format(data)
+    if office is not None:
+        doc.media_type = MEDIA_TYPES[office]
+        doc.data = data
+        return doc
     kind = sniff_binary(data)
     if kind is not None:
-        doc.fail("ingest", "not_text", f"binary content ({kind}); only text and HTML are read")
+        doc.fail(
+            "ingest",
+            "not_text",
+            f"binary content ({kind}); text, HTML, PDF, DOCX and HWPX documents are read",
+        )
         return doc
     doc.data = data
     return doc

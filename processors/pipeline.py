@@ -13,10 +13,16 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from lingoflow.processors.clean import Cleaned, clean_blocks, clean_text, repeated_lines
-from lingoflow.processors.config import PipelineConfig, RepairConfig
+from lingoflow.processors.config import (
+    DEFAULT_MAX_BYTES,
+    CleanConfig,
+    PipelineConfig,
+    RepairConfig,
+)
 from lingoflow.processors.decode import decode_bytes
 from lingoflow.processors.document import Block, Document
 from lingoflow.processors.html import (
@@ -34,6 +40,14 @@ from lingoflow.processors.langid import (
 )
 from lingoflow.processors.metadata import parse_date
 from lingoflow.processors.normalize import normalize_line
+from lingoflow.processors.office import (
+    SUFFIXES,
+    OfficeError,
+    OfficeText,
+    office_kind,
+    read_office,
+)
+from lingoflow.processors.record import Metadata
 from lingoflow.processors.repair import RepairReport, repair_text
 from lingoflow.processors.translate import TranslationEngine, TranslationReport, translate_documents
 
@@ -44,9 +58,20 @@ MIN_CONFIDENCE = 0.8
 INHERITED_CONFIDENCE = 0.3
 
 
-def decode_step(doc: Document) -> Document:
-    """Bytes to text; counts replaced bytes as an undecodable_bytes warning."""
+def decode_step(doc: Document, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Bytes to text; counts replaced bytes as an undecodable_bytes warning. PDF, DOCX and
+    HWPX documents are read by their format's reader (archives expand to ``max_bytes`` at
+    the most); one that cannot be read fails with the reader's reason."""
     if doc.failed or doc.data is None:
+        return doc
+    kind = office_kind(doc.media_type)
+    if kind is not None:
+        try:
+            doc.office = read_office(doc.data, kind, max_bytes)
+        except OfficeError as exc:
+            doc.fail("decode", exc.code, exc.message)
+            return doc
+        doc.text, doc.data = doc.office.text, None
         return doc
     decoded = decode_bytes(doc.data)
     doc.encoding = decoded.encoding
@@ -67,12 +92,12 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
     """Recognise HTML, then repair mojibake and normalise the text."""
     if doc.failed:
         return doc
-    if looks_like_html(doc.text):
+    if doc.office is None and looks_like_html(doc.text):
         doc.media_type = "text/html"
         doc.html = doc.text
         doc.text = ""
     else:
-        doc.media_type = "text/plain"
+        doc.media_type = doc.media_type if doc.office is not None else "text/plain"
         report = RepairReport()
         doc.text = repair_text(doc.text, config, report)
         note_repairs(doc, report)
@@ -129,15 +154,55 @@ def structure_step(
         meta.declared_language = page.lang
         if page.title and cleaned.blocks and cleaned.blocks[0].text == page.title:
             cleaned.blocks[0].role = "title"
+    elif doc.office is not None:
+        cleaned = clean_text(doc.text, office_rules(config.clean))
+        cleaned.removed = doc.office.removed + cleaned.removed
+        _office_metadata(cleaned.metadata, doc.office)
+        doc.text, doc.office = "", None
     else:
         cleaned = clean_text(doc.text, config.clean, repeated)
         doc.text = ""
+    _note_misleading_name(doc)
     doc.blocks = cleaned.blocks
     doc.removed.extend(cleaned.removed)
     doc.metadata = cleaned.metadata
     if not doc.blocks:
         doc.note("clean", "no_content", "no text content was found in the document")
     return doc
+
+
+OFFICE_DISABLED_RULES = frozenset(
+    {"navigation", "breadcrumb", "menu", "section_label", "share_widget", "call_to_action",
+     "repeated", "boilerplate"}
+)  # fmt: skip
+"""Rules for web-site chrome, which office documents do not have (their running headers and
+footers are removed by the readers, by position and repetition)."""
+
+
+def office_rules(config: CleanConfig) -> CleanConfig:
+    """The cleaning settings for a document read from PDF, DOCX or HWPX."""
+    return replace(config, disabled_rules=config.disabled_rules | OFFICE_DISABLED_RULES)
+
+
+def _office_metadata(meta: Metadata, office: OfficeText) -> None:
+    """The document's own properties where the text did not say: a title found in the text
+    wins over a file's Title property (often a template's or the file name)."""
+    meta.title = meta.title or office.title
+    if office.author and not meta.authors:
+        meta.authors = [office.author]
+
+
+def _note_misleading_name(doc: Document) -> None:
+    """A warning when the file name promises a format the content is not (a ``.docx`` that
+    is an HTML page): the content decides how it is read."""
+    promised = SUFFIXES.get(PurePosixPath(doc.rel_path).suffix.lower())
+    if promised is not None and promised != doc.media_type:
+        doc.note(
+            "decode",
+            "misleading_name",
+            f"the file name ends in {PurePosixPath(doc.rel_path).suffix}, but the content is "
+            f"{doc.media_type}; it was read as such",
+        )
 
 
 FRAGMENT_SHARE = 0.5
@@ -284,7 +349,7 @@ def clean_documents(
     clock = clock or StageClock()
     with clock("decode"):
         for doc in docs:
-            repair_step(decode_step(doc), config.repair)
+            repair_step(decode_step(doc, config.max_bytes), config.repair)
     with clock("clean"):
         repeated = repeated_by_source(docs, config)
         for doc in docs:

@@ -50,7 +50,8 @@ class ErrorInfo(_Model):
     stage: Stage = Field(description="Pipeline stage that reported the problem.")
     code: str = Field(
         description="Stable machine-readable code, e.g. outside_root, too_large, not_text, "
-        "unreadable, undecodable_bytes, missing_model, translation_rejected.",
+        "unreadable, undecodable_bytes, encrypted, corrupt_document, no_text_layer, "
+        "unsupported_format, missing_model, translation_rejected.",
         pattern=r"^[a-z][a-z0-9_]*$",
     )
     message: str = Field(description="Human-readable explanation.")
@@ -67,7 +68,10 @@ class Source(_Model):
     )
     bytes: int | None = Field(description="Size of the input in bytes; null when not read.", ge=0)
     media_type: str | None = Field(
-        description="Media type recognised from the content: text/plain or text/html; "
+        description="Media type recognised from the content: text/plain, text/html, "
+        "application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml."
+        "document (DOCX), application/hwp+zip (HWPX) or application/x-hwp (HWP 5, refused; "
+        "since 1.5.0); "
         "null when not recognised."
     )
     encoding: str | None = Field(
@@ -202,7 +206,8 @@ class Removed(_Model):
     text: str = Field(description="The removed text, as it stood after decoding and repair.")
     reason: str = Field(
         description="Stable reason code, e.g. navigation, breadcrumb, empty_label, "
-        "word_bookmark, copyright, share_widget, markup.",
+        "word_bookmark, copyright, share_widget, markup, running_header, running_footer, "
+        "page_number.",
         pattern=r"^[a-z][a-z0-9_]*$",
     )
 
@@ -250,7 +255,8 @@ class Record(_Model):
         default_factory=list,
         description="Facts worth knowing that leave the record ok, e.g. no_content (the document "
         "holds no text content: only navigation, say), repaired (which mojibake was repaired, "
-        "on how many lines), repair_uncertain (text left unrepaired, and why). Added in 1.3.0.",
+        "on how many lines), repair_uncertain (text left unrepaired, and why), misleading_name "
+        "(the file name promises another format than the content). Added in 1.3.0.",
     )
     source: Source
     metadata: Metadata = Field(default_factory=Metadata)

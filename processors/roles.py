@@ -225,6 +225,7 @@ def role_heading(lines: list[Line], ctx: Context, meta: Metadata) -> None:
         elif line.heading_mark or (
             i >= ctx.body_start
             and is_title_like(line.text)
+            and " | " not in line.text  # a table row
             and len(words(line.text)) <= 12
             and not BULLET.match(line.text)
             and not line.text.startswith(("“", '"', "‘", "'", "「", "("))

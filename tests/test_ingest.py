@@ -72,7 +72,8 @@ def test_too_large_is_not_read(tmp_path: Path) -> None:
     [
         (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "not_text"),
-        (b"%PDF-1.7\n...", "not_text"),
+        (b"PK\x03\x04" + b"\x00" * 30, "not_text"),  # a ZIP that is no office document
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 30, "not_text"),  # legacy .doc
         (b"\x1f\x8b\x08\x00" + b"\x00" * 10, "not_text"),
         (b"text\x00with\x00\x00\x00nul\x00\x01\x02 bytes and more", "not_text"),
     ],
@@ -81,6 +82,12 @@ def test_bad_content_fails_with_code(tmp_path: Path, content: bytes, code: str) 
     (tmp_path / "f").write_bytes(content)
     doc = read_input(tmp_path, "f", LIMIT)
     assert doc.failed and doc.errors[0].code == code
+
+
+def test_office_documents_pass_ingest_with_their_media_type(tmp_path: Path) -> None:
+    (tmp_path / "report").write_bytes(b"%PDF-1.7\n...")
+    doc = read_input(tmp_path, "report", LIMIT)
+    assert not doc.failed and doc.media_type == "application/pdf" and doc.data
 
 
 def test_utf16_without_bom_is_text() -> None:
