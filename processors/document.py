@@ -50,6 +50,7 @@ class Block:
     lang_confidence: float = 0.0
     other_langs: list[str] = field(default_factory=list)
     translations: dict[str, str] = field(default_factory=dict)
+    translation_sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     quality: dict[str, Quality] = field(default_factory=dict)
 
 
@@ -129,6 +130,11 @@ def to_record(
             marker=block.marker,
             footnote_of=block.footnote_of,
             sentences=block.sentences,
+            translation_sentences={
+                lang: spans
+                for lang, spans in sorted(block.translation_sentences.items())
+                if lang in block.translations and lang != block.lang
+            },
             translation_quality={
                 lang: translation_quality(found)
                 for lang, found in sorted(block.quality.items())

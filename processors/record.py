@@ -161,6 +161,14 @@ class Segment(_Model):
         default_factory=list,
         description="Sentence spans [start, end) as character offsets into the original text.",
     )
+    translation_sentences: dict[LangCode, list[tuple[int, int]]] = Field(
+        default_factory=dict,
+        description="For each machine-translated language: the span [start, end) of the "
+        "translation of each sentence of ``sentences`` (counted as the sentence splitter "
+        "counts them: spans of blank text left out), in the same order, so sentence pairs "
+        "can be read off; an empty span where a sentence's translation is empty. Added in "
+        "1.5.0.",
+    )
     translation_quality: dict[LangCode, TranslationQuality] = Field(
         default_factory=dict,
         description="For each machine-translated language: the model's score, the problems "

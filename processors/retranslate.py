@@ -62,6 +62,9 @@ def retranslate_records(
             )
             # keep what is there; translate only what is missing
             block.translations = {k: v for k, v in segment.text.items() if k != segment.lang}
+            block.translation_sentences = {
+                k: list(v) for k, v in segment.translation_sentences.items()
+            }
             block.quality = {k: block_quality(q) for k, q in segment.translation_quality.items()}
             doc.blocks.append(block)
         by_languages.setdefault(tuple(record.languages), []).append((record, doc))
@@ -112,6 +115,9 @@ def _updated(record: Record, doc: Document, flow_run_id: str | None) -> Record:
             if target != segment.lang:
                 segment.text[target] = text
         segment.machine_translated = sorted(k for k in segment.text if k != segment.lang)
+        for target, spans in block.translation_sentences.items():
+            if target in segment.machine_translated:
+                segment.translation_sentences[target] = spans
         for target, found in block.quality.items():
             if target in segment.machine_translated or found.rejected:
                 segment.translation_quality[target] = translation_quality(found)

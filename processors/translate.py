@@ -530,6 +530,7 @@ def translate_documents(
                     quality.rejected = True
                     report.rejected += 1
                     del block.translations[target]
+                    del block.translation_sentences[target]
                     doc.warn("translate", "translation_rejected",
                              rejected_message(index, pair, quality.flags))  # fmt: skip
         for pair in sorted(doc_missing):
@@ -561,8 +562,9 @@ def _translate_block(
     (``done``); its quality."""
     sentences = _sentences(block.text, block.sentences)
     parts = [done[s] for s in sentences]
-    text = join_sentences([p.text for p in parts], pair.target)
+    text, spans = join_with_spans([p.text for p in parts], pair.target)
     block.translations[pair.target] = text
+    block.translation_sentences[pair.target] = spans
     matches = [m for s in sentences for m in terms.get(s, ())]
     flags = quality_flags(
         block.text, text, block.lang, bounded=any(p.bounded for p in parts), detector=detector
@@ -634,4 +636,25 @@ def _sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
 
 def join_sentences(parts: list[str], target: str) -> str:
     """Sentences of one segment put back together in the target language."""
-    return ("" if target in _NO_SPACE_TARGETS else " ").join(p.strip() for p in parts if p.strip())
+    return join_with_spans(parts, target)[0]
+
+
+def join_with_spans(parts: list[str], target: str) -> tuple[str, list[tuple[int, int]]]:
+    """:func:`join_sentences`, and the span of each part in the result (an empty span where
+    a part is empty), so that sentence ``i`` of the source and of the translation align.
+
+    >>> join_with_spans(["Hello. ", "", "Bye."], "en")
+    ('Hello. Bye.', [(0, 6), (6, 6), (7, 11)])
+    """
+    separator = "" if target in _NO_SPACE_TARGETS else " "
+    text, spans = "", []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            spans.append((len(text), len(text)))
+            continue
+        if text:
+            text += separator
+        spans.append((len(text), len(text) + len(part)))
+        text += part
+    return text, spans

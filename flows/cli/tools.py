@@ -1,5 +1,5 @@
 """The commands that need no Prefect: validate, schema, detect, sentences, models,
-translate."""
+translate, export."""
 
 from __future__ import annotations
 
@@ -96,6 +96,27 @@ def register(commands: Any) -> None:
         default="auto",
         help="ko: always Kiwi; other: always the rules; auto (default): "
         "Kiwi when most letters are Hangul",
+    )
+
+    export = commands.add_parser(
+        "export",
+        help="export the records as a dataset (Parquet, JSONL, TSV or TMX sentence pairs)",
+        description="Write the records of --processed-dir as one file: parquet or jsonl (one "
+        "row per record, .jsonl.gz compresses), parallel-tsv or tmx (sentence pairs of the "
+        "machine translations; flagged ones left out unless --include-flagged). Streams the "
+        "records, writes aside and renames. Exit 2 when there is nothing to export, 1 when "
+        "corrupt records were found (listed, and left out of the export).",
+    )
+    export.set_defaults(handler=cmd_export)
+    export.add_argument("--processed-dir", type=Path, default=Path("processed"))
+    export.add_argument(
+        "--format", choices=("parquet", "jsonl", "parallel-tsv", "tmx"), required=True
+    )
+    export.add_argument("--output", type=Path, required=True, metavar="PATH")
+    export.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="keep sentence pairs whose translation the quality checks flagged",
     )
 
     translate = commands.add_parser(
@@ -227,6 +248,22 @@ def cmd_translate(args: argparse.Namespace) -> int:
         sys.stdout.write(block.translations.get(pair.target, block.text) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from lingoflow.processors.export import ExportError, export
+
+    try:
+        summary = export(
+            args.processed_dir, args.output, args.format, include_flagged=args.include_flagged
+        )
+    except ExportError as exc:
+        print(f"lingoflow: {exc}", file=sys.stderr)
+        return 2
+    for problem in summary.corrupt:
+        print(f"lingoflow: corrupt record left out: {problem}", file=sys.stderr)
+    print(summary.text())
+    return 1 if summary.corrupt else 0
 
 
 def cmd_sentences(args: argparse.Namespace) -> int:
