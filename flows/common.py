@@ -8,7 +8,9 @@ from typing import Annotated, Any, TypeVar, cast
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,7 +32,8 @@ class TranslationSettings(BaseModel):
     what each setting does.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    # Labels in the run form as the flow's own parameters are labelled: by name.
+    model_config = ConfigDict(extra="forbid", field_title_generator=lambda name, _: name)
 
     enabled: bool = Field(_DEFAULTS.enabled, description="Translate segments; off keeps originals.")
     packages_dir: str | None = Field(
@@ -96,6 +99,21 @@ def report_glossary_pairs(config: TranslationConfig, summary: RunSummary) -> Non
         summary.glossary_without_model = glossary_without_model(engine_for(config))
 
 
+def final_state(summary: RunSummary, fail_on_partial: bool = False) -> State[RunSummary]:
+    """The run's final state, with the summary as its result and a message saying how many
+    records are not ok and why: Completed, or Failed with ``fail_on_partial`` when any record
+    is partial or failed."""
+    message = summary.state_message()
+    if fail_on_partial and (summary.by_status.get("partial") or summary.by_status.get("failed")):
+        return Failed(message=message, data=summary)
+    return Completed(message=message, data=summary)
+
+
+def given(**parameters: object) -> dict[str, str]:
+    """A run's parameters as the summary shows them (those left unset left out)."""
+    return {k: str(v) for k, v in parameters.items() if v is not None}
+
+
 def opaque(value: T) -> T:
     """Pass ``value`` to a task without Prefect walking through it looking for futures: the
     index entries of a large run are tens of thousands of objects, and the walk costs more
@@ -114,7 +132,7 @@ def current_flow_run_id() -> str | None:
     return str(flow_run.id) if flow_run.id else None
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, task_run_name="write-index")
 def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
     """Write processed/index.jsonl."""
     return write_index(processed_dir, entries)

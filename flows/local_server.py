@@ -215,6 +215,39 @@ def serve(local: LocalPrefect) -> None:
         raise
 
 
+def deployment_lines(local: LocalPrefect) -> list[str]:
+    """Each deployment on the server, with its schedule and next run, one line each."""
+    from prefect.client.orchestration import get_client
+
+    with using_api(local.api_url), get_client(sync_client=True) as client:
+        deployments = client.read_deployments()
+        flows = {flow.id: flow.name for flow in client.read_flows()}
+    lines = []
+    for deployment in sorted(deployments, key=lambda d: (flows.get(d.flow_id, ""), d.name)):
+        when = "on demand"
+        for item in deployment.schedules:
+            cron = getattr(item.schedule, "cron", None)
+            zone = getattr(item.schedule, "timezone", None)
+            if cron and item.active:
+                when = f"cron '{cron}' {zone or 'UTC'}, next run {_next_run(cron, zone)}"
+        lines.append(f"  {flows.get(deployment.flow_id, '?')}/{deployment.name}: {when}")
+    return lines
+
+
+def _next_run(cron: str, zone: str | None) -> str:
+    """The next time ``cron`` fires in ``zone``, as the scheduler will compute it (cronsim,
+    which Prefect itself schedules with)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        from cronsim import CronSim
+    except ImportError:  # pragma: no cover - a Prefect without cronsim
+        return "(see the UI)"
+    tz = ZoneInfo(zone or "UTC")
+    return next(CronSim(cron, datetime.now(tz))).strftime("%Y-%m-%d %H:%M %Z")
+
+
 @contextlib.contextmanager
 def shared_api() -> Iterator[None]:
     """Make worker processes of a run talk to the run's own Prefect API.

@@ -19,6 +19,8 @@ from lingoflow.flows.common import (
     RejectFlaggedParameter,
     TranslationSettings,
     current_flow_run_id,
+    final_state,
+    given,
     opaque,
     report_glossary_pairs,
     resolve,
@@ -46,7 +48,7 @@ from lingoflow.processors.runner import (
 from lingoflow.processors.writer import remove_stale_temporaries, run_lock
 
 
-@task(cache_policy=NO_CACHE)
+@task(cache_policy=NO_CACHE, task_run_name="discover-inputs")
 def discover_inputs(raw_dir: Path) -> list[str]:
     """List every input under the raw directory, sorted."""
     return discover(raw_dir)
@@ -61,10 +63,21 @@ def process_documents_batch(
     force: bool,
 ) -> BatchOutcome:
     """Read, decode, repair, clean, detect and translate one batch, then write its records."""
+    logger = get_run_logger()
+    logger.info("%d documents: %s ... %s", len(rel_paths), rel_paths[0], rel_paths[-1])
     batch = process_batch(
         raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=current_flow_run_id()
     )
-    return write_processed(processed_dir, batch)
+    for record in batch.records:
+        if record.status != "ok":
+            problems = "; ".join(f"{e.code}: {e.message}" for e in record.errors)
+            logger.warning("%s: %s: %s", record.source.path, record.status, problems)
+    outcome = write_processed(processed_dir, batch)
+    logger.info(
+        "%d processed, %d changed, %d up to date", outcome.written + outcome.identical,
+        outcome.written, outcome.skipped,
+    )  # fmt: skip
+    return outcome
 
 
 BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force")
@@ -115,6 +128,9 @@ def process_documents(
     ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
     glossary: GlossaryParameter = None,
     reject_flagged: RejectFlaggedParameter = False,
+    fail_on_partial: Annotated[
+        bool, Field(description="End the run Failed when a record is partial or failed.")
+    ] = False,
 ) -> RunSummary:
     """Turn every file under raw_dir into one JSON record in processed_dir.
 
@@ -134,12 +150,17 @@ def process_documents(
             and written in one process). Default: 1 with one process (the work is CPU-bound:
             threads only contend), else twice the number of processes, so none waits for work.
             Set it to twice the number of Dask workers when the flow runs on Dask.
-        max_bytes: Inputs larger than this many bytes get a failed record without being read.
+        max_bytes: Size limit of an input, in bytes (default 20 MiB: 20971520); larger inputs
+            get a failed record without being read, and office archives may not expand
+            beyond it.
         translation: Translation models and decoding settings.
         glossary: Glossary TSV: terms forced into translations, and terms not to translate
             (see the README); a malformed one fails the run before any work.
         reject_flagged: Leave out translations a quality check flags (the record is partial,
             with an error per segment); by default they are kept and counted.
+        fail_on_partial: End the run in state Failed when any record is partial or failed
+            (the records are written all the same); by default the run is Completed and its
+            state message says how many records are not ok, and why.
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -155,7 +176,11 @@ def process_documents(
             translation, glossary, reject_flagged, inter_threads=inter_threads
         ),
     )
-    summary = RunSummary(flow="process-documents")
+    summary = RunSummary(flow="process-documents", parameters=given(
+        raw_dir=raw_dir, processed_dir=processed_dir, languages=",".join(languages), force=force,
+        prune=prune, batch_size=batch_size, processes=processes, max_bytes=max_bytes,
+        translate=translation.enabled, glossary=glossary, reject_flagged=reject_flagged,
+    ))  # fmt: skip
     report_glossary_pairs(config.translation, summary)
     with run_lock(processed_dir) as waited, batch_runner(processes) as pool:
         if waited >= 1:
@@ -185,10 +210,10 @@ def process_documents(
             summary.add_batch(outcome)
             stats = outcome.stats
             logger.info(
-                "%s: %d documents, %d records written, %d unchanged, "
-                "%d sentences translated (%d from cache)",
-                batch_name(index, len(batches)), len(batch), outcome.written,
-                outcome.skipped + outcome.identical, stats.sentences_translated,
+                "%s: %d documents: %d processed, %d changed (identical output is not "
+                "rewritten), %d up to date; %d sentences translated (%d from cache)",
+                batch_name(index, len(batches)), len(batch), outcome.written + outcome.identical,
+                outcome.written, outcome.skipped, stats.sentences_translated,
                 stats.sentences_cached,
             )  # fmt: skip
         found = orphans(processed_dir, rel_paths, prune=prune)
@@ -198,4 +223,4 @@ def process_documents(
         logger.warning(message)
     summary.finish(entries, started)
     publish_run_report(summary, entries)
-    return summary
+    return final_state(summary, fail_on_partial)  # type: ignore[return-value]

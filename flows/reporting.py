@@ -7,23 +7,30 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from lingoflow.processors.record import IndexEntry
 from lingoflow.processors.runner import RunSummary
 
+ARTIFACT_KEYS = {"process-documents": "run", "retranslate": "retranslate"}
+
 
 def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
-    """Publish the summary of a flow run and one table row per document."""
-    key = f"lingoflow-{summary.flow}"
+    """Publish the summary of a flow run and one table row per document (artifacts
+    ``run-summary`` and ``run-documents``; ``retranslate-...`` for retranslate)."""
+    key = ARTIFACT_KEYS[summary.flow]
+    records = summary.parameters.get("processed_dir", "processed")
     create_markdown_artifact(
-        key=key, markdown=summary_markdown(summary, entries), description=f"{summary.flow} summary"
+        key=f"{key}-summary",
+        markdown=summary_markdown(summary, entries),
+        description=f"{summary.flow}: {summary.state_message()}",
     )
     create_table_artifact(
         key=f"{key}-documents",
         table=[
             {
-                "doc_id": e.doc_id,
                 "path": e.path,
+                "title": e.title or "",
                 "status": e.status,
                 "language": e.language,
                 "segments": e.segments,
-                "errors": ", ".join(e.errors),
+                "errors": "; ".join(e.problems) or ", ".join(e.errors),
+                "record": f"{records}/{e.doc_id}.json",
             }
             for e in entries
         ],
@@ -33,19 +40,23 @@ def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
 
 def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
     """The run summary as markdown: counts, failures with reasons, missing models, timing."""
-    lines = [f"# lingoflow {summary.flow}", ""]
-    lines += ["| | |", "|---|---|"]
+    lines = [f"# lingoflow {summary.flow}", "", summary.state_message(), ""]
+    lines += ["| measure | value |", "|---|---|"]
     rows: list[tuple[str, object]] = [
         ("inputs", summary.inputs),
         ("records", summary.records),
-        ("written", summary.written),
-        ("unchanged", summary.unchanged),
+        ("processed", summary.processed),
+        ("changed (written)", summary.written),
+        ("up to date (skipped)", summary.up_to_date),
         ("sentences translated", summary.sentences_translated),
         ("sentences from cache", summary.sentences_from_cache),
         ("seconds", summary.seconds),
         ("documents/s", summary.documents_per_second),
     ]
     lines += [f"| {label} | {value} |" for label, value in rows]
+    if summary.parameters:
+        lines += ["", "## Parameters", "", "| parameter | value |", "|---|---|"]
+        lines += [f"| {name} | `{value}` |" for name, value in summary.parameters.items()]
     for title, counts in (("By status", summary.by_status), ("By language", summary.by_language)):
         lines += ["", f"## {title}", ""]
         lines += [f"- {name}: {count}" for name, count in counts.items()] or ["- none"]

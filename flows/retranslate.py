@@ -16,6 +16,8 @@ from lingoflow.flows.common import (
     RejectFlaggedParameter,
     TranslationSettings,
     current_flow_run_id,
+    final_state,
+    given,
     opaque,
     report_glossary_pairs,
     resolve,
@@ -97,7 +99,11 @@ def retranslate(
     started = time.monotonic()
     processed_dir = resolve(processed_dir)
     config = translation_config(translation, glossary, reject_flagged)
-    summary = RunSummary(flow="retranslate")
+    summary = RunSummary(
+        flow="retranslate",
+        parameters=given(processed_dir=processed_dir, batch_size=batch_size, glossary=glossary,
+                         reject_flagged=reject_flagged),
+    )  # fmt: skip
     report_glossary_pairs(config, summary)
     with run_lock(processed_dir):
         remove_stale_temporaries(processed_dir)
@@ -118,4 +124,4 @@ def retranslate(
         logger.warning(message)
     summary.finish(entries, started)
     publish_run_report(summary, entries)
-    return summary
+    return final_state(summary)  # type: ignore[return-value]

@@ -292,6 +292,12 @@ class IndexEntry(_Model):
     segments: int
     errors: list[str] = Field(description="Error codes of the record.")
     sha256: str | None
+    title: str | None = Field(default=None, description="The record's title, if any.")
+    problems: list[str] = Field(
+        default_factory=list,
+        description="Each error as 'code: what', the message's first clause "
+        "(e.g. 'missing_model: no Argos Translate package for ko→en').",
+    )
 
 
 def record_json_schema() -> dict[str, Any]:

@@ -72,6 +72,15 @@ class RunSummary(BaseModel):
     records: int = Field(0, description="Records in the index after the run.")
     written: int = Field(0, description="Record files created or changed.")
     unchanged: int = Field(0, description="Records left as they were (up to date or identical).")
+    processed: int = Field(
+        0, description="Inputs processed (the rest were up to date and skipped)."
+    )
+    up_to_date: int = Field(
+        0, description="Inputs skipped: bytes, lingoflow version and settings unchanged."
+    )
+    parameters: dict[str, str] = Field(
+        default_factory=dict, description="The run's parameters, as given."
+    )
     by_status: dict[str, int] = Field(default_factory=dict)
     by_language: dict[str, int] = Field(default_factory=dict)
     sentences_translated: int = 0
@@ -119,6 +128,8 @@ class RunSummary(BaseModel):
         stats = outcome.stats
         self.written += outcome.written
         self.unchanged += outcome.identical + outcome.skipped
+        self.processed += outcome.written + outcome.identical
+        self.up_to_date += outcome.skipped
         self.sentences_translated += stats.sentences_translated
         self.sentences_from_cache += stats.sentences_cached
         flags = Counter(self.quality_flags) + Counter(stats.quality_flags)
@@ -138,6 +149,29 @@ class RunSummary(BaseModel):
         self.by_language = dict(sorted(Counter(e.language for e in entries).items()))
         self.seconds = round(time.monotonic() - started, 3)
         return self
+
+    def state_message(self) -> str:
+        """One line for the flow run's final state: records by status, and why they are not
+        ok when one reason explains it.
+
+        >>> s = RunSummary(flow="process-documents", records=5, by_status={"partial": 5},
+        ...                missing_models=[Pair("ko", "en")], processed=5)
+        >>> s.state_message()
+        '5 records, all partial: no ko→en model; 5 processed, 0 changed, 0 up to date'
+        """
+        statuses = self.by_status
+        if len(statuses) == 1:
+            head = f"{self.records} records, all {next(iter(statuses))}"
+        else:
+            head = f"{self.records} records: " + ", ".join(
+                f"{count} {status}" for status, count in statuses.items()
+            )
+        if self.missing_models and statuses.get("partial"):
+            head += f": no {', '.join(map(str, self.missing_models))} model"
+        return (
+            f"{head}; {self.processed} processed, {self.written} changed, "
+            f"{self.up_to_date} up to date"
+        )
 
     def warnings(self) -> list[str]:
         """What the people running lingoflow should act on, one message each."""
@@ -181,7 +215,8 @@ class RunSummary(BaseModel):
             )
         lines = [
             f"lingoflow: {self.records} records from {self.inputs} inputs in {self.seconds} s",
-            f"  written {self.written}, unchanged {self.unchanged}",
+            f"  {self.processed} processed, {self.written} changed (identical output is not "
+            f"rewritten), {self.up_to_date} up to date (skipped)",
             f"  by status:   {counts(self.by_status)}",
             f"  by language: {counts(self.by_language)}",
             f"  sentences translated {self.sentences_translated}, "

@@ -117,7 +117,19 @@ def index_entry(record: Record) -> IndexEntry:
         segments=len(record.segments),
         errors=[e.code for e in record.errors],
         sha256=record.source.sha256,
+        title=record.metadata.title,
+        problems=[f"{e.code}: {_first_clause(e.message)}" for e in record.errors],
     )
+
+
+def _first_clause(message: str) -> str:
+    """A message up to its first semicolon or 100 characters.
+
+    >>> _first_clause("no package for ko→en (direct or through English); segments keep ...")
+    'no package for ko→en (direct or through English)'
+    """
+    clause = message.split(";", 1)[0].strip()
+    return clause if len(clause) <= 100 else clause[:99] + "…"
 
 
 def write_index(processed_dir: Path, entries: Iterable[IndexEntry]) -> bool:

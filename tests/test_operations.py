@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -88,14 +89,52 @@ def test_flow_run_publishes_markdown_and_table_artifacts(raw_copy: Path, process
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
             )
 
-    artifacts = {a.type: a for a in asyncio.run(read())}
+    found = asyncio.run(read())
+    artifacts = {a.type: a for a in found}
     assert set(artifacts) == {"markdown", "table"}
+    assert {a.key for a in found} == {"run-summary", "run-documents"}
     markdown = str(artifacts["markdown"].data)
     assert "## By status" in markdown and "- ok: 5" in markdown and "documents/s" in markdown
     assert "## Time per stage" in markdown and "- clean:" in markdown
+    assert "| measure | value |" in markdown and "| | |" not in markdown
+    assert "## Parameters" in markdown and f"| raw_dir | `{raw_copy}` |" in markdown
+    assert "| languages | `en,ko` |" in markdown and "| force | `False` |" in markdown
+    assert state.message and state.message.startswith("5 records, all ok; 5 processed")
     table = artifacts["table"].data
     rows = table if isinstance(table, list) else __import__("json").loads(table)
     assert len(rows) == 5 and {r["status"] for r in rows} == {"ok"}
+    assert {"path", "title", "status", "language", "segments", "errors", "record"} <= set(rows[0])
+    assert all(r["record"].endswith(".json") for r in rows) and any(r["title"] for r in rows)
+
+
+def test_the_final_state_says_why_records_are_partial(raw_copy: Path, tmp_path: Path) -> None:
+    """No model installed: every record partial; the run is Completed with a message that
+    says so, or Failed with fail_on_partial; the errors name the pair in the document table."""
+    _, settings = empty_package_settings(tmp_path)
+    state = process_documents(raw_dir=raw_copy, processed_dir=tmp_path / "a",
+                              translation=settings, return_state=True)  # fmt: skip
+    assert state.is_completed()
+    assert state.message.startswith("5 records, all partial: no ")
+    assert "ko→en" in state.message or "en→ko" in state.message
+    forced = process_documents(raw_dir=raw_copy, processed_dir=tmp_path / "b",
+                               translation=settings, fail_on_partial=True,
+                               return_state=True)  # fmt: skip
+    assert forced.is_failed() and forced.message.startswith("5 records, all partial")
+    assert len(list((tmp_path / "b").glob("*.json"))) == 5  # written all the same
+    index = [json.loads(line) for line in (tmp_path / "a" / "index.jsonl").read_text().splitlines()]
+    problems = [p for entry in index for p in entry["problems"]]
+    assert problems and all(
+        p.startswith("missing_model: no Argos Translate package for ") for p in problems
+    )
+
+
+def test_a_forced_run_with_identical_output_says_so(raw_copy: Path, processed: Path) -> None:
+    process_documents(raw_dir=raw_copy, processed_dir=processed)
+    again = process_documents(raw_dir=raw_copy, processed_dir=processed, force=True)
+    assert (again.processed, again.written, again.up_to_date) == (5, 0, 0)
+    assert "5 processed, 0 changed (identical output is not rewritten)" in again.text()
+    skipped = process_documents(raw_dir=raw_copy, processed_dir=processed)
+    assert (skipped.processed, skipped.up_to_date) == (0, 5)
 
 
 def test_two_concurrent_runs_never_corrupt_or_lose_a_record(

@@ -2,7 +2,7 @@
 
 Starts `prefect server start` on 127.0.0.1 with a temporary PREFECT_HOME, creates the process
 pool, runs `prefect --no-prompt deploy --all` from the project root, triggers
-'process-documents/on-demand' with parameters, runs `prefect worker start --run-once`, then
+'process-documents/process-now' with parameters, runs `prefect worker start --run-once`, then
 checks through the API that the flow run COMPLETED (the worker exits 0 even when a flow fails),
 that its records exist and validate, that its artifacts exist, and that the daily schedule
 produced scheduled runs. Everything is stopped by PID.
@@ -24,6 +24,7 @@ import pytest
 from lingoflow.flows.local_server import (
     LocalPrefect,
     create_pool_and_deploy,
+    deployment_lines,
     free_port,
     prefect_cli,
     start_server,
@@ -63,7 +64,7 @@ async def _api(local: LocalPrefect, run_id: UUID) -> dict[str, Any]:
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
         )
         scheduled = await client.read_flow_runs(
-            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["daily"])),
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["process-daily"])),
             flow_run_filter=FlowRunFilter(
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
             ),
@@ -82,10 +83,14 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     shutil.copytree(RAW, raw)
     output = create_pool_and_deploy(server)
-    assert output.count("Deployment '") >= 4 or "process-documents/daily" in output, output
+    assert output.count("Deployment '") >= 5 or "process-documents/process-daily" in output, output
+    listed = deployment_lines(server)
+    assert any(line.startswith("  process-documents/process-daily: cron '0 6 * * *' Asia/Seoul, next run 20")
+               and line.endswith("KST") for line in listed), listed  # fmt: skip
+    assert "  export-dataset/export-now: on demand" in listed
     triggered = prefect_cli(
         server,
-        "deployment", "run", "process-documents/on-demand",
+        "deployment", "run", "process-documents/process-now",
         "--param", f"raw_dir={raw}", "--param", f"processed_dir={processed}",
     )  # fmt: skip
     run_id = UUID(re.search(r"UUID:\s*([0-9a-f-]{36})", triggered).group(1))  # type: ignore[union-attr]
@@ -108,7 +113,8 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     assert found["parameters"]["raw_dir"] == str(raw)
     assert found["artifacts"] == ["markdown", "table"]
     assert found["scheduled"] >= 1
-    assert {"daily", "on-demand"} <= set(found["deployments"])
+    assert set(found["deployments"]) == {"process-daily", "process-now", "retranslate-now",
+                                         "install-models-now", "export-now"}  # fmt: skip
     records = load_records(processed)
     assert sorted(records) == sorted(p.name for p in raw.iterdir())
     assert all(r["pipeline"]["flow_run_id"] == str(run_id) for r in records.values())

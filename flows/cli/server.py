@@ -42,7 +42,7 @@ def stop_command(state: Path) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from lingoflow.flows.local_server import LocalPrefect, serve
+    from lingoflow.flows.local_server import LocalPrefect, deployment_lines, serve
 
     local = LocalPrefect(state=args.state.absolute(), port=args.port)
     try:
@@ -50,13 +50,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (RuntimeError, TimeoutError) as exc:
         print(f"lingoflow: {exc}", file=sys.stderr)
         return 1
+    lines = deployment_lines(local)
     print(
         f"Prefect UI: {local.ui_url}\n"
         f"API: {local.api_url}  (export PREFECT_API_URL={local.api_url} to use it)\n"
-        f"pool lingoflow-local with a worker; deployments from prefect.yaml; "
-        f"logs and PIDs in {args.state}/\n"
-        f"stop with: {stop_command(args.state)}"
+        f"pool lingoflow-local with a worker; logs and PIDs in {args.state}/\n"
+        f"deployments (prefect.yaml):\n" + "\n".join(lines)
     )
+    if any("cron" in line for line in lines):
+        print(
+            "note: scheduled deployments run while this server and its worker run (the daily "
+            "one processes raw/ at its next run above); pause a schedule in the UI, or: "
+            ".venv/bin/prefect deployment schedule pause ...",
+            file=sys.stderr,
+        )
+    print(f"stop with: {stop_command(args.state)}")
     return 0
 
 
