@@ -25,11 +25,11 @@ def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
         table=[
             {
                 "path": e.path,
-                "title": e.title or "",
                 "status": e.status,
+                "errors": "; ".join(e.problems) or ", ".join(e.errors),
+                "title": e.title or "",
                 "language": e.language,
                 "segments": e.segments,
-                "errors": "; ".join(e.problems) or ", ".join(e.errors),
                 "record": f"{records}/{e.doc_id}.json",
             }
             for e in entries
