@@ -22,6 +22,7 @@ from lingoflow.processors.translate import engine_for, glossary_without_model
 from lingoflow.processors.writer import write_index
 
 T = TypeVar("T")
+THREADS = ("inter_threads", "intra_threads")  # None: derived from the machine's cores
 _DEFAULTS = TranslationConfig(cache_dir="")
 
 
@@ -42,11 +43,18 @@ class TranslationSettings(BaseModel):
     device: Device = Field(_DEFAULTS.device, description="cpu, cuda or auto.")
     compute_type: str = Field(_DEFAULTS.compute_type, description="CTranslate2 compute type.")
     beam_size: int = Field(_DEFAULTS.beam_size, description="Beam width.", ge=1, le=16)
-    inter_threads: int = Field(
-        _DEFAULTS.inter_threads, description="Batches translated in parallel.", ge=1, le=64
+    inter_threads: int | None = Field(
+        None,
+        description="Batches translated in parallel (default: one per core of the machine "
+        "that runs the flow, at most 8).",
+        ge=1,
+        le=64,
     )
-    intra_threads: int = Field(
-        _DEFAULTS.intra_threads, description="Threads per batch (0: CTranslate2 decides).", ge=0
+    intra_threads: int | None = Field(
+        None,
+        description="Threads per batch (default: the cores left over per batch, usually 1; "
+        "0: CTranslate2 decides).",
+        ge=0,
     )
     max_batch_tokens: int = Field(
         _DEFAULTS.max_batch_tokens, description="Token budget of one batch.", ge=64
@@ -62,7 +70,8 @@ class TranslationSettings(BaseModel):
         exposed = set(type(self).model_fields)
         hidden = {f.name: getattr(_DEFAULTS, f.name) for f in fields(_DEFAULTS)}
         values = {k: v for k, v in hidden.items() if k not in exposed}
-        return TranslationConfig(**{**values, **self.model_dump(), **overrides})
+        given = {k: v for k, v in self.model_dump().items() if v is not None or k not in THREADS}
+        return TranslationConfig(**{**values, **given, **overrides})
 
 
 GlossaryParameter = Annotated[

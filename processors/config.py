@@ -126,12 +126,16 @@ class TranslationConfig:
     length_penalty:
         0.2 as argostranslate.
     inter_threads / intra_threads:
-        CTranslate2 threads: batches translated in parallel / threads per batch. Measured on
-        2 cores: inter 2, intra 1 doubles batched throughput; intra 2 hurts.
+        CTranslate2 threads: batches translated in parallel / threads per batch. Default
+        (:func:`default_threads`): one batch per core with one thread each, at most 8 batches,
+        the cores left over as threads per batch; on 2 cores inter 2, intra 1, which
+        ``python -m bench.translation --sweep`` measured best there (bench/README.md).
     max_batch_tokens:
         Token budget of one CTranslate2 batch (``batch_type="tokens"``). Batches are cut from
-        length-sorted sentences, each with its own decoding bound, and run in parallel; 512
-        measured best on 2 cores at beam 4 (larger batches wait on their longest member).
+        length-sorted sentences, each with its own decoding bound, and run in parallel; 192:
+        ``python -m bench.translation --sweep`` and a run on 24 and 96 sentences put 128-192
+        ahead of 256 and 512 on 2 cores at beam 4 (more, smaller batches keep every worker busy
+        and wait less on their longest member; bench/README.md).
     max_decoding_ratio / max_decoding_extra:
         A translation may be at most ratio x input tokens + extra tokens long: a bound that
         stops a model from running on, relative to the input rather than fixed. A translation
@@ -166,9 +170,9 @@ class TranslationConfig:
     compute_type: str = "default"
     beam_size: int = 4
     length_penalty: float = 0.2
-    inter_threads: int = 2
-    intra_threads: int = 1
-    max_batch_tokens: int = 512
+    inter_threads: int = field(default_factory=lambda: default_threads()[0])
+    intra_threads: int = field(default_factory=lambda: default_threads()[1])
+    max_batch_tokens: int = 192
     max_decoding_ratio: float = 2.0
     max_decoding_extra: int = 10
     max_input_tokens: int = 256
@@ -204,17 +208,33 @@ class TranslationConfig:
         }
 
 
+MAX_INTER_THREADS = 8
+"""More parallel batches than this rarely fill on one batch task's sentences."""
+
+
+def default_threads(cores: int | None = None) -> tuple[int, int]:
+    """``(inter_threads, intra_threads)`` for a machine of ``cores`` cores (default: this one):
+    batched translation gains most from parallel batches, one a core, each on one thread
+    (CTranslate2 shares the weights between them); past :data:`MAX_INTER_THREADS` batches the
+    cores left over become threads per batch.
+
+    >>> default_threads(1), default_threads(2), default_threads(16)
+    ((1, 1), (2, 1), (8, 2))
+    """
+    cores = max(1, cores or os.cpu_count() or 1)
+    inter = min(cores, MAX_INTER_THREADS)
+    return inter, max(1, cores // inter)
+
+
 def inter_threads_for(workers: int, requested: int | None = None) -> int:
     """Translation batches each of ``workers`` processes on one machine runs in parallel:
-    ``requested`` (default :attr:`TranslationConfig.inter_threads`), capped at each process's
-    share of the cores when several processes share them.
+    ``requested`` (default :func:`default_threads`), capped at each process's share of the
+    cores when several processes share them.
 
-    >>> inter_threads_for(1), inter_threads_for(1, 6)
-    (2, 6)
-    >>> inter_threads_for(10_000, 6)
-    1
+    >>> inter_threads_for(1, 6), inter_threads_for(10_000, 6)
+    (6, 1)
     """
-    wanted = requested if requested is not None else TranslationConfig.inter_threads
+    wanted = requested if requested is not None else default_threads()[0]
     if workers <= 1:
         return wanted
     return max(1, min(wanted, (os.cpu_count() or 1) // workers))

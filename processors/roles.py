@@ -206,6 +206,8 @@ def role_subtitle(lines: list[Line], ctx: Context, meta: Metadata) -> None:
         if wrapped or deck or (is_title_like(text) and not BULLET.match(line.text)):
             line.text, line.role = text, "subtitle"
             subtitles.append(text)
+        elif BULLET.match(line.text):
+            break  # a list has begun: a title-like line after it heads a section
     if subtitles:
         meta.subtitle = "\n".join(subtitles)
 

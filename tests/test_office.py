@@ -147,6 +147,29 @@ def test_a_page_spanning_paragraph_and_hyphenation_are_rejoined(tmp_path: Path) 
     assert texts[-1] == "A second paragraph follows here."
 
 
+def test_docx_list_levels_and_heading_styles(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Measures by sector", level=1)
+    document.add_paragraph("Industry and energy", style="List Bullet")
+    document.add_paragraph("Support for low-carbon equipment", style="List Bullet 2")
+    document.add_paragraph("Transport", style="List Bullet")
+    document.add_heading("Next steps", level=2)
+    document.add_paragraph("The plan will be reviewed every year with the companies concerned.")
+    out = io.BytesIO()
+    document.save(out)
+    (tmp_path / "lists.docx").write_bytes(out.getvalue())
+    segments = record_of(tmp_path, "lists.docx").segments
+    items = [(s.text["en"], s.level) for s in segments if s.role == "list_item"]
+    assert items == [("Industry and energy", 0), ("Support for low-carbon equipment", 1),
+                     ("Transport", 0)]  # fmt: skip
+    assert [s.text["en"] for s in segments if s.role in ("title", "heading")] == [
+        "Measures by sector",
+        "Next steps",
+    ]
+
+
 # Documents that cannot be read: a failed record with a clear reason, never an exception.
 
 

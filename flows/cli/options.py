@@ -61,14 +61,16 @@ def add_translation_options(parser: argparse.ArgumentParser) -> None:
         "--inter-threads",
         type=positive,
         default=None,
-        help=f"batches translated in parallel by each process (default: {DEFAULTS.inter_threads}, "
+        help=f"batches translated in parallel by each process (default: one per core, at most "
+        f"8: {DEFAULTS.inter_threads} here; "
         "at most the cores divided among --processes/--dask-workers)",
     )
     group.add_argument(
         "--intra-threads",
         type=int,
         default=None,
-        help=f"threads per batch, 0 lets CTranslate2 decide (default: {DEFAULTS.intra_threads})",
+        help="threads per batch, 0 lets CTranslate2 decide (default: the cores left over per "
+        f"batch: {DEFAULTS.intra_threads} here)",
     )
     group.add_argument(
         "--max-batch-tokens",
