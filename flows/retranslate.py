@@ -32,9 +32,8 @@ from lingoflow.processors.retranslate import retranslate_records
 from lingoflow.processors.runner import RunSummary, batch_name, split_batches
 from lingoflow.processors.translate import engine_for
 from lingoflow.processors.writer import (
-    CorruptRecordError,
     index_entry,
-    load_record,
+    iter_records,
     remove_stale_temporaries,
     run_lock,
 )
@@ -42,15 +41,8 @@ from lingoflow.processors.writer import (
 
 def load_records(paths: list[Path]) -> tuple[list[Record], list[str]]:
     """The records at ``paths``, and the corrupt ones as ``name: reason``."""
-    records, corrupt = [], []
-    for path in paths:
-        try:
-            record = load_record(path)
-        except CorruptRecordError as exc:
-            corrupt.append(str(exc))
-            continue
-        if record is not None:
-            records.append(record)
+    corrupt: list[str] = []
+    records = list(iter_records(paths, corrupt))
     return records, corrupt
 
 

@@ -33,9 +33,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lingoflow.processors import __version__
 from lingoflow.processors.record import Record, Segment
-from lingoflow.processors.writer import CorruptRecordError, load_record
+from lingoflow.processors.writer import atomic_file, iter_records
 
 ExportFormat = Literal["parquet", "jsonl", "parallel-tsv", "tmx"]
 FORMATS: tuple[str, ...] = ("parquet", "jsonl", "parallel-tsv", "tmx")
@@ -95,18 +93,6 @@ def record_paths(processed_dir: Path) -> list[Path]:
     return paths
 
 
-def iter_records(paths: list[Path], corrupt: list[str]) -> Iterator[Record]:
-    """The records at ``paths``, one at a time; corrupt ones are appended to ``corrupt``."""
-    for path in paths:
-        try:
-            record = load_record(path)
-        except CorruptRecordError as exc:
-            corrupt.append(str(exc))
-            continue
-        if record is not None:
-            yield record
-
-
 def export(
     processed_dir: Path,
     output: Path,
@@ -120,7 +106,7 @@ def export(
     paths = record_paths(processed_dir)
     summary = ExportSummary(format=fmt, output=str(output))
     languages = pair_languages(paths) if fmt in ("parquet", "jsonl") else []
-    with _atomic(output) as handle:
+    with atomic_file(output) as handle:
         records = _counted(iter_records(paths, summary.corrupt), summary)
         if fmt == "parquet":
             summary.rows = _write_parquet(records, languages, handle)
@@ -138,23 +124,6 @@ def _counted(records: Iterator[Record], summary: ExportSummary) -> Iterator[Reco
     for record in records:
         summary.records += 1
         yield record
-
-
-@contextlib.contextmanager
-def _atomic(output: Path) -> Iterator[IO[bytes]]:
-    """A file beside ``output`` that replaces it once written completely."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(name, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
 
 
 def pair_languages(paths: list[Path]) -> list[str]:

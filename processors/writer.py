@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from pydantic import ValidationError
 
@@ -22,16 +23,25 @@ _VOLATILE = ("processed_at", "flow_run_id")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix.
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix
+    (:func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A file to write that replaces ``path`` only once it is complete.
 
     A temporary file in the same folder is written, flushed and fsynced, then renamed over
-    the target; the folder is fsynced so the rename survives a crash.
+    the target; the folder is fsynced so the rename survives a crash. On an error the
+    temporary file is removed and ``path`` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -40,6 +50,19 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def iter_records(paths: Iterable[Path], corrupt: list[str]) -> Iterator[Record]:
+    """The records at ``paths``, one at a time (missing files left out); each corrupt one is
+    appended to ``corrupt`` as ``name: reason``."""
+    for path in paths:
+        try:
+            record = load_record(path)
+        except CorruptRecordError as exc:
+            corrupt.append(str(exc))
+            continue
+        if record is not None:
+            yield record
 
 
 def _fsync_dir(folder: Path) -> None:
