@@ -58,7 +58,6 @@ class OfficeText:
     removed: list[Removed] = field(default_factory=list)
     title: str | None = None
     author: str | None = None
-    pages: int | None = None
 
 
 def office_kind(media_type: str | None) -> str | None:

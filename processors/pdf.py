@@ -113,7 +113,7 @@ def read_pdf(data: bytes) -> OfficeText:
             f"none of the {len(pages)} page(s) has a text layer (a scanned document?); "
             "OCR is not part of lingoflow",
         )
-    out = OfficeText(pages=len(pages))
+    out = OfficeText()
     body = _remove_running_lines(pages, out.removed)
     out.text = join_paragraphs(_paragraphs(body))
     out.title = " ".join(meta.get("Title", "").split()) or None
