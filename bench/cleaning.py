@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import Document
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import clean_documents
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "boilerplate"

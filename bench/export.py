@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import re, sys, time
 from pathlib import Path
-from lingoflow.processors.export import export
+from lingoflow.processors.output.export import export
 start = time.perf_counter()
 summary = export(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], include_flagged=True)
 seconds = time.perf_counter() - start
@@ -38,7 +38,7 @@ def sample_records(folder: Path) -> list[dict[str, object]]:
     os.environ.setdefault("ARGOS_PACKAGES_DIR", str(folder / "packages"))
     os.environ.setdefault("XDG_CACHE_HOME", str(folder / "cache"))
     from lingoflow.processors.batch import process_batch, write_processed
-    from lingoflow.processors.config import PipelineConfig
+    from lingoflow.processors.core.config import PipelineConfig
     from tests.argos import build_packages
     from tests.helpers import install_en_ko
 

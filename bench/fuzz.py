@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from lingoflow.processors.config import PipelineConfig, TranslationConfig
-    from lingoflow.processors.document import Document
+    from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+    from lingoflow.processors.core.document import Document
     from lingoflow.processors.pipeline import run_steps
 
     config = PipelineConfig(translation=TranslationConfig(enabled=False))

@@ -25,10 +25,10 @@ from pathlib import Path
 import trafilatura
 from bs4 import BeautifulSoup
 
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.decode import decode_bytes
-from lingoflow.processors.document import Document
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import clean_documents
+from lingoflow.processors.read.decode import decode_bytes
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "html"
 GOAL_F1 = 0.92

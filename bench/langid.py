@@ -20,7 +20,7 @@ from pathlib import Path
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
-from lingoflow.processors.langid import LanguageDetector, _restricted_factory
+from lingoflow.processors.language.detector import LanguageDetector, _restricted_factory
 
 CLASSES = ("sentences", "word-pairs", "single-words")
 GOALS = {"sentences": 99.8, "word-pairs": 95.0, "single-words": 88.0}

@@ -97,7 +97,7 @@ BUILDERS = {"pdf": long_pdf, "docx": long_docx, "hwpx": long_hwpx}
 # VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
 PEAK = """
 import re, sys
-from lingoflow.processors.office import office_format, read_office
+from lingoflow.processors.read.office import office_format, read_office
 data = open(sys.argv[1], "rb").read()
 read_office(data, office_format(data), 1 << 30)
 status = open("/proc/self/status").read()
@@ -115,10 +115,11 @@ def best(repeat: int, run: object) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lingoflow.processors.config import PipelineConfig, TranslationConfig
-    from lingoflow.processors.ingest import read_input
-    from lingoflow.processors.office import office_format, read_office
+    from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
     from lingoflow.processors.pipeline import run_steps
+    from lingoflow.processors.read.formats import office_format
+    from lingoflow.processors.read.ingest import read_input
+    from lingoflow.processors.read.office import read_office
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 100])

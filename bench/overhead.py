@@ -39,10 +39,10 @@ PLAIN = """
 import sys
 from pathlib import Path
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.writer import write_batch
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.ingest import discover
-from lingoflow.processors.writer import write_index
+from lingoflow.processors.output.writer import write_batch
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.read.ingest import discover
+from lingoflow.processors.output.writer import write_index
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 out.mkdir(parents=True, exist_ok=True)
 config = PipelineConfig(translation=TranslationConfig(enabled=False))

@@ -23,12 +23,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import Document
-from lingoflow.processors.ingest import doc_id_for
-from lingoflow.processors.langid import clear_caches
-from lingoflow.processors.normalize import normalize_line
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Document
+from lingoflow.processors.language.detector import clear_caches
 from lingoflow.processors.pipeline import StageClock, run_steps
+from lingoflow.processors.read.ingest import doc_id_for
+from lingoflow.processors.text.normalize import normalize_line
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "boilerplate"
 CONFIG = PipelineConfig(translation=TranslationConfig(enabled=False))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lingoflow.processors import sentences
+import lingoflow.processors.text.sentences as sentences
 
 DATA = [
     Path(__file__).resolve().parent / "data" / name

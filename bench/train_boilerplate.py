@@ -1,4 +1,4 @@
-"""Train the boilerplate classifier of lingoflow.processors.boilerplate on the shared pages.
+"""Train the boilerplate classifier of lingoflow.processors.clean.boilerplate on the shared pages.
 
 Data: ../shared/eval/boilerplate (CleanEval development pages and news portals): each page's
 naive visible text and its human gold main text. Each line of the text, as cleaning reads it
@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.cleaning import DEFAULT_DATA
-from lingoflow.processors.boilerplate import (
+from lingoflow.processors.clean.boilerplate import (
     FEATURES,
     MODEL_PATH,
     SECOND_STAGE,
@@ -44,10 +44,10 @@ from lingoflow.processors.boilerplate import (
     context_features,
     document_features,
 )
-from lingoflow.processors.clean import prepare_lines
-from lingoflow.processors.config import CleanConfig
-from lingoflow.processors.decode import decode_bytes
-from lingoflow.processors.repair import repair_text
+from lingoflow.processors.clean.cleaner import prepare_lines
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.read.decode import decode_bytes
+from lingoflow.processors.text.repair import repair_text
 
 TOKEN = re.compile(r"\w+")
 FOLDS = 5

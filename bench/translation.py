@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("XDG_CACHE_HOME", str(state / "cache"))
     os.environ["ARGOS_BEAM_SIZE"] = str(args.beam_size)
 
-    from lingoflow.processors.config import TranslationConfig
-    from lingoflow.processors.models import install_archive
+    from lingoflow.processors.core.config import TranslationConfig
+    from lingoflow.processors.translate.packages import install_archive
 
     defaults = TranslationConfig(cache_dir="")
     print(f"CPU: {cpu_model()}; {os.cpu_count()} logical cores; "
@@ -204,10 +204,10 @@ def _to_korean(docs: list[Any]) -> list[str]:
 def sample_documents(copies: int) -> list[Any]:
     """The samples, cleaned, ``copies`` times; copy k numbers its sentences "(k)" so that no
     two copies are identical (deduplication must not help lingoflow)."""
-    from lingoflow.processors.config import PipelineConfig
-    from lingoflow.processors.document import Document
+    from lingoflow.processors.core.config import PipelineConfig
+    from lingoflow.processors.core.document import Document
     from lingoflow.processors.pipeline import clean_documents
-    from lingoflow.processors.sentences import sentence_spans
+    from lingoflow.processors.text.sentences import sentence_spans
 
     raw = Path(__file__).resolve().parent.parent / "raw"
     base = []
@@ -263,7 +263,7 @@ def run_argostranslate(paragraphs: list[str], packages: Path) -> tuple[float, in
         from argostranslate import settings
         from argostranslate import translate as argos
 
-        from lingoflow.processors.sentences import split_sentences
+        from lingoflow.processors.text.sentences import split_sentences
 
         class OurSplitter:
             def split_sentences(self, text: str) -> list[str]:
@@ -299,8 +299,9 @@ _ENGINES: dict[tuple[Any, ...], Any] = {}
 def loaded_engine(packages: Path, beam_size: int, **settings: Any) -> Any:
     """lingoflow's engine over ``packages`` with the bench's settings, its model loaded (one
     per settings, reused across rounds)."""
-    from lingoflow.processors.config import TranslationConfig
-    from lingoflow.processors.translate import Pair, TranslationEngine
+    from lingoflow.processors.core.config import TranslationConfig
+    from lingoflow.processors.core.languages import Pair
+    from lingoflow.processors.translate.engine import TranslationEngine
 
     key = (str(packages), beam_size, tuple(sorted(settings.items())))
     if key not in _ENGINES:
@@ -321,7 +322,7 @@ def loaded_engine(packages: Path, beam_size: int, **settings: Any) -> Any:
 def run_lingoflow(
     docs: list[Any], packages: Path, beam_size: int, glossary: str | None = None
 ) -> tuple[float, int]:
-    from lingoflow.processors.translate import translate_documents
+    from lingoflow.processors.translate.documents import translate_documents
 
     engine = loaded_engine(packages, beam_size, glossary=glossary)
     start = time.perf_counter()
@@ -332,7 +333,8 @@ def run_lingoflow(
 def run_engine(
     sentences: list[str], packages: Path, beam_size: int, **settings: Any
 ) -> tuple[float, int]:
-    from lingoflow.processors.translate import EngineStats, Pair
+    from lingoflow.processors.core.languages import Pair
+    from lingoflow.processors.translate.engine import EngineStats
 
     engine = loaded_engine(packages, beam_size, repetition_retry_ngram=0,
                            repetition_retry_penalty=1.0, **settings)  # fmt: skip
@@ -352,8 +354,8 @@ def run_raw(
     import ctranslate2
     import sentencepiece as spm
 
-    from lingoflow.processors.config import TranslationConfig
-    from lingoflow.processors.translate import batches
+    from lingoflow.processors.core.config import TranslationConfig
+    from lingoflow.processors.translate.engine import batches
 
     defaults = TranslationConfig(cache_dir="")
     inter, intra = inter or defaults.inter_threads, intra or defaults.intra_threads
@@ -393,9 +395,10 @@ def run_raw(
 def qa_costs(docs: list[Any], packages: Path, beam_size: int, limit: int) -> dict[str, float]:
     """What translation QA costs on a slice: the engine's time, the checks' time on its
     outputs (protected spans, quality flags), and how many second passes this model needs."""
-    from lingoflow.processors.protect import missing_protected
-    from lingoflow.processors.quality import quality_flags
-    from lingoflow.processors.translate import EngineStats, Pair
+    from lingoflow.processors.core.languages import Pair
+    from lingoflow.processors.translate.engine import EngineStats
+    from lingoflow.processors.translate.protect import missing_protected
+    from lingoflow.processors.translate.quality import quality_flags
 
     sentences = list(dict.fromkeys(_to_korean(docs)))[:limit]
     engine = loaded_engine(packages, beam_size, repetition_retry_ngram=0,

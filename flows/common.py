@@ -14,12 +14,12 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
-from lingoflow.processors.config import Device, TranslationConfig
-from lingoflow.processors.glossary import load_glossary
-from lingoflow.processors.record import IndexEntry
-from lingoflow.processors.runner import RunSummary
-from lingoflow.processors.translate import engine_for, glossary_without_model
-from lingoflow.processors.writer import write_index
+from lingoflow.processors.core.config import Device, TranslationConfig
+from lingoflow.processors.core.record import IndexEntry
+from lingoflow.processors.output.writer import write_index
+from lingoflow.processors.summary import RunSummary
+from lingoflow.processors.translate.engine import engine_for, glossary_without_model
+from lingoflow.processors.translate.glossary import load_glossary
 
 T = TypeVar("T")
 THREADS = ("inter_threads", "intra_threads")  # None: derived from the machine's cores
@@ -29,7 +29,7 @@ _DEFAULTS = TranslationConfig(cache_dir="")
 class TranslationSettings(BaseModel):
     """Translation settings of a run, as a flow parameter (a nested form in the Prefect UI).
 
-    The defaults are :class:`~lingoflow.processors.config.TranslationConfig`'s, which documents
+    The defaults are :class:`~lingoflow.processors.core.config.TranslationConfig`'s, which documents
     what each setting does.
     """
 

@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from lingoflow.flows.common import resolve
-from lingoflow.processors.export import ExportSummary, export
+from lingoflow.processors.output.export import ExportSummary, export
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-{fmt}")

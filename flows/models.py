@@ -9,14 +9,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
-from lingoflow.processors.models import (
+from lingoflow.processors.core.languages import Pair
+from lingoflow.processors.translate.packages import (
     InstalledPackage,
-    Pair,
     install_archive,
     install_from_index,
     package_files,
 )
-from lingoflow.processors.models import packages_dir as default_packages_dir
+from lingoflow.processors.translate.packages import packages_dir as default_packages_dir
 
 
 @task(cache_policy=NO_CACHE)

@@ -29,23 +29,23 @@ from lingoflow.flows.common import (
 )
 from lingoflow.flows.reporting import publish_run_report
 from lingoflow.processors.batch import BatchOutcome, process_batch, write_processed
-from lingoflow.processors.config import (
+from lingoflow.processors.core.config import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LANGUAGES,
     DEFAULT_MAX_BYTES,
     PipelineConfig,
     inter_threads_for,
 )
-from lingoflow.processors.ingest import discover
-from lingoflow.processors.record import IndexEntry
-from lingoflow.processors.runner import (
+from lingoflow.processors.core.record import IndexEntry
+from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock
+from lingoflow.processors.read.ingest import discover
+from lingoflow.processors.summary import (
     RunSummary,
     batch_name,
     batches_in_flight,
     orphans,
     split_batches,
 )
-from lingoflow.processors.writer import remove_stale_temporaries, run_lock
 
 
 @task(cache_policy=NO_CACHE, task_run_name="discover-inputs")

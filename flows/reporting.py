@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from lingoflow.processors.record import IndexEntry
-from lingoflow.processors.runner import RunSummary
+from lingoflow.processors.core.record import IndexEntry
+from lingoflow.processors.summary import RunSummary
 
 ARTIFACT_KEYS = {"process-documents": "run", "retranslate": "retranslate"}
 

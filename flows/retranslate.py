@@ -26,17 +26,13 @@ from lingoflow.flows.common import (
 )
 from lingoflow.flows.reporting import publish_run_report
 from lingoflow.processors.batch import BatchOutcome, BatchResult, write_processed
-from lingoflow.processors.config import TranslationConfig
-from lingoflow.processors.record import IndexEntry, Record
+from lingoflow.processors.core.config import TranslationConfig
+from lingoflow.processors.core.record import IndexEntry, Record
+from lingoflow.processors.output.records import index_entry, iter_records
+from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock
 from lingoflow.processors.retranslate import retranslate_records
-from lingoflow.processors.runner import RunSummary, batch_name, split_batches
-from lingoflow.processors.translate import engine_for
-from lingoflow.processors.writer import (
-    index_entry,
-    iter_records,
-    remove_stale_temporaries,
-    run_lock,
-)
+from lingoflow.processors.summary import RunSummary, batch_name, split_batches
+from lingoflow.processors.translate.engine import engine_for
 
 
 def load_records(paths: list[Path]) -> tuple[list[Record], list[str]]:

@@ -11,21 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lingoflow.processors import __version__
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.document import to_record
-from lingoflow.processors.ingest import read_input
-from lingoflow.processors.langid import LanguageDetector
-from lingoflow.processors.models import Pair
-from lingoflow.processors.pipeline import StageClock, run_steps
-from lingoflow.processors.record import IndexEntry, Record
-from lingoflow.processors.translate import TranslationEngine, engine_for
-from lingoflow.processors.writer import (
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.document import to_record
+from lingoflow.processors.core.languages import Pair
+from lingoflow.processors.core.record import IndexEntry, Record
+from lingoflow.processors.language.detector import LanguageDetector
+from lingoflow.processors.output.records import (
     CorruptRecordError,
     index_entry,
     load_record,
     record_path,
-    write_batch,
 )
+from lingoflow.processors.output.writer import write_batch
+from lingoflow.processors.pipeline import StageClock, run_steps
+from lingoflow.processors.read.ingest import read_input
+from lingoflow.processors.translate.engine import TranslationEngine, engine_for
 
 # Failures that may not repeat on the next run, so an unchanged input is tried again.
 TRANSIENT_CODES = frozenset({"unreadable"})

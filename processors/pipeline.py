@@ -16,40 +16,38 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from lingoflow.processors.clean import Cleaned, clean_blocks, clean_text, repeated_lines
-from lingoflow.processors.config import (
+from lingoflow.processors.clean.cleaner import clean_blocks, clean_text
+from lingoflow.processors.clean.lines import Cleaned
+from lingoflow.processors.clean.removal import repeated_lines
+from lingoflow.processors.core.config import (
     DEFAULT_MAX_BYTES,
     CleanConfig,
     PipelineConfig,
     RepairConfig,
 )
-from lingoflow.processors.decode import decode_bytes
-from lingoflow.processors.document import Block, Document
-from lingoflow.processors.html import (
-    extract_html,
-    looks_like_html,
-    visible_text,
-    visible_words_at_most,
-)
-from lingoflow.processors.langid import (
+from lingoflow.processors.core.document import Block, Document, OfficeText
+from lingoflow.processors.core.record import Metadata
+from lingoflow.processors.language.detector import (
     UNDETERMINED,
     Detection,
     LanguageDetector,
     default_candidates,
     detector_for,
 )
-from lingoflow.processors.metadata import parse_date
-from lingoflow.processors.normalize import normalize_line
-from lingoflow.processors.office import (
-    SUFFIXES,
-    OfficeError,
-    OfficeText,
-    office_kind,
-    read_office,
+from lingoflow.processors.read.decode import decode_bytes
+from lingoflow.processors.read.formats import SUFFIXES, OfficeError, office_kind
+from lingoflow.processors.read.html import (
+    extract_html,
+    looks_like_html,
+    visible_text,
+    visible_words_at_most,
 )
-from lingoflow.processors.record import Metadata
-from lingoflow.processors.repair import RepairReport, repair_text
-from lingoflow.processors.translate import TranslationEngine, TranslationReport, translate_documents
+from lingoflow.processors.read.office import read_office
+from lingoflow.processors.text.entities import parse_date
+from lingoflow.processors.text.normalize import normalize_line
+from lingoflow.processors.text.repair import RepairReport, repair_text
+from lingoflow.processors.translate.documents import TranslationReport, translate_documents
+from lingoflow.processors.translate.engine import TranslationEngine
 
 # Segments shorter than this (in letters) or detected with less confidence take the language
 # of the document instead; their confidence is then reported below 0.5 (inherited).
@@ -344,8 +342,9 @@ def repeated_by_source(
 def clean_documents(
     docs: Sequence[Document], config: PipelineConfig, clock: StageClock | None = None
 ) -> None:
-    """Decode, repair and clean ``docs`` (read by :func:`lingoflow.processors.ingest.read_input`
-    or built in memory): their segments, before language detection."""
+    """Decode, repair and clean ``docs`` (read by
+    :func:`lingoflow.processors.read.ingest.read_input` or built in memory): their segments,
+    before language detection."""
     clock = clock or StageClock()
     with clock("decode"):
         for doc in docs:

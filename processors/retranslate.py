@@ -12,14 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from lingoflow.processors.document import Block, Document, block_quality, translation_quality
-from lingoflow.processors.models import Pair
-from lingoflow.processors.record import ErrorInfo, Record
-from lingoflow.processors.translate import (
-    TranslationEngine,
-    rejected_message,
-    translate_documents,
-)
+from lingoflow.processors.core.document import Block, Document, block_quality, translation_quality
+from lingoflow.processors.core.languages import Pair
+from lingoflow.processors.core.record import ErrorInfo, Record
+from lingoflow.processors.translate.documents import rejected_message, translate_documents
+from lingoflow.processors.translate.engine import TranslationEngine
 
 
 @dataclass

@@ -15,7 +15,7 @@ from bench.argos_packages import (
     train_sentencepiece,
     write_package,
 )
-from lingoflow.processors.sentences import split_sentences
+from lingoflow.processors.text.sentences import split_sentences
 from tests.conftest import RAW
 
 # Each direction scrambles tokens through its own seeded permutation, so a translation is

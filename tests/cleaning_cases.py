@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lingoflow.processors.clean import clean_text, repeated_lines
-from lingoflow.processors.config import CleanConfig
+from lingoflow.processors.clean.cleaner import clean_text
+from lingoflow.processors.clean.removal import repeated_lines
+from lingoflow.processors.core.config import CleanConfig
 from tests.conftest import ROOT
 
 CASES_FILE = ROOT / "tests" / "test-cases" / "cleaning.json"

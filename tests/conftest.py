@@ -77,7 +77,7 @@ def argos_files() -> Path:
 def installed_test_models(argos_files: Path) -> Path:
     """ko→en and en→ko installed in ARGOS_PACKAGES_DIR for the whole session, so flows
     translate by default; tests of missing models point to an empty folder instead."""
-    from lingoflow.processors.models import install_archive
+    from lingoflow.processors.translate.packages import install_archive
 
     folder = Path(os.environ["ARGOS_PACKAGES_DIR"])
     for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.record import Record
-from lingoflow.processors.validate import validate_dir
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.record import Record
+from lingoflow.processors.output.validate import validate_dir
 
 
 def assert_valid_records(folder: Path) -> None:
@@ -46,7 +46,7 @@ def empty_package_settings(tmp_path: Path) -> tuple[Path, Any]:
 
 def install_en_ko(argos_files: Path, folder: Path) -> None:
     """Install the test packages for en→ko and ko→en into ``folder``."""
-    from lingoflow.processors.models import install_archive
+    from lingoflow.processors.translate.packages import install_archive
 
     for name in EN_KO_ARCHIVES:
         install_archive(argos_files / name, folder)

@@ -9,9 +9,9 @@ import pytest
 from bench import fuzz, scale
 from bench.corpus import generate
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.ingest import discover
-from lingoflow.processors.writer import write_batch
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.output.writer import write_batch
+from lingoflow.processors.read.ingest import discover
 from tests.helpers import assert_valid_records
 
 

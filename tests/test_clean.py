@@ -7,15 +7,11 @@ from typing import Any
 
 import pytest
 
-from lingoflow.processors.clean import (
-    RULES,
-    clean_blocks,
-    clean_text,
-    is_notice,
-)
-from lingoflow.processors.config import CleanConfig
-from lingoflow.processors.document import Block
-from lingoflow.processors.features import stopword_density
+from lingoflow.processors.clean.cleaner import RULES, clean_blocks, clean_text
+from lingoflow.processors.clean.notices import is_notice
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.core.document import Block
+from lingoflow.processors.text.features import stopword_density
 from tests.cleaning_cases import expected, load_cases, run_case
 from tests.conftest import ROOT
 from tests.test_golden import golden_mismatches

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.document import Document
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import clean_documents
 from tests.helpers import process_together
 
@@ -136,7 +136,7 @@ def test_a_page_of_only_navigation_has_no_body() -> None:
 def test_a_100000_line_text_is_read_once_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """The classifier computes each line's features once (windows use running sums), so the
     work grows with the number of lines."""
-    import lingoflow.processors.boilerplate as boilerplate
+    import lingoflow.processors.clean.boilerplate as boilerplate
 
     calls = {"n": 0}
     original = boilerplate.line_features

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lingoflow.processors.decode import declared_charset, decode_bytes
+from lingoflow.processors.read.decode import declared_charset, decode_bytes
 
 KOREAN = (
     "이 웹사이트는 제19대 대통령 임기 종료에 따라 대통령기록관이 「대통령기록물 관리에 관한 "

@@ -41,17 +41,17 @@ def test_docstring_examples(name: str) -> None:
 def test_the_small_pure_functions_have_examples() -> None:
     counts = {name: _examples(importlib.import_module(name)) for name in MODULES}
     for name in (
-        "lingoflow.processors.config",
-        "lingoflow.processors.models",
-        "lingoflow.processors.runner",
+        "lingoflow.processors.core.config",
+        "lingoflow.processors.translate.packages",
+        "lingoflow.processors.summary",
         "lingoflow.processors.pipeline",
-        "lingoflow.processors.html",
-        "lingoflow.processors.repair",
-        "lingoflow.processors.sentences",
-        "lingoflow.processors.metadata",
-        "lingoflow.processors.normalize",
-        "lingoflow.processors.langid",
-        "lingoflow.processors.ingest",
+        "lingoflow.processors.read.html",
+        "lingoflow.processors.text.repair",
+        "lingoflow.processors.text.sentences",
+        "lingoflow.processors.text.entities",
+        "lingoflow.processors.text.normalize",
+        "lingoflow.processors.language.detector",
+        "lingoflow.processors.read.ingest",
         "lingoflow.flows.cli.options",
         "lingoflow.flows.cli.server",
     ):

@@ -13,8 +13,8 @@ import pytest
 
 from lingoflow.flows.cli import main
 from lingoflow.processors.batch import process_batch, write_processed
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.export import TSV_COLUMNS, export
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.output.export import TSV_COLUMNS, export
 from tests.conftest import RAW
 from tests.helpers import load_records
 
@@ -151,7 +151,7 @@ def test_exports_are_idempotent_and_atomic(
 def test_a_failed_export_leaves_the_previous_file(
     records: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lingoflow.processors import export as module
+    import lingoflow.processors.output.export as module
 
     out = tmp_path / "r.jsonl"
     export(records, out, "jsonl")

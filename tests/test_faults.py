@@ -15,11 +15,12 @@ import pytest
 
 from bench.corpus import generate
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import Document
-from lingoflow.processors.ingest import discover, doc_id_for
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Document
+from lingoflow.processors.output.records import load_record
+from lingoflow.processors.output.writer import atomic_write, write_batch
 from lingoflow.processors.pipeline import clean_documents
-from lingoflow.processors.writer import atomic_write, load_record, write_batch
+from lingoflow.processors.read.ingest import discover, doc_id_for
 from tests.helpers import assert_valid_records
 
 NO_TRANSLATION = PipelineConfig(translation=TranslationConfig(enabled=False))

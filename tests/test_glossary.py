@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lingoflow.processors.glossary import (
-    GlossaryError,
-    load_glossary,
-    parse_glossary,
-)
-from lingoflow.processors.models import Pair
+from lingoflow.processors.core.languages import Pair
+from lingoflow.processors.translate.glossary import GlossaryError, load_glossary, parse_glossary
 
 KO_EN = Pair("ko", "en")
 EN_KO = Pair("en", "ko")

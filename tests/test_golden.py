@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from lingoflow.processors.config import CleanConfig, PipelineConfig, TranslationConfig
-from lingoflow.processors.record import Record
-from lingoflow.processors.sentences import split_sentences
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
+from lingoflow.processors.core.record import Record
+from lingoflow.processors.text.sentences import split_sentences
 from tests.conftest import RAW, ROOT
 from tests.helpers import process_together
 

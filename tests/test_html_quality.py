@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bench.html import DEFAULT_DATA, GOAL_F1, GOAL_PRECISION, Score, lingoflow_text
-from lingoflow.processors.config import PipelineConfig
+from lingoflow.processors.core.config import PipelineConfig
 
 
 @pytest.mark.skipif(

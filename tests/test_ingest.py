@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lingoflow.processors.ingest import discover, doc_id_for, read_input, sniff_binary
+from lingoflow.processors.read.formats import sniff_binary
+from lingoflow.processors.read.ingest import discover, doc_id_for, read_input
 
 LIMIT = 20 * 1024 * 1024
 

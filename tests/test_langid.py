@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import Block, Document
-from lingoflow.processors.langid import LanguageDetector, default_candidates, script_runs
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Block, Document
+from lingoflow.processors.language.detector import LanguageDetector, default_candidates, script_runs
 from lingoflow.processors.pipeline import INHERITED_CONFIDENCE, detect_step
 from tests.conftest import RAW, ROOT
 
@@ -192,7 +192,7 @@ def test_ngrams_are_exactly_langdetects() -> None:
     pinned), on every shared text of two length classes and on edge cases."""
     from collections import Counter
 
-    from lingoflow.processors.langid import _restricted_factory, langdetect_ngrams
+    from lingoflow.processors.language.detector import _restricted_factory, langdetect_ngrams
 
     factory = _restricted_factory(("ar", "de", "en", "fr", "ja", "ko", "ru", "vi", "zh"), 0)
     assert factory is not None
@@ -226,7 +226,7 @@ def test_bad_input_costs_detector_work_linear_in_its_size(monkeypatch: pytest.Mo
     """A 20 MB single line, 200,000 one-word lines and a script no candidate covers each get a
     record; the statistical scoring reads a bounded prefix of a segment and is asked once per
     distinct segment text."""
-    from lingoflow.processors import langid
+    import lingoflow.processors.language.detector as langid
 
     calls: list[int] = []
     real = langid.NgramProfiles.probabilities

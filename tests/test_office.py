@@ -15,12 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import to_record
-from lingoflow.processors.ingest import read_input
-from lingoflow.processors.office import DOCX, HWPX, PDF, is_page_number, office_format
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import to_record
+from lingoflow.processors.core.record import Record
 from lingoflow.processors.pipeline import run_steps
-from lingoflow.processors.record import Record
+from lingoflow.processors.read.formats import DOCX, HWPX, PDF, office_format
+from lingoflow.processors.read.ingest import read_input
+from lingoflow.processors.read.layout import is_page_number
 from tests.conftest import ROOT
 from tests.office_docs import RELEASES, Release, docx_bytes, pdf_bytes, with_marker, write_all
 

@@ -16,8 +16,8 @@ import pytest
 
 from lingoflow.flows.process import process_documents
 from lingoflow.flows.retranslate import retranslate
-from lingoflow.processors.runner import RunSummary
-from lingoflow.processors.writer import run_lock
+from lingoflow.processors.output.writer import run_lock
+from lingoflow.processors.summary import RunSummary
 from tests.helpers import (
     assert_valid_records,
     empty_package_settings,

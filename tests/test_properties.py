@@ -8,15 +8,15 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lingoflow.processors.clean import clean_text
-from lingoflow.processors.config import CleanConfig, PipelineConfig, TranslationConfig
-from lingoflow.processors.decode import decode_bytes
-from lingoflow.processors.document import Document
-from lingoflow.processors.html import extract_html
-from lingoflow.processors.langid import LanguageDetector
-from lingoflow.processors.metadata import find_dates, find_phone, find_url
+from lingoflow.processors.clean.cleaner import clean_text
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Document
+from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.pipeline import clean_documents
-from lingoflow.processors.repair import repair_text
+from lingoflow.processors.read.decode import decode_bytes
+from lingoflow.processors.read.html import extract_html
+from lingoflow.processors.text.entities import find_dates, find_phone, find_url
+from lingoflow.processors.text.repair import repair_text
 
 CONFIG = PipelineConfig(translation=TranslationConfig(enabled=False))
 DETECTOR = LanguageDetector(("en", "ko", "ja", "zh", "de", "fr"), seed=0)

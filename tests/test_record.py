@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lingoflow.processors.record import SCHEMA_VERSION, Record, record_json_schema, schema_text
-from lingoflow.processors.validate import validate_dir, validate_record_data
+from lingoflow.processors.core.record import SCHEMA_VERSION, Record, record_json_schema, schema_text
+from lingoflow.processors.output.validate import validate_dir, validate_record_data
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "schema" / "example-record.json"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lingoflow.processors.config import PipelineConfig
-from lingoflow.processors.document import Document
+from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import run_steps
-from lingoflow.processors.repair import (
+from lingoflow.processors.text.repair import (
     RepairReport,
     fix_dropped_bytes,
     fix_korean_legacy_as_latin1,
@@ -155,7 +155,7 @@ def test_cp949_punctuation_in_english_is_repaired_and_traps_are_not() -> None:
 def test_correct_latin_text_is_never_changed_by_the_korean_repairs() -> None:
     """Zero changes to correct text: every French, German, Spanish, ... line of the shared
     language-identification data and every ftfy negative case."""
-    from lingoflow.processors.repair import fix_cp949_punctuation
+    from lingoflow.processors.text.repair import fix_cp949_punctuation
 
     lines = [
         line
@@ -296,8 +296,8 @@ def test_html_entities_in_plain_text_are_unescaped_but_not_in_markup() -> None:
 def test_the_explained_ftfy_pass_is_ftfy() -> None:
     """Repair counts ftfy's mojibake fixes by running it segment by segment with explanations:
     the text must be exactly what ``ftfy.fix_text`` gives."""
-    from lingoflow.processors.config import RepairConfig
-    from lingoflow.processors.repair import _ftfy_explained, ftfy_config
+    from lingoflow.processors.core.config import RepairConfig
+    from lingoflow.processors.text.repair import _ftfy_explained, ftfy_config
 
     config = ftfy_config(RepairConfig())
     texts = [
@@ -313,8 +313,8 @@ def test_the_explained_ftfy_pass_is_ftfy() -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))
 def test_the_ascii_shortcut_of_the_ftfy_pass_changes_nothing_ftfy_would_not(text: str) -> None:
-    from lingoflow.processors.config import RepairConfig
-    from lingoflow.processors.repair import _ftfy_explained, ftfy_config
+    from lingoflow.processors.core.config import RepairConfig
+    from lingoflow.processors.text.repair import _ftfy_explained, ftfy_config
 
     config = ftfy_config(RepairConfig())
     assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingoflow.processors.metadata import (
+from lingoflow.processors.text.entities import (
     context_years,
     find_dates,
     find_division,
@@ -16,7 +16,7 @@ from lingoflow.processors.metadata import (
     find_url,
     parse_date,
 )
-from lingoflow.processors.normalize import (
+from lingoflow.processors.text.normalize import (
     collapse_spaces,
     markdown_heading,
     normalize_line,
@@ -24,7 +24,7 @@ from lingoflow.processors.normalize import (
     strip_markdown,
     strip_tags,
 )
-from lingoflow.processors.sentences import sentence_spans, split_sentences
+from lingoflow.processors.text.sentences import sentence_spans, split_sentences
 
 TEXT = st.lists(
     st.sampled_from(
@@ -172,7 +172,7 @@ def test_contact_fields() -> None:
 
 
 def test_korean_sentences_come_from_kiwi_and_english_from_the_rules() -> None:
-    from lingoflow.processors.sentences import rule_sentence_spans, sentence_spans
+    from lingoflow.processors.text.sentences import rule_sentence_spans, sentence_spans
 
     korean = "환경부는 예산을 배정했다고 밝혔다 예산은 내년 상반기에 집행된다"
     assert [korean[a:b] for a, b in sentence_spans(korean)] == [

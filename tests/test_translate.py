@@ -13,9 +13,14 @@ import pytest
 
 from lingoflow.flows.cli import main
 from lingoflow.flows.process import process_documents
-from lingoflow.processors.config import TranslationConfig
-from lingoflow.processors.models import InstallError, install_archive, installed_packages
-from lingoflow.processors.translate import Pair, TranslationEngine
+from lingoflow.processors.core.config import TranslationConfig
+from lingoflow.processors.core.languages import Pair
+from lingoflow.processors.translate.engine import TranslationEngine
+from lingoflow.processors.translate.packages import (
+    InstallError,
+    install_archive,
+    installed_packages,
+)
 from tests.argos import Expected
 from tests.conftest import ROOT
 from tests.helpers import empty_package_settings, install_en_ko, load_records
@@ -68,7 +73,7 @@ def test_unreadable_package_metadata_is_logged_not_hidden(
     install_archive(argos_files / "translate-ko_en-1_0.argosmodel", folder)
     (folder / "broken").mkdir()
     (folder / "broken" / "metadata.json").write_text("{not json", encoding="utf-8")
-    with caplog.at_level("WARNING", logger="lingoflow.processors.models"):
+    with caplog.at_level("WARNING", logger="lingoflow.processors.translate.packages"):
         found = installed_packages(folder)
     assert [p.pair for p in found] == [Pair("ko", "en")]
     assert "broken" in caplog.text and "unreadable metadata.json" in caplog.text
@@ -164,7 +169,7 @@ def test_worker_path_does_not_import_argostranslate_translate(
         "import sys\n"
         "from pathlib import Path\n"
         "from lingoflow.processors.batch import process_batch\n"
-        "from lingoflow.processors.config import PipelineConfig, TranslationConfig\n"
+        "from lingoflow.processors.core.config import PipelineConfig, TranslationConfig\n"
         f"config = PipelineConfig(translation=TranslationConfig(packages_dir={str(installed_test_models)!r}, cache=False))\n"
         f"result = process_batch(Path({str(ROOT / 'raw')!r}), Path({str(tmp_path)!r}), ['003_c920be901eaf93a9.txt'], config)\n"
         "record = result.records[0]\n"
@@ -185,7 +190,7 @@ def test_worker_path_does_not_import_argostranslate_translate(
 def _expected_protected(model: Expected, sentence: str) -> str:
     """What the test model gives for ``sentence``: its translation, or, when that loses a
     protected span, the sentence's pieces translated around the spans put back."""
-    from lingoflow.processors.protect import join_pieces, missing_protected, pieces
+    from lingoflow.processors.translate.protect import join_pieces, missing_protected, pieces
 
     whole = model.translate(sentence)
     if not missing_protected(sentence, whole):
@@ -289,7 +294,7 @@ def _identity_packages(tmp_path: Path, pairs: list[tuple[str, str]]) -> Path:
     """Installed packages whose model copies its input (what a model does to text it was not
     trained for, or a wrong package): the output is the source, token for token."""
     from bench.argos_packages import copy_model_spec, pieces, write_package
-    from lingoflow.processors.models import install_archive
+    from lingoflow.processors.translate.packages import install_archive
     from tests.argos import sentencepiece_model
 
     model = sentencepiece_model()
@@ -303,8 +308,8 @@ def _identity_packages(tmp_path: Path, pairs: list[tuple[str, str]]) -> Path:
 
 
 def _translated(text: str, lang: str, packages: Path, languages: tuple[str, ...]) -> Any:
-    from lingoflow.processors.config import PipelineConfig
-    from lingoflow.processors.document import Document
+    from lingoflow.processors.core.config import PipelineConfig
+    from lingoflow.processors.core.document import Document
     from lingoflow.processors.pipeline import run_steps
 
     config = PipelineConfig(
@@ -363,7 +368,7 @@ def test_a_copy_model_output_is_flagged_untranslated(tmp_path: Path) -> None:
 def test_records_carry_the_score_and_flags_of_each_translation(
     installed_test_models: Path,
 ) -> None:
-    from lingoflow.processors.document import to_record
+    from lingoflow.processors.core.document import to_record
 
     doc, _ = _translated(EN, "en", installed_test_models, ("en", "ko"))
     record = to_record(doc, ("en", "ko"), version="test", settings_digest="0" * 16)

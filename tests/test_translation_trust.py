@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
+import lingoflow.processors.translate.engine as translate
 from lingoflow.flows.cli import main
-from lingoflow.processors import translate
-from lingoflow.processors.config import PipelineConfig, TranslationConfig
-from lingoflow.processors.document import Document, to_record
-from lingoflow.processors.models import Pair
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.document import Document, to_record
+from lingoflow.processors.core.languages import Pair
 from lingoflow.processors.pipeline import run_steps
-from lingoflow.processors.translate import EngineStats, TranslationEngine
+from lingoflow.processors.translate.engine import EngineStats, TranslationEngine
 from tests.helpers import load_records
 
 KO = "환경부는 오늘 탄소중립 이행계획을 발표했다."

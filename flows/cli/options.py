@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from lingoflow.processors.config import TranslationConfig
+from lingoflow.processors.core.config import TranslationConfig
 
 DEFAULTS = TranslationConfig(cache_dir="")
 
@@ -33,7 +33,7 @@ def positive(value: str) -> int:
 
 def add_translation_options(parser: argparse.ArgumentParser) -> None:
     """The translation options of ``run``, ``retranslate`` and ``translate``; every default
-    is :class:`~lingoflow.processors.config.TranslationConfig`'s."""
+    is :class:`~lingoflow.processors.core.config.TranslationConfig`'s."""
     group = parser.add_argument_group("translation")
     group.add_argument(
         "--no-translate", dest="translate", action="store_false", help="keep original texts only"
@@ -113,7 +113,7 @@ class CommandError(Exception):
 def glossary_path(args: argparse.Namespace) -> str | None:
     """The absolute path of ``--glossary`` after reading it, None without one; a glossary
     that cannot be used ends the command (exit 2) before any work, naming the line."""
-    from lingoflow.processors.glossary import GlossaryError, load_glossary
+    from lingoflow.processors.translate.glossary import GlossaryError, load_glossary
 
     if args.glossary is None:
         return None
@@ -128,7 +128,7 @@ def glossary_path(args: argparse.Namespace) -> str | None:
 def translation_settings(args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
     """The translation options given on the command line, as TranslationSettings fields;
     options left out keep their defaults. ``workers`` processes share this machine's cores."""
-    from lingoflow.processors.config import inter_threads_for
+    from lingoflow.processors.core.config import inter_threads_for
 
     given = {
         "enabled": args.translate,

@@ -17,13 +17,13 @@ from lingoflow.flows.cli.options import (
     positive,
     translation_settings,
 )
-from lingoflow.processors.config import (
+from lingoflow.processors.core.config import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LANGUAGES,
     DEFAULT_MAX_BYTES,
     user_cache_dir,
 )
-from lingoflow.processors.runner import RunSummary
+from lingoflow.processors.summary import RunSummary
 
 
 def register(commands: Any) -> None:

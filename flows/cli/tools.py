@@ -15,7 +15,7 @@ from lingoflow.flows.cli.options import (
     languages,
     translation_settings,
 )
-from lingoflow.processors.langid import DEFAULT_CANDIDATES
+from lingoflow.processors.language.detector import DEFAULT_CANDIDATES
 
 SCHEMA_PATH = Path("schema") / "record.schema.json"
 
@@ -137,7 +137,7 @@ def _stdin_lines() -> io.TextIOWrapper:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from lingoflow.processors.validate import validate_dir
+    from lingoflow.processors.output.validate import validate_dir
 
     if not args.dir.is_dir():
         print(f"lingoflow: not a directory: {args.dir}", file=sys.stderr)
@@ -151,7 +151,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from lingoflow.processors.record import schema_text
+    from lingoflow.processors.core.record import schema_text
 
     if args.write is None:
         sys.stdout.write(schema_text())
@@ -163,7 +163,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from lingoflow.processors.langid import LanguageDetector
+    from lingoflow.processors.language.detector import LanguageDetector
 
     detector = LanguageDetector(tuple(args.candidates or DEFAULT_CANDIDATES))
     for line in _stdin_lines():
@@ -174,9 +174,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from lingoflow.processors.models import (
+    from lingoflow.processors.core.languages import Pair
+    from lingoflow.processors.translate.packages import (
         InstallError,
-        Pair,
         install_archive,
         install_from_index,
         installed_packages,
@@ -214,10 +214,11 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     from lingoflow.flows.common import TranslationSettings
-    from lingoflow.processors.document import Block, Document
-    from lingoflow.processors.models import Pair
-    from lingoflow.processors.sentences import sentence_spans
-    from lingoflow.processors.translate import TranslationEngine, translate_documents
+    from lingoflow.processors.core.document import Block, Document
+    from lingoflow.processors.core.languages import Pair
+    from lingoflow.processors.text.sentences import sentence_spans
+    from lingoflow.processors.translate.documents import translate_documents
+    from lingoflow.processors.translate.engine import TranslationEngine
 
     glossary = glossary_path(args)
     settings = TranslationSettings.model_validate(translation_settings(args))
@@ -251,7 +252,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from lingoflow.processors.export import ExportError, export
+    from lingoflow.processors.output.export import ExportError, export
 
     try:
         summary = export(
@@ -267,7 +268,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sentences(args: argparse.Namespace) -> int:
-    from lingoflow.processors import sentences
+    import lingoflow.processors.text.sentences as sentences
 
     for line in _stdin_lines():
         paragraph = line.rstrip("\n")

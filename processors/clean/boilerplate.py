@@ -1,0 +1,256 @@
+"""A learned boilerplate classifier for text without markup (scraper output, WET files, browser
+copies): which lines are the page's main content and which are its menus, link lists,
+sidebars and footers.
+
+Each line gets features that exist in any such text, whatever the site or language: its length
+and word count, function-word density (English words; Korean particles and endings), whether it
+ends like a sentence, its shares of letters, digits and punctuation, its capitalisation,
+separators, its position in the document, how often it recurs in the document, the run of short
+lines it belongs to (menus), and the same measures averaged over windows of 1, 3 and 6 lines on
+each side, with the distance to the nearest line of running text. A first logistic regression
+turns them into a probability of content; a second one, in the manner of jusText's context
+step, looks again with the probabilities of the neighbouring lines (windows of 1 to 8 lines,
+the best line before and after), so that a short line inside an article is kept and a
+sentence-like line inside a menu is not.
+
+The weights are in ``boilerplate_model.json`` beside this module (a few kilobytes, loaded once
+per process in milliseconds), trained by ``python -m bench.train_boilerplate`` on
+../shared/eval/boilerplate only; the file says how it was made and what it scored in
+cross-validation by page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lingoflow.processors.text.features import (
+    ends_like_sentence,
+    stopword_density,
+    text_size,
+    words,
+)
+
+MODEL_PATH = Path(__file__).resolve().with_name("boilerplate_model.json")
+Matrix = npt.NDArray[np.float64]
+
+_SEPARATOR = re.compile(r"[|»›>·•]")
+LINE_FEATURES = (
+    "log_chars", "log_words", "stopword_density", "sentence_end", "letter_share",
+    "digit_share", "punctuation_share", "capitalised_share", "separator", "blank_before",
+    "short", "long", "colon_end", "comma",
+)  # fmt: skip
+WINDOWS = (1, 3, 6)
+CONTEXT_FEATURES = (
+    *(f"{n}_w{w}" for w in WINDOWS for n in ("log_chars", "stopword_density", "sentence_end")),
+    "body_w8", "log_short_run", "repeated_in_document", "position", "text_mass_before",
+    "log_distance_to_body",
+)  # fmt: skip
+FEATURES = (*LINE_FEATURES, *CONTEXT_FEATURES)
+SECOND_STAGE = ("logit", "p_w1", "p_w2", "p_w4", "p_w8", "p_before", "p_after", "p_max_before",
+                "p_max_after")  # fmt: skip
+
+
+def line_features(text: str, blank_before: bool) -> list[float]:
+    """The features of one line on its own, in the order of :data:`LINE_FEATURES`.
+
+    >>> [round(v, 2) for v in line_features("Home", False)][:4]
+    [1.61, 0.69, 0.0, 0.0]
+    """
+    n = text_size(text)
+    found = words(text)
+    letters = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
+    punctuation = len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))
+    capitalised = sum(1 for w in found if w[0].isupper()) / len(found) if found else 0.0
+    return [
+        math.log1p(n),
+        math.log1p(len(found)),
+        stopword_density(text),
+        float(ends_like_sentence(text)),
+        letters / max(1, len(text)),
+        digits / max(1, len(text)),
+        punctuation / max(1, len(text)),
+        capitalised,
+        float(bool(_SEPARATOR.search(text))),
+        float(blank_before),
+        float(n < 30),
+        float(n >= 80),
+        float(text.endswith((":", "："))),
+        float("," in text),
+    ]
+
+
+def _window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:
+    """Mean of ``column`` over the ``w`` lines on each side (and the line itself unless
+    ``exclude_self``), clipped at the document's edges."""
+    n = len(column)
+    cumulative = np.concatenate([[0.0], np.cumsum(column)])
+    index = np.arange(n)
+    lo, hi = np.maximum(0, index - w), np.minimum(n, index + w + 1)
+    total, count = cumulative[hi] - cumulative[lo], (hi - lo).astype(float)
+    if exclude_self:
+        total, count = total - column, count - 1
+    return np.where(count > 0, total / np.maximum(count, 1), column)
+
+
+def document_features(texts: Sequence[str], blank_before: Sequence[bool]) -> Matrix:
+    """One row of :data:`FEATURES` per line of a document."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    base = np.array([line_features(t, b) for t, b in zip(texts, blank_before, strict=True)])
+    columns = [base]
+    for w in WINDOWS:
+        for name in ("log_chars", "stopword_density", "sentence_end"):
+            column = base[:, LINE_FEATURES.index(name)]
+            columns.append(_window_mean(column, w, exclude_self=True)[:, None])
+    lengths = np.array([text_size(t) for t in texts], dtype=float)
+    body = ((lengths >= 60) & (base[:, LINE_FEATURES.index("sentence_end")] > 0)).astype(float)
+    short = lengths < 40
+    run = np.zeros(n)
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or short[i] != short[start]:
+            if short[start]:
+                run[start:i] = i - start
+            start = i
+    counts = Counter(texts)
+    before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
+    nearest = _distance_to_nearest(body > 0)
+    columns += [
+        _window_mean(body, 8, exclude_self=False)[:, None],
+        np.log1p(run)[:, None],
+        np.array([float(counts[t] > 1) for t in texts])[:, None],
+        (np.arange(n) / max(1, n - 1))[:, None],
+        (before / max(1.0, lengths.sum()))[:, None],
+        np.log1p(nearest)[:, None],
+    ]
+    return np.hstack(columns)
+
+
+def _distance_to_nearest(marked: npt.NDArray[np.bool_], none: float = 50.0) -> Matrix:
+    """For each position, how many lines away the nearest marked one is (``none`` when no
+    line is marked), in two linear passes.
+
+    >>> _distance_to_nearest(np.array([False, True, False, False])).tolist()
+    [1.0, 0.0, 1.0, 2.0]
+    """
+    n = len(marked)
+    distance = np.full(n, np.inf)
+    last = -np.inf
+    for i in range(n):
+        if marked[i]:
+            last = i
+        distance[i] = i - last
+    last = np.inf
+    for i in range(n - 1, -1, -1):
+        if marked[i]:
+            last = i
+        distance[i] = min(distance[i], last - i)
+    result: Matrix = np.where(np.isinf(distance), none, distance)
+    return result
+
+
+def context_features(probabilities: Matrix) -> Matrix:
+    """Second-stage features of a document's lines from the first stage's probabilities."""
+    p = np.clip(probabilities, 1e-6, 1 - 1e-6)
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(SECOND_STAGE)))
+    previous = np.concatenate([[p[0]], p[:-1]])
+    following = np.concatenate([p[1:], [p[-1]]])
+    max_before = np.concatenate([[0.0], np.maximum.accumulate(p)[:-1]])
+    max_after = np.concatenate([np.maximum.accumulate(p[::-1])[::-1][1:], [0.0]])
+    return np.column_stack(
+        [
+            np.log(p / (1 - p)),
+            *(_window_mean(p, w, exclude_self=False) for w in (1, 2, 4, 8)),
+            previous,
+            following,
+            max_before,
+            max_after,
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """Standardisation and weights of one logistic regression (the last weight is the bias)."""
+
+    mean: Matrix
+    scale: Matrix
+    weights: Matrix
+
+    def probabilities(self, features: Matrix) -> Matrix:
+        z = (features - self.mean) / self.scale
+        result: Matrix = 1.0 / (1.0 + np.exp(-(z @ self.weights[:-1] + self.weights[-1])))
+        return result
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "weights": [round(float(v), 6) for v in self.weights],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[float]]) -> LogisticModel:
+        return cls(
+            mean=np.array(data["mean"], dtype=float),
+            scale=np.array(data["scale"], dtype=float),
+            weights=np.array(data["weights"], dtype=float),
+        )
+
+
+@dataclass(frozen=True)
+class BoilerplateModel:
+    """The two stages and the probability below which a line is boilerplate."""
+
+    lines: LogisticModel
+    context: LogisticModel
+    threshold: float
+    about: dict[str, Any]
+
+    def content_probabilities(
+        self, texts: Sequence[str], blank_before: Sequence[bool] | None = None
+    ) -> Matrix:
+        """The probability that each line of a document is main content."""
+        blanks = blank_before if blank_before is not None else [False] * len(texts)
+        features = document_features(texts, blanks)
+        if not len(features):
+            return np.zeros(0)
+        first = self.lines.probabilities(features)
+        return self.context.probabilities(np.hstack([features, context_features(first)]))
+
+
+_MODEL: BoilerplateModel | None = None
+_MODEL_LOCK = threading.Lock()
+
+
+def load_model(path: Path = MODEL_PATH) -> BoilerplateModel:
+    """The shipped model, read once per process."""
+    global _MODEL
+    with _MODEL_LOCK:
+        if _MODEL is None or path != MODEL_PATH:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            model = BoilerplateModel(
+                lines=LogisticModel.from_json(data["lines"]),
+                context=LogisticModel.from_json(data["context"]),
+                threshold=float(data["threshold"]),
+                about=data["about"],
+            )
+            if path != MODEL_PATH:
+                return model
+            _MODEL = model
+        return _MODEL

@@ -1,0 +1,236 @@
+"""Cleaning: from lines of extracted text (or HTML blocks) to content blocks with roles.
+
+Every line is looked at by named rules, in the manner of jusText, each a small pure function
+over the line and its context; a *removal* rule returns a reason code and the line goes to
+``record.removed`` with it; a *role* rule gives the line its structural role. Rules are listed
+in :data:`RULES` and each can be switched off by name (:attr:`CleanConfig.disabled_rules`),
+which is how the tests prove each one matters. The jobs live in their own modules:
+
+- :mod:`~lingoflow.processors.text.features`: line features (words, function words, sentence ends);
+- :mod:`~lingoflow.processors.clean.lines`: the line model and the shapes several rules share;
+- :mod:`~lingoflow.processors.clean.removal`: the removal rules, the learned ``boilerplate`` rule
+  (:mod:`~lingoflow.processors.clean.boilerplate`) and the lines repeated across a source;
+- :mod:`~lingoflow.processors.clean.notices`: site notices;
+- :mod:`~lingoflow.processors.clean.roles`: structure roles, with
+  :mod:`~lingoflow.processors.text.entities` reading dates, phones and contacts.
+
+This module reads the lines and runs the rules in order. For plain text (:func:`clean_text`):
+
+1. normalise each line (:mod:`lingoflow.processors.text.normalize`), remove Word bookmarks and
+   rejoin lines hard-wrapped by PDF conversion (:func:`prepare_lines`);
+2. removal rules, then the boilerplate classifier (documents of at least
+   ``boilerplate_min_lines`` lines), then the context rule;
+3. site notices (role ``notice``, continuation lines merged into one notice);
+4. structure: metadata lines, title, subtitles, headings, list items with levels, footnotes
+   linked to their markers, captions, paragraphs;
+5. sentence spans of every block.
+
+HTML blocks come with roles from the extractor; :func:`clean_blocks` runs steps 2 (without the
+classifier and the menu rules), 3 and the caption, footnote and metadata rules over them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lingoflow.processors.clean.lines import Cleaned, Context, Line, body_start, enabled
+from lingoflow.processors.clean.notices import mark_notices
+from lingoflow.processors.clean.removal import (
+    REMOVAL_RULES,
+    rule_boilerplate,
+    rule_context,
+    rule_section_label,
+)
+from lingoflow.processors.clean.roles import FOOTNOTE_REF, ROLE_RULES
+from lingoflow.processors.core.config import CLEANING_RULES, CleanConfig
+from lingoflow.processors.core.document import Block
+from lingoflow.processors.core.record import Metadata, Removed
+from lingoflow.processors.text.features import ends_like_sentence
+from lingoflow.processors.text.normalize import normalize_line, word_bookmarks
+from lingoflow.processors.text.sentences import sentence_spans
+from lingoflow.processors.text.shapes import BULLET, FOOTNOTE
+
+RULES: tuple[str, ...] = CLEANING_RULES
+"""Every rule name, for :attr:`CleanConfig.disabled_rules`."""
+_LINE_RULES = {"word_bookmark", "rejoin"}  # applied while lines are read (prepare_lines)
+assert set(RULES) == {*REMOVAL_RULES, *_LINE_RULES, "boilerplate", "context", "notice", *ROLE_RULES}
+
+
+# --- assembly ---------------------------------------------------------------------------------
+
+
+def prepare_lines(text: str, config: CleanConfig) -> tuple[list[Line], list[Removed]]:
+    """Normalised non-empty lines of ``text``; hard-wrapped lines rejoined."""
+    lines: list[Line] = []
+    removed: list[Removed] = []
+    blank = True
+    for raw in text.split("\n"):
+        if not raw.strip():
+            blank = True
+            continue
+        if "word_bookmark" not in config.disabled_rules:
+            for bookmark in word_bookmarks(raw):
+                removed.append(Removed(text=bookmark, reason="word_bookmark"))
+                raw = raw.replace(bookmark, " ")
+        indent = len(raw) - len(raw.lstrip(" "))
+        text_, heading = normalize_line(raw)
+        if not text_:
+            if raw.strip():
+                removed.append(Removed(text=raw.strip(), reason="markup"))
+            continue
+        lines.append(
+            Line(text_, heading_mark=heading is not None, blank_before=blank, indent=indent)
+        )
+        blank = False
+    if "rejoin" not in config.disabled_rules:
+        lines = rejoin_wrapped(lines)
+    return lines, removed
+
+
+_CONNECTOR_END = re.compile(
+    r"(?:,|\b(?:the|a|an|of|to|and|or|in|on|for|with|by|at|from|as|that|which|who)|[가-힣]+(?:며|고|는|의|와|과|및|에))$",
+    re.IGNORECASE,
+)
+
+
+def rejoin_wrapped(lines: list[Line]) -> list[Line]:
+    """Rejoin lines that PDF conversion hard-wrapped: a line that does not end a sentence,
+    followed by one that continues it (starts in lower case or with an opening quote, or
+    follows a comma or a function word), possibly across one blank line."""
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, line):
+            prev.text = f"{prev.text} {line.text}"
+        else:
+            out.append(line)
+    return out
+
+
+def _continues(prev: Line, line: Line) -> bool:
+    if prev.heading_mark or line.heading_mark or ends_like_sentence(prev.text):
+        return False
+    if BULLET.match(line.text) or FOOTNOTE.match(line.text) or prev.text.endswith(":"):
+        return False
+    first = line.text[0]
+    lower_start = first.islower()
+    connector = bool(_CONNECTOR_END.search(prev.text))
+    if line.blank_before:
+        return lower_start and connector
+    if lower_start and (connector or len(prev.text) >= 60):
+        return True
+    return len(prev.text) >= 80 and (connector or first in "“\"'‘(「")
+
+
+def classify(
+    lines: list[Line], config: CleanConfig, repeated: frozenset[str] = frozenset()
+) -> Cleaned:
+    """Run every enabled rule over ``lines`` and assemble the cleaned document."""
+    ctx = Context(config=config, repeated=repeated)
+    ctx.body_start = body_start(lines)
+    for i, line in enumerate(lines):
+        for name, rule in REMOVAL_RULES.items():
+            if name in config.disabled_rules:
+                continue
+            if line.from_html and name in ("breadcrumb", "menu", "section_label"):
+                continue
+            reason = rule(lines, i, ctx)
+            if reason is not None:
+                line.reason = reason
+                break
+    # A section label may precede its breadcrumb in reading order: look again.
+    if enabled(ctx, "section_label"):
+        for i, line in enumerate(lines):
+            if line.kept and not line.from_html:
+                line.reason = rule_section_label(lines, i, ctx)
+    if (
+        enabled(ctx, "boilerplate")
+        and len(lines) >= config.boilerplate_min_lines
+        and not lines[0].from_html
+    ):
+        rule_boilerplate(lines, ctx)
+    if enabled(ctx, "context"):
+        for i, line in enumerate(lines):
+            if line.kept:
+                line.reason = rule_context(lines, i, ctx)
+    mark_notices(lines, config)
+    ctx.body_start = body_start(lines)
+    meta = Metadata()
+    for name, role_rule in ROLE_RULES.items():
+        if name in config.disabled_rules:
+            continue
+        if any(x.from_html for x in lines) and name in ("title", "subtitle", "byline", "dateline"):
+            continue
+        role_rule(lines, ctx, meta)
+    return _assemble(lines, meta)
+
+
+def _assemble(lines: list[Line], meta: Metadata) -> Cleaned:
+    cleaned = Cleaned(metadata=meta)
+    for line in lines:
+        if line.reason == "merged":
+            continue
+        if line.reason is not None:
+            cleaned.removed.append(Removed(text=line.text, reason=line.reason))
+            continue
+        block = Block(
+            text=line.text,
+            role=line.role or "paragraph",
+            level=line.level if (line.role or "paragraph") == "list_item" else None,
+            marker=line.marker,
+        )
+        block.sentences = sentence_spans(block.text)
+        cleaned.blocks.append(block)
+    _link_footnotes(cleaned.blocks)
+    return cleaned
+
+
+def _link_footnotes(blocks: list[Block]) -> None:
+    """Link each footnote to the nearest earlier segment carrying its marker that no other
+    footnote has claimed."""
+    claimed: set[tuple[int, str]] = set()
+    for i, block in enumerate(blocks):
+        marker = block.marker
+        if block.role != "footnote" or marker is None:
+            continue
+        ref = FOOTNOTE_REF.get(marker) or _numbered_ref(marker)
+        if ref is None:
+            continue
+        for j in range(i - 1, max(-1, i - 12), -1):
+            if blocks[j].role != "footnote" and ref.search(blocks[j].text):
+                if (j, marker) not in claimed:
+                    block.footnote_of = j
+                    claimed.add((j, marker))
+                break
+
+
+def _numbered_ref(marker: str) -> re.Pattern[str] | None:
+    """Where a numbered footnote's marker stands in the text: ``[1]`` right after a word
+    (as office documents' footnote references are written)."""
+    if re.fullmatch(r"\[\d{1,2}\]", marker):
+        return re.compile(r"(?<=\S)" + re.escape(marker))
+    return None
+
+
+def clean_text(text: str, config: CleanConfig, repeated: frozenset[str] = frozenset()) -> Cleaned:
+    """Blocks, removals and metadata of a plain-text document."""
+    lines, removed = prepare_lines(text, config)
+    cleaned = classify(lines, config, repeated)
+    cleaned.removed = removed + cleaned.removed
+    return cleaned
+
+
+def clean_blocks(
+    blocks: list[Block], config: CleanConfig, repeated: frozenset[str] = frozenset()
+) -> Cleaned:
+    """Removal, notice, caption, footnote and metadata rules over blocks extracted from HTML."""
+    lines = []
+    for block in blocks:
+        text, _ = normalize_line(block.text)
+        if text:
+            lines.append(
+                Line(text, role=None if block.role == "paragraph" else block.role,
+                     level=block.level, from_html=True)
+            )  # fmt: skip
+    cleaned = classify(lines, config, repeated)
+    return cleaned

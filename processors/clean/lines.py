@@ -1,0 +1,69 @@
+"""The line model the cleaning rules share: a line with its context, the result of cleaning,
+and the line shapes several rules look for (bullets, footnote markers, "Label: value")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.core.document import Block
+from lingoflow.processors.core.record import Metadata, Removed, Role
+from lingoflow.processors.text.features import is_body_like
+
+
+@dataclass
+class Line:
+    """A line (or an extracted HTML block) on its way through the rules."""
+
+    text: str
+    heading_mark: bool = False
+    blank_before: bool = False
+    indent: int = 0
+    role: Role | None = None
+    level: int | None = None
+    marker: str | None = None
+    reason: str | None = None
+    from_html: bool = False
+    content_probability: float | None = None
+    """What the boilerplate classifier made of the line (text documents only)."""
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Cleaned:
+    """Result of cleaning one document."""
+
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    metadata: Metadata = field(default_factory=Metadata)
+
+
+@dataclass
+class Context:
+    """What rules may know beyond the line itself."""
+
+    config: CleanConfig
+    repeated: frozenset[str] = frozenset()
+    menu_items: set[str] = field(default_factory=set)
+    body_start: int = 0
+
+
+def enabled(ctx: Context, name: str) -> bool:
+    """Whether rule ``name`` is switched on."""
+    return name not in ctx.config.disabled_rules
+
+
+def header(lines: list[Line], ctx: Context) -> list[Line]:
+    """The kept lines before the body."""
+    return [x for x in lines[: ctx.body_start] if x.kept]
+
+
+def body_start(lines: list[Line]) -> int:
+    """Index of the first kept line of running text that is not a notice (the body)."""
+    for i, line in enumerate(lines):
+        if line.kept and line.role != "notice" and is_body_like(line.text):
+            return i
+    return len(lines)

@@ -1,0 +1,82 @@
+"""Site notices: archive banners, e-government banners, cookie and privacy notices. They are
+about the site rather than the document, get role ``notice`` and their own language, and
+lines that go on with them are merged into them."""
+
+from __future__ import annotations
+
+import re
+
+from lingoflow.processors.clean.lines import Line
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.text.features import is_title_like, text_size
+
+_SITE_REFERENCE = re.compile(
+    r"\b(?:this|our)\s+(?:web\s?site|site|page|portal|homepage|web\s?page)\b"
+    r"|(?:이|본|해당|이\s*곳)\s*(?:웹\s*사이트|누리집|사이트|홈페이지|페이지)",
+    re.IGNORECASE,
+)
+_NOTICE_TOPIC = re.compile(
+    r"archiv|no longer (?:be )?(?:updated|maintained)|cookie|privacy|personal (?:data|information)|"
+    r"official (?:web ?site|site)|records? (?:management|archives?)|end of (?:the )?term|"
+    r"기록물|기록관|이관|열람|전자정부|공식|쿠키|개인정보|보존|종료|운영(?:을)?\s*(?:중단|종료)",
+    re.IGNORECASE,
+)
+_NOTICE_STRONG = re.compile(
+    r"\b(?:we|this (?:web)?site) uses? cookies\b|\bcookie (?:policy|settings|preferences)\b"
+    r"|\bthis (?:page|site|website) (?:has been|is|was) archived\b|\barchived (?:content|page)\b"
+    r"|쿠키를?\s*사용|공식\s*전자정부\s*누리집",
+    re.IGNORECASE,
+)
+_NOTICE_OPENER = re.compile(r"^(?:다만|단,|또한|however|please|if you)", re.IGNORECASE)
+_NOTICE_CLOSING = re.compile(r"(?:감사합니다|thank you)\.?$", re.IGNORECASE)
+NOTICE_CONTINUATION_MAX_CHARS = 400
+
+
+def is_notice(text: str) -> bool:
+    """A site-level notice: about the site itself (archive, official status, cookies, privacy)
+    rather than the document's subject."""
+    if len(text) > 800:
+        return False
+    if _NOTICE_STRONG.search(text):
+        return True
+    return bool(_SITE_REFERENCE.search(text) and _NOTICE_TOPIC.search(text))
+
+
+def _is_notice_continuation(text: str, notice: str) -> bool:
+    """A line that goes on with the notice before it: in the same script, not a headline, not
+    too long, and either closing it ("감사합니다.", "Thank you.") or about the site itself (an
+    opener such as "다만"/"However"/"Please", or a reference to the site, together with a
+    notice topic: records, privacy, cookies, archive)."""
+    headline = is_title_like(text) and text_size(text) <= 120
+    if len(text) > NOTICE_CONTINUATION_MAX_CHARS or headline:
+        return False
+    same_script = _hangul_share(text) >= 0.5 if _hangul_share(notice) >= 0.5 else True
+    if not same_script:
+        return False
+    if _NOTICE_CLOSING.search(text):
+        return True
+    about_site = bool(_NOTICE_OPENER.match(text) or _SITE_REFERENCE.search(text))
+    return about_site and bool(_NOTICE_TOPIC.search(text))
+
+
+def _hangul_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters) if letters else 0.0
+
+
+def mark_notices(lines: list[Line], config: CleanConfig) -> None:
+    """Give notices role ``notice``; lines continuing a notice join it."""
+    if "notice" in config.disabled_rules:
+        return
+    last: Line | None = None
+    for line in lines:
+        if not line.kept:
+            continue
+        if is_notice(line.text):
+            line.role = "notice"
+            last = line
+        elif last is not None and _is_notice_continuation(line.text, last.text):
+            last.text = f"{last.text} {line.text}"
+            line.reason = "merged"
+        else:
+            last = None

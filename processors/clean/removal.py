@@ -1,0 +1,295 @@
+"""Removal rules: each returns the reason a line is boilerplate, or None. One small function a
+rule, switched off by name (:attr:`CleanConfig.disabled_rules`)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from lingoflow.processors.clean.boilerplate import load_model
+from lingoflow.processors.clean.lines import Context, Line
+from lingoflow.processors.clean.notices import is_notice
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.text.entities import find_url
+from lingoflow.processors.text.features import (
+    ends_like_sentence,
+    stopword_density,
+    text_size,
+    words,
+)
+from lingoflow.processors.text.shapes import BULLET, METADATA_LABEL
+
+RemovalRule = Callable[[list[Line], int, Context], str | None]
+
+_NON_CONTENT = re.compile(r"^[\W_]*$")
+_SKIP_LINK = re.compile(
+    r"^(?:skip|jump|go|move)\s+(?:to\s+)?(?:the\s+)?(?:main\s+)?"
+    r"(?:navigation|content|contents|menu|main|body|search|footer)\b"
+    r"|^(?:본문|주\s*메뉴|메인\s*메뉴|메뉴|하위\s*메뉴|검색)\s*(?:으로\s*)?(?:바로\s*가기|건너뛰기)",
+    re.IGNORECASE,
+)
+_NAV_COMMAND = re.compile(
+    r"^(?:menu|main menu|open menu|close menu|close|search|sitemap|site map|top|go to top|"
+    r"back to top|back to list|list|previous|prev|next|previous post|next post|more|login|"
+    r"log in|sign in|logout|english|korean|한국어|목록|이전글|다음글|맨\s*위로|위로|닫기|열기|"
+    r"검색|전체\s*메뉴|사이트맵|로그인|로그아웃|더보기|목록으로)$",
+    re.IGNORECASE,
+)
+_HOME = re.compile(r"^(?:home|main|top|홈|처음|메인|홈으로|home page)$", re.IGNORECASE)
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:>|›|»|▶|∙)\s*|\s+[/·|]\s+")
+_NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[-•·*])\s+(.+)$")
+_LABEL_WORDS = frozenset(
+    """name division department dept team office date registration registered posted
+    updated modified written author writer reporter editor views hits viewed count contact
+    tel phone fax e-mail email file files attachment attachments source category
+    담당부서 부서 부서명 담당자 담당 작성자 작성일 등록일 등록일자 수정일 게시일 조회 조회수
+    첨부 첨부파일 출처 연락처 전화 전화번호 분류 기자""".split()
+)
+_LABEL_FILLER = frozenset({"of", "by", "the", "and", "no", "no.", "number", "last"})
+_PHONE_STUB = re.compile(r"^\(?\s*(?:t|tel|phone|☎|전화|문의)\s*[.:]?\s*\)?$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"copyright|©|ⓒ|\(c\)\s*\d{4}|저작권", re.IGNORECASE)
+_COPYRIGHT_CONTEXT = re.compile(
+    r"\d{4}|all rights reserved|무단\s*(?:전재|복제)|재배포|reserved", re.IGNORECASE
+)
+_SHARE_WORDS = frozenset(
+    """share shares sharing facebook twitter x linkedin kakao kakaotalk kakaostory band naver
+    blog print email e-mail mail copy url link whatsapp telegram line pinterest reddit tumblr
+    like tweet scrap 공유 공유하기 인쇄 프린트 스크랩 페이스북 트위터 카카오톡 카카오스토리 밴드
+    블로그 네이버 링크복사 url복사 주소복사 좋아요 추천 글자크기 확대 축소""".split()
+)
+_CALL_TO_ACTION_SHORT = re.compile(
+    r"^(?:read more|read also|also read|related (?:articles?|stories|news|content)|see also|"
+    r"more (?:news|stories)|you may also like|recommended for you|most read|most viewed|"
+    r"관련\s*기사|많이\s*본\s*(?:기사|뉴스)|추천\s*기사|기사\s*제보|구독하기|"
+    r"lesen sie auch|weitere themen|mehr zum thema|zum newsletter|newsletter abonnieren|"
+    r"à lire aussi|lire aussi|lea también|te puede interesar)\b",
+    re.IGNORECASE,
+)
+_CALL_TO_ACTION_SENTENCE = re.compile(
+    r"^(?:(?:subscribe|sign up)\b.*\b(?:newsletter|edition|updates|full story)|"
+    r"for the latest .*\bdownload\b|download (?:the|our) .*\bapps?\b|follow us on\b|"
+    r"pour (?:lire la suite|accéder en illimité)|suscríbete|hazte miembro)",
+    re.IGNORECASE,
+)
+
+
+def rule_markup(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Lines without a letter or digit: rules, separators, stray emphasis or table marks."""
+    return "markup" if _NON_CONTENT.match(lines[i].text) else None
+
+
+def rule_navigation(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Skip links and navigation commands ("Skip Navigation", "본문 바로가기", "Back to top")."""
+    text = lines[i].text.strip(" []<>|")
+    return "navigation" if _SKIP_LINK.match(text) or _NAV_COMMAND.match(text) else None
+
+
+def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Breadcrumb trails: "Home > News > Press" on one line, or a run of short numbered or
+    bulleted items starting at a home link ("1. home", "2. Community", ...)."""
+    text = lines[i].text
+    parts = [p for p in _CRUMB_SEPARATOR.split(text) if p]
+    if (
+        len(parts) >= 3
+        and all(len(words(p)) <= 4 for p in parts)
+        and (_HOME.match(parts[0]) or all(not ends_like_sentence(p) for p in parts))
+        and len(_CRUMB_SEPARATOR.findall(text)) >= 2
+        and not any(c.isdigit() for c in text)
+        and find_url(text) is None
+    ):
+        ctx.menu_items.update(p.lower() for p in parts)
+        return "breadcrumb"
+    run = _short_item_run(lines, i)
+    if run is not None:
+        _, items = run
+        if _HOME.match(items[0]) and len(items) >= 2:
+            ctx.menu_items.update(item.lower() for item in items)
+            return "breadcrumb"
+    return None
+
+
+def _short_item_run(lines: list[Line], i: int) -> tuple[int, list[str]] | None:
+    """The run of consecutive short list items that line ``i`` belongs to, if any."""
+
+    def item(line: Line) -> str | None:
+        match = _NUMBERED.match(line.text)
+        if not match or len(words(match.group(1))) > 5 or ends_like_sentence(match.group(1)):
+            return None
+        return match.group(1)
+
+    if item(lines[i]) is None:
+        return None
+    start = i
+    while start > 0 and item(lines[start - 1]) is not None:
+        start -= 1
+    items: list[str] = []
+    j = start
+    while j < len(lines) and (found := item(lines[j])) is not None:
+        items.append(found)
+        j += 1
+    return start, items
+
+
+def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Menus before the body: runs of four or more very short items without function words."""
+    if i >= ctx.body_start:
+        return None
+    run = _short_item_run(lines, i)
+    if run is None:
+        return None
+    _, items = run
+    if len(items) >= 4 and all(len(words(t)) <= 3 and stopword_density(t) == 0 for t in items):
+        ctx.menu_items.update(item.lower() for item in items)
+        return "navigation"
+    return None
+
+
+def rule_section_label(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """A line repeating a breadcrumb or menu item: the section's label, not content."""
+    text = lines[i].text.lower()
+    return "section_label" if text in ctx.menu_items and len(text) <= 60 else None
+
+
+def rule_empty_label(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Metadata labels left without their value ("Division name", "등록일", "Tel.")."""
+    text = lines[i].text.rstrip(" :：")
+    if _PHONE_STUB.match(text):
+        return "empty_label"
+    tokens = [t.lower() for t in text.split()]
+    if not tokens or len(tokens) > 4 or any(c.isdigit() for c in text):
+        return None
+    if all(t in _LABEL_WORDS or t in _LABEL_FILLER for t in tokens) and any(
+        t in _LABEL_WORDS for t in tokens
+    ):
+        return "empty_label"
+    return None
+
+
+def rule_copyright(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Copyright footers ("Copyright © 2012 All rights reserved.", "ⓒ 무단 전재 및 재배포 금지")."""
+    text = lines[i].text
+    if len(text) > 250:
+        return None
+    sign = _COPYRIGHT.search(text)
+    footer_shaped = sign is not None and (sign.start() <= 20 or len(text) <= 80)
+    if (footer_shaped and _COPYRIGHT_CONTEXT.search(text)) or re.search(
+        r"all rights reserved\.?$", text, re.I
+    ):
+        return "copyright"
+    return None
+
+
+def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Share and print buttons: lines made only of their words ("Share Facebook Twitter")."""
+    tokens = [t.lower().strip("|·,:") for t in lines[i].text.split()]
+    tokens = [t for t in tokens if t]
+    if tokens and len(tokens) <= 12 and all(t in _SHARE_WORDS for t in tokens):
+        return "share_widget"
+    return None
+
+
+def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Promotions of other content: "Read more", "Related articles", "Subscribe ...", "관련기사"."""
+    text = lines[i].text
+    if len(words(text)) <= 6 and _CALL_TO_ACTION_SHORT.match(text):
+        return "call_to_action"
+    if len(text) <= 120 and _CALL_TO_ACTION_SENTENCE.match(text):
+        return "call_to_action"
+    return None
+
+
+def rule_repeated(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """Short lines repeated across most documents of the same source: site chrome."""
+    text = lines[i].text
+    if len(text) <= ctx.config.repeated_max_chars and repeat_key(text) in ctx.repeated:
+        return "repeated"
+    return None
+
+
+def rule_context(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """jusText's context step: a short line with few function words and no sentence end,
+    between removed lines (or a removed line and the document's edge), is boilerplate too."""
+    line = lines[i]
+    if line.from_html or len(line.text) > 40 or ends_like_sentence(line.text):
+        return None
+    if stopword_density(line.text) >= 0.15 or BULLET.match(line.text):
+        return None
+    before = lines[i - 1].reason if i > 0 else "edge"
+    after = lines[i + 1].reason if i + 1 < len(lines) else "edge"
+    if before and after and not (before == "edge" and after == "edge"):
+        return "navigation"
+    return None
+
+
+def rule_boilerplate(lines: list[Line], ctx: Context) -> None:
+    """The learned classifier (:mod:`lingoflow.processors.clean.boilerplate`) over the whole
+    document: kept lines it gives a content probability below its threshold are boilerplate
+    (menus, link lists, sidebars, footers), unless :func:`_keeps_its_shape` says otherwise."""
+    model = load_model()
+    texts = [line.text for line in lines]
+    probabilities = model.content_probabilities(texts, [line.blank_before for line in lines])
+    content = [bool(p >= model.threshold) for p in probabilities]
+    for i, (line, p) in enumerate(zip(lines, probabilities, strict=True)):
+        line.content_probability = float(p)
+        inside = i > 0 and lines[i - 1].kept and (i == len(lines) - 1 or content[i + 1])
+        if line.kept and not content[i] and not _keeps_its_shape(line.text, inside):
+            line.reason = "boilerplate"
+
+
+def _is_running_text(text: str, size: int) -> bool:
+    """Function words and a sentence end (or twice ``size``), at least ``size`` long as
+    :func:`text_size` measures."""
+    if stopword_density(text) < 0.25:
+        return False
+    measured = text_size(text)
+    return measured >= 2 * size or (measured >= size and ends_like_sentence(text))
+
+
+def _keeps_its_shape(text: str, between_content: bool) -> bool:
+    """Lines the classifier does not remove: long running text; a full sentence between two
+    lines it keeps, or after one at the very end (inside the article's flow), or as a list
+    item (menus are lists of words, not of sentences); "Label: value" metadata lines and site
+    notices, which other rules give their roles."""
+    bullet = BULLET.match(text)
+    if _is_running_text(text, 150) or (between_content and _is_running_text(text, 40)):
+        return True
+    if bullet and _is_running_text(bullet.group("text"), 40):
+        return True
+    return bool(METADATA_LABEL.match(text)) or is_notice(text)
+
+
+REMOVAL_RULES: dict[str, RemovalRule] = {
+    "markup": rule_markup,
+    "navigation": rule_navigation,
+    "breadcrumb": rule_breadcrumb,
+    "menu": rule_menu,
+    "section_label": rule_section_label,
+    "empty_label": rule_empty_label,
+    "copyright": rule_copyright,
+    "share_widget": rule_share_widget,
+    "call_to_action": rule_call_to_action,
+    "repeated": rule_repeated,
+}
+
+
+def repeat_key(text: str) -> str:
+    """How lines are compared across documents: case and spacing ignored.
+
+    >>> repeat_key("  Press   Room ")
+    'press room'
+    """
+    return " ".join(text.lower().split())
+
+
+def repeated_lines(documents: Iterable[Iterable[str]], config: CleanConfig) -> frozenset[str]:
+    """Keys of short lines found in enough documents of one source (see :class:`CleanConfig`)."""
+    docs = [
+        {repeat_key(t) for t in lines if t.strip() and len(t) <= config.repeated_max_chars}
+        for lines in documents
+    ]
+    if len(docs) < config.repeated_min_documents:
+        return frozenset()
+    counts = Counter(key for keys in docs for key in keys)
+    needed = max(config.repeated_min_documents, config.repeated_min_share * len(docs))
+    return frozenset(key for key, n in counts.items() if n >= needed)

@@ -1,0 +1,200 @@
+"""The working model that flows through the processors, and its conversion to a record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from lingoflow.processors.core.record import (
+    ErrorInfo,
+    Metadata,
+    Pipeline,
+    QualityFlag,
+    Record,
+    Removed,
+    Role,
+    Segment,
+    Source,
+    Stage,
+    Status,
+    TranslationQuality,
+)
+
+
+@dataclass
+class Quality:
+    """What is known of one machine translation of a block: the model's score, the quality
+    flags raised, the glossary terms forced into it, and whether it was rejected (left out of
+    the record's text because it was flagged)."""
+
+    score: float | None = None
+    flags: list[str] = field(default_factory=list)
+    glossary: list[str] = field(default_factory=list)
+    rejected: bool = False
+
+
+@dataclass
+class Block:
+    """A piece of the document with a structural role, before language detection."""
+
+    text: str
+    role: Role = "paragraph"
+    level: int | None = None
+    marker: str | None = None
+    footnote_of: int | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    lang: str = "und"
+    lang_confidence: float = 0.0
+    other_langs: list[str] = field(default_factory=list)
+    translations: dict[str, str] = field(default_factory=dict)
+    translation_sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    quality: dict[str, Quality] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """One input file on its way to a record.
+
+    Steps fill the fields in order (ingest, decode, repair, clean, detect, translate); a step
+    that cannot go on calls :meth:`fail` and later steps leave the document alone.
+    """
+
+    rel_path: str
+    doc_id: str
+    data: bytes | None = None
+    sha256: str | None = None
+    size: int | None = None
+    media_type: str | None = None
+    encoding: str | None = None
+    encoding_confidence: float | None = None
+    text: str = ""
+    html: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    metadata: Metadata = field(default_factory=Metadata)
+    errors: list[ErrorInfo] = field(default_factory=list)
+    warnings: list[ErrorInfo] = field(default_factory=list)
+    language: str = "und"
+    language_shares: dict[str, float] = field(default_factory=dict)
+    failed: bool = False
+    office: OfficeText | None = None
+    """A PDF, DOCX or HWPX document as its reader read it, until cleaning."""
+
+    def fail(self, stage: Stage, code: str, message: str) -> None:
+        """Mark the document failed: no content will be produced."""
+        self.errors.append(ErrorInfo(stage=stage, code=code, message=message))
+        self.failed = True
+        self.data = None
+        self.text = ""
+        self.html = None
+        self.blocks = []
+
+    def warn(self, stage: Stage, code: str, message: str) -> None:
+        """Record a problem that leaves the document usable (status partial)."""
+        self.errors.append(ErrorInfo(stage=stage, code=code, message=message))
+
+    def note(self, stage: Stage, code: str, message: str) -> None:
+        """Record a fact worth knowing that is no problem (status stays ok)."""
+        self.warnings.append(ErrorInfo(stage=stage, code=code, message=message))
+
+    @property
+    def status(self) -> Status:
+        if self.failed:
+            return "failed"
+        return "partial" if self.errors else "ok"
+
+
+def to_record(
+    doc: Document,
+    languages: tuple[str, ...],
+    *,
+    version: str,
+    settings_digest: str,
+    flow_run_id: str | None = None,
+    processed_at: datetime | None = None,
+) -> Record:
+    """Build the output record of a processed document."""
+    segments = [
+        Segment(
+            index=i,
+            role=block.role,
+            lang=block.lang,
+            lang_confidence=round(block.lang_confidence, 4),
+            text={block.lang: block.text, **_other(block.translations, block.lang)},
+            machine_translated=sorted(_other(block.translations, block.lang)),
+            other_langs=block.other_langs,
+            level=block.level,
+            marker=block.marker,
+            footnote_of=block.footnote_of,
+            sentences=block.sentences,
+            translation_sentences={
+                lang: spans
+                for lang, spans in sorted(block.translation_sentences.items())
+                if lang in block.translations and lang != block.lang
+            },
+            translation_quality={
+                lang: translation_quality(found)
+                for lang, found in sorted(block.quality.items())
+                if lang != block.lang and (lang in block.translations or found.rejected)
+            },
+        )
+        for i, block in enumerate(doc.blocks)
+    ]
+    return Record(
+        doc_id=doc.doc_id,
+        status=doc.status,
+        errors=doc.errors,
+        warnings=doc.warnings,
+        source=Source(
+            path=doc.rel_path,
+            sha256=doc.sha256,
+            bytes=doc.size,
+            media_type=doc.media_type,
+            encoding=doc.encoding,
+            encoding_confidence=doc.encoding_confidence,
+        ),
+        metadata=doc.metadata,
+        languages=list(languages),
+        language=doc.language,
+        language_shares=doc.language_shares,
+        segments=segments,
+        removed=doc.removed,
+        pipeline=Pipeline(
+            version=version,
+            processed_at=(processed_at or datetime.now(UTC)).replace(microsecond=0),
+            flow_run_id=flow_run_id,
+            settings_digest=settings_digest,
+        ),
+    )
+
+
+def translation_quality(found: Quality) -> TranslationQuality:
+    """The record's form of a block's ``quality`` entry (score rounded to 4 places)."""
+    return TranslationQuality(
+        score=None if found.score is None else round(found.score, 4),
+        flags=cast("list[QualityFlag]", found.flags),
+        glossary=found.glossary,
+        rejected=found.rejected,
+    )
+
+
+def block_quality(found: TranslationQuality) -> Quality:
+    """A record's quality entry as a block's (for translating a record again)."""
+    return Quality(found.score, list(found.flags), list(found.glossary), found.rejected)
+
+
+def _other(translations: Mapping[str, Any], lang: str) -> dict[str, str]:
+    return {k: v for k, v in translations.items() if k != lang}
+
+
+@dataclass
+class OfficeText:
+    """A document read by a format reader: its text in the form the text path reads (see the
+    module docstring), what was removed and why, and its own metadata."""
+
+    text: str = ""
+    removed: list[Removed] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None

@@ -1,0 +1,173 @@
+"""Writing records: atomic, idempotent, and never leaving a partial file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from lingoflow.processors.core.record import IndexEntry, Record, dump_record
+from lingoflow.processors.output.records import (
+    INDEX_NAME,
+    CorruptRecordError,
+    index_entry,
+    load_record,
+    record_path,
+    same_content,
+)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix
+    (:func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A file to write that replaces ``path`` only once it is complete.
+
+    A temporary file in the same folder is written, flushed and fsynced, then renamed over
+    the target; the folder is fsynced so the rename survives a crash. On an error the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_record(processed_dir: Path, record: Record) -> bool:
+    """Write ``record`` unless an equal one (but for its timestamps) is there; True if written.
+    A corrupt file in its place is replaced."""
+    path = record_path(processed_dir, record.doc_id)
+    with contextlib.suppress(CorruptRecordError):
+        existing = load_record(path)
+        if existing is not None and same_content(existing, record):
+            return False
+    atomic_write(path, dump_record(record).encode("utf-8"))
+    return True
+
+
+def write_index(processed_dir: Path, entries: Iterable[IndexEntry]) -> bool:
+    """Write ``index.jsonl`` sorted by path; leaves the file untouched when nothing changed."""
+    lines = [
+        json.dumps(e.model_dump(mode="json"), ensure_ascii=False)
+        for e in sorted(entries, key=lambda e: e.path)
+    ]
+    data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+    path = processed_dir / INDEX_NAME
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    atomic_write(path, data)
+    return True
+
+
+LOCK_NAME = ".lingoflow.lock"
+
+
+@contextmanager
+def run_lock(processed_dir: Path, timeout: float = 3600.0) -> Iterator[float]:
+    """Hold the processed folder for one run at a time (an exclusive ``flock`` on
+    ``processed/.lingoflow.lock``); yields the seconds spent waiting. Raises TimeoutError when
+    another run holds it longer than ``timeout``. The lock ends with the process, so a killed
+    run never leaves it behind."""
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with (processed_dir / LOCK_NAME).open("a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > timeout:
+                    raise TimeoutError(
+                        f"another lingoflow run holds {processed_dir / LOCK_NAME}"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield time.monotonic() - started
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remove_stale_temporaries(processed_dir: Path) -> list[str]:
+    """Delete temporary files a killed run left behind (``.NAME.XXXX.tmp``); call it while
+    holding :func:`run_lock`, when no other writer can be in the middle of a write."""
+    removed = []
+    for path in processed_dir.glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path.name)
+    return sorted(removed)
+
+
+@dataclass
+class WriteResult:
+    """Index entries of a written batch, with counts of files written and left untouched."""
+
+    entries: list[IndexEntry] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+    write_errors: list[str] = field(default_factory=list)
+
+
+def write_batch(
+    processed_dir: Path, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
+) -> WriteResult:
+    """Write records atomically, skipping those whose content did not change.
+
+    A record whose write fails is tried again, up to ``attempts`` times in all, ``retry_delay``
+    seconds after the previous pass; what still fails is listed in ``write_errors`` (the old
+    file, if any, is left whole).
+    """
+    result = WriteResult()
+    pending = records
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            time.sleep(retry_delay)
+        failed: list[Record] = []
+        result.write_errors = []
+        for record in pending:
+            try:
+                written = write_record(processed_dir, record)
+            except OSError as exc:
+                failed.append(record)
+                result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
+                continue
+            result.entries.append(index_entry(record))
+            if written:
+                result.written += 1
+            else:
+                result.unchanged += 1
+        if not failed:
+            break
+        pending = failed
+    return result

@@ -1,0 +1,255 @@
+"""HTML: recognise it by content and extract the main content as structured blocks.
+
+trafilatura finds the main content (its XML output keeps headings, lists, tables and quotes);
+BeautifulSoup takes over where trafilatura finds nothing (tiny pages, pathological nesting),
+after removing scripts, styles, navigation, headers, footers, asides and forms.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree as etree
+import trafilatura
+from bs4 import BeautifulSoup
+
+from lingoflow.processors.core.document import Block
+
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAGS = re.compile(r"</?(?:p|div|span|a|br|table|tr|td|ul|ol|li|h[1-6]|meta|script|style)\b", re.I)
+_LANG_ATTR = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
+_BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                     "iframe", "svg", "button", "template")  # fmt: skip
+# trafilatura logs every page it gives up on at WARNING; lingoflow falls back instead.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+
+
+@dataclass
+class HtmlExtraction:
+    """Blocks and metadata found in an HTML page."""
+
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+    lang: str | None = None
+
+
+def looks_like_html(text: str) -> bool:
+    """True for HTML documents, recognised by content rather than file name.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body>Hi</body></html>")
+    True
+    >>> looks_like_html("Use <b> for bold.")
+    False
+    """
+    head = text[:2048]
+    return bool(_HTML_START.match(head)) or len(_TAGS.findall(head)) >= 5
+
+
+def extract_html(html: str) -> HtmlExtraction:
+    """Main content of ``html`` as blocks, with title, author, date, site name, URL and lang."""
+    lang_match = _LANG_ATTR.search(html[:10000])
+    result = _with_trafilatura(html)
+    if not result.blocks:
+        result = _with_beautifulsoup(html)
+    result.lang = lang_match.group(1).lower() if lang_match else None
+    if not (result.author and result.url and result.sitename):
+        _fill_from_head(result, html)
+    return result
+
+
+def _fill_from_head(result: HtmlExtraction, html: str) -> None:
+    """Metadata trafilatura left out (it drops non-Latin bylines), read from <head> tags."""
+    import lxml.html
+
+    end = html.lower().find("</head>")
+    try:
+        head = lxml.html.fromstring(html[: end + 7] if 0 <= end < 200_000 else html[:200_000])
+    except (etree.ParserError, ValueError):
+        return
+    metas: dict[str, str] = {}
+    for tag in head.iter("meta"):
+        content = " ".join((tag.get("content") or "").split())
+        for key in (tag.get("name"), tag.get("property")):
+            if key and content:
+                metas.setdefault(key, content)
+
+    def meta(*names: str) -> str | None:
+        return next((metas[name] for name in names if name in metas), None)
+
+    result.author = result.author or meta("author", "article:author", "byl", "dc.creator")
+    result.sitename = result.sitename or meta("og:site_name", "application-name")
+    canonical = next(
+        (t.get("href") for t in head.iter("link") if "canonical" in (t.get("rel") or "").split()),
+        None,
+    )
+    result.url = result.url or canonical or meta("og:url")
+
+
+def _with_trafilatura(html: str) -> HtmlExtraction:
+    xml = trafilatura.extract(
+        html,
+        output_format="xml",
+        with_metadata=True,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        deduplicate=False,
+    )
+    if not xml:
+        return HtmlExtraction()
+    root = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML)
+    if root is None:
+        return HtmlExtraction()
+    extraction = HtmlExtraction(
+        title=root.get("title") or None,
+        author=root.get("author") or None,
+        date=root.get("date") or None,
+        sitename=root.get("sitename") or None,
+        url=root.get("url") or None,
+    )
+    main = root.find("main")
+    if main is not None:
+        extraction.blocks = list(_xml_blocks(main, level=0))
+    return extraction
+
+
+def _xml_blocks(element: etree._Element, level: int) -> list[Block]:
+    blocks: list[Block] = []
+    for child in element:
+        tag = child.tag
+        if tag == "list":
+            blocks.extend(_list_items(child, level))
+        elif tag == "table":
+            for row in child.iter("row"):
+                cells = [_text(cell) for cell in row if _text(cell)]
+                if cells:
+                    blocks.append(Block(text=" | ".join(cells), role="paragraph"))
+        elif tag == "head":
+            text = _text(child)
+            if text:
+                blocks.append(Block(text=text, role="heading"))
+        elif tag in {"p", "quote", "code"}:
+            text = _text(child)
+            if text:
+                blocks.append(Block(text=text, role="paragraph"))
+        else:
+            blocks.extend(_xml_blocks(child, level))
+    return blocks
+
+
+def _list_items(element: etree._Element, level: int) -> list[Block]:
+    blocks: list[Block] = []
+    for item in element:
+        if item.tag != "item":
+            continue
+        nested = [c for c in item if c.tag == "list"]
+        own = "".join(item.text or "") + "".join(
+            _text(c) + (c.tail or "") for c in item if c.tag != "list"
+        )
+        own = " ".join(own.split())
+        if own:
+            blocks.append(Block(text=own, role="list_item", level=level))
+        for sub in nested:
+            blocks.extend(_list_items(sub, level + 1))
+    return blocks
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _with_beautifulsoup(html: str) -> HtmlExtraction:
+    soup = BeautifulSoup(html, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup.find_all(_BOILERPLATE_TAGS):
+        tag.extract()
+    lines = [line.strip() for line in soup.get_text("\n").split("\n")]
+    blocks = [Block(text=" ".join(line.split()), role="paragraph") for line in lines if line]
+    return HtmlExtraction(blocks=blocks, title=title or None)
+
+
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_BLOCK_TAGS = frozenset(
+    """p div br li tr td th h1 h2 h3 h4 h5 h6 table ul ol section article header footer nav
+    aside blockquote pre dd dt form main figure figcaption""".split()
+)
+
+
+_HIDDEN_ELEMENT = re.compile(
+    r"<(script|style|noscript|template|head|title)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_words_at_most(html: str) -> int:
+    """An upper bound on the number of words of :func:`visible_text`, without parsing: the
+    page without its script, style and head elements and with every tag turned into a space
+    (comments and entities count as words, and inline tags split words: never fewer).
+
+    >>> visible_words_at_most("<title>T</title><p>One <b>two</b></p><script>x</script>")
+    2
+
+    Pages over 2 MB get their length (no regular expression over them: a bound all the same).
+    """
+    if len(html) > 2_000_000:
+        return len(html)
+    return len(_ANY_TAG.sub(" ", _HIDDEN_ELEMENT.sub(" ", html)).split())
+
+
+def visible_text(html: str) -> str:
+    """Every visible line of the page, menus and footers included, one block a line: the
+    text a browser copy gives, for the boilerplate classifier when the extractor keeps too
+    little. Empty when the page cannot be parsed.
+
+    >>> visible_text("<html><head><title>T</title></head><body><nav>Home</nav>"
+    ...              "<p>One <b>two</b></p><script>x()</script></body></html>")
+    'Home\\n\\nOne two'
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    parts: list[str] = []
+
+    def walk(element: etree._Element) -> None:
+        stack: list[tuple[etree._Element, bool]] = [(element, False)]
+        while stack:  # iterative: pages nested 100,000 deep must not exhaust the stack
+            node, closing = stack.pop()
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if closing:
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+                if node.tail:
+                    parts.append(node.tail)
+                continue
+            if tag in _INVISIBLE_TAGS:
+                if node.tail:
+                    parts.append(node.tail)
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if node.text and isinstance(node.tag, str):
+                parts.append(node.text)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(list(node)))
+
+    walk(root)
+    out: list[str] = []
+    for raw in "".join(parts).split("\n"):
+        line = " ".join(raw.split())
+        if line or (out and out[-1]):  # blank lines between blocks kept, runs collapsed
+            out.append(line)
+    return "\n".join(out).strip()

@@ -1,0 +1,98 @@
+"""Features of a line of text that any language or site has: words, function-word density,
+sentence ends, title- and body-likeness. Used by the cleaning rules and the boilerplate
+classifier alike."""
+
+from __future__ import annotations
+
+import re
+
+_EN_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers him his how i if in into is it its
+    itself just me more most my no nor not now of off on once only or other our out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your""".split()
+)
+# Korean function material is attached to words: particles and verb endings.
+_KO_FUNCTION_END = re.compile(
+    r"(?:은|는|이|가|을|를|의|에|에서|에게|로|으로|와|과|도|만|까지|부터|이다|하다|한다|했다|"
+    r"된다|있다|없다|니다|습니다|며|고|서|면|지만|는데|요)[.,!?]?$"
+)
+# Terminal punctuation, closing quotes or brackets, and a footnote reference after them
+# ("... in 2050.*", "... 마련했다.[1]", "...했다.1)").
+_TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*(?:\*{1,3}|\[\d{1,2}\]|\d{1,2}\))?$")
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
+
+def words(text: str) -> list[str]:
+    """Words of ``text`` (letters only).
+
+    >>> words("Seoul's 2050 plan")
+    ["Seoul's", 'plan']
+    """
+    return _WORD.findall(text)
+
+
+def stopword_density(text: str) -> float:
+    """Share of words that are function words (English list; Korean particles and endings).
+
+    >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
+    (0.6, 0.0)
+    """
+    tokens = text.split()
+    if not tokens:
+        return 0.0
+    hits = 0
+    for token in tokens:
+        bare = token.strip("\"'“”‘’()[]「」,.:;!?").lower()
+        if bare in _EN_STOPWORDS or _KO_FUNCTION_END.search(bare):
+            hits += 1
+    return hits / len(tokens)
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Ends with terminal punctuation, possibly followed by closing quotes or brackets.
+
+    >>> ends_like_sentence("It said so.”"), ends_like_sentence("Related articles")
+    (True, False)
+    >>> ends_like_sentence("계획을 마련했다.[1]"), ends_like_sentence("Neutrality*")
+    (True, False)
+    """
+    return bool(_TERMINAL.search(text))
+
+
+def is_title_like(text: str) -> bool:
+    """Short (at most 200 characters), with letters, and not ending like a sentence."""
+    return (
+        len(text) <= 200
+        and bool(words(text))
+        and not ends_like_sentence(text)
+        and not text.endswith((":", "："))
+    )
+
+
+def is_body_like(text: str) -> bool:
+    """A line of running text: long enough and ending like a sentence (or introducing a list)."""
+    return len(text) >= 60 and (ends_like_sentence(text) or text.endswith((":", "：")))
+
+
+def text_size(text: str) -> int:
+    """Length in characters, Hangul syllables counted twice: a Korean syllable carries about
+    what two or three Latin letters do, so length thresholds mean the same in both.
+
+    >>> text_size("Seoul"), text_size("서울시")
+    (5, 6)
+    """
+    return len(text) + len(_HANGUL_SYLLABLE.findall(text))
+
+
+def hangul_share(text: str) -> float:
+    """Share of Hangul syllables among the non-ASCII letters of ``text`` (0 when there are none)."""
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)
