@@ -44,9 +44,10 @@ test: $(STAMP)  ## lint, type-check and run the whole test suite
 test-fast: $(STAMP)  ## the test suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: $(STAMP)  ## ruff lint and format check
+lint: $(STAMP)  ## ruff lint and format check, import contracts
 	$(BIN)/ruff check processors flows tests bench
 	$(BIN)/ruff format --check processors flows tests bench
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(STAMP)  ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix processors flows tests bench

@@ -26,6 +26,7 @@ from lingoflow.processors.output.writer import write_batch
 from lingoflow.processors.pipeline import StageClock, run_steps
 from lingoflow.processors.read.ingest import read_input
 from lingoflow.processors.translate.engine import TranslationEngine, engine_for
+from lingoflow.processors.translate.glossary import glossary_digest
 
 # Failures that may not repeat on the next run, so an unchanged input is tried again.
 TRANSIENT_CODES = frozenset({"unreadable"})
@@ -92,6 +93,13 @@ def is_up_to_date(existing: Record | None, sha256: str | None, digest: str) -> b
     )
 
 
+def settings_digest(config: PipelineConfig, engine: TranslationEngine | None) -> str:
+    """The digest every record carries (:meth:`PipelineConfig.digest`): the settings, the
+    installed translation packages and the glossary's entries."""
+    packages = engine.fingerprint() if engine else ""
+    return config.digest(packages, glossary_digest(config.translation.glossary))
+
+
 def process_batch(
     raw_dir: Path,
     processed_dir: Path,
@@ -112,7 +120,7 @@ def process_batch(
     """
     if config.translation.enabled and engine is None:
         engine = engine_for(config.translation)
-    digest = config.digest(engine.fingerprint() if engine else "")
+    digest = settings_digest(config, engine)
     result = BatchResult()
     clock = StageClock(result.stats.seconds)
     docs = []

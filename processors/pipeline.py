@@ -48,6 +48,7 @@ from lingoflow.processors.text.normalize import normalize_line
 from lingoflow.processors.text.repair import RepairReport, repair_text
 from lingoflow.processors.translate.documents import TranslationReport, translate_documents
 from lingoflow.processors.translate.engine import TranslationEngine
+from lingoflow.processors.translate.packages import model_languages, packages_folder
 
 # Segments shorter than this (in letters) or detected with less confidence take the language
 # of the document instead; their confidence is then reported below 0.5 (inherited).
@@ -369,8 +370,9 @@ def run_steps(
     ``engine`` nothing is translated and None is returned, else what translation did.
     """
     clock = clock or StageClock()
+    installed = model_languages(packages_folder(config.translation))
     detector = detector or detector_for(
-        default_candidates(config.languages), config.langdetect_seed
+        default_candidates(config.languages, installed), config.langdetect_seed
     )
     clean_documents(docs, config, clock)
     with clock("detect"):

@@ -13,6 +13,7 @@ from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Block, Document
 from lingoflow.processors.language.detector import LanguageDetector, default_candidates, script_runs
 from lingoflow.processors.pipeline import INHERITED_CONFIDENCE, detect_step
+from lingoflow.processors.translate.packages import model_languages
 from tests.conftest import RAW, ROOT
 
 DETECTOR = LanguageDetector()
@@ -178,9 +179,9 @@ def test_candidates_include_installed_model_languages(
         '{"type": "translate", "from_code": "sw", "to_code": "en", "package_version": "1.0"}'
     )
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path))
-    assert "sw" in default_candidates(("en", "ko"))
+    assert "sw" in default_candidates(("en", "ko"), model_languages())
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
-    assert "sw" not in default_candidates(("en", "ko"))
+    assert "sw" not in default_candidates(("en", "ko"), model_languages())
 
 
 SHARED_LANGID = ROOT.parent / "shared" / "eval" / "langid"

@@ -15,6 +15,7 @@ import pytest
 
 import lingoflow.processors.translate.engine as translate
 from lingoflow.flows.cli import main
+from lingoflow.processors.batch import settings_digest
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Document, to_record
 from lingoflow.processors.core.languages import Pair
@@ -74,14 +75,19 @@ def test_without_a_glossary_the_terms_are_garbled(installed_test_models: Path) -
 def test_the_glossary_is_part_of_cache_keys_and_the_settings_digest(tmp_path: Path) -> None:
     plain = TranslationConfig(cache_dir=str(tmp_path))
     with_terms = TranslationConfig(cache_dir=str(tmp_path), glossary=str(glossary_file(tmp_path)))
-    assert (
-        PipelineConfig(translation=plain).digest()
-        != PipelineConfig(translation=with_terms).digest()
-    )
-    before = with_terms.output_settings()["glossary"]
-    assert before and "glossary" not in plain.output_settings()
+
+    def digest(config: TranslationConfig) -> str:
+        return settings_digest(PipelineConfig(translation=config), None)
+
+    def cache_settings(config: TranslationConfig) -> str:
+        return TranslationEngine(config=config).cache_settings()
+
+    assert digest(plain) != digest(with_terms)
+    assert "glossary" not in cache_settings(plain)
+    before = digest(with_terms), cache_settings(with_terms)
     glossary_file(tmp_path, GLOSSARY.replace("Ministry of Environment", "MOE"))
-    assert with_terms.output_settings()["glossary"] != before
+    after = digest(with_terms), cache_settings(with_terms)
+    assert after[0] != before[0] and after[1] != before[1]
 
 
 def test_flagged_translations_can_be_rejected(tmp_path: Path) -> None:

@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from lingoflow.processors.translate.glossary import glossary_digest
-
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 64
@@ -194,8 +192,9 @@ class TranslationConfig:
         if self.cache_dir is None:
             object.__setattr__(self, "cache_dir", str(user_cache_dir()))
 
-    def output_settings(self) -> dict[str, object]:
-        """The settings that change translations (the rest only change speed or location)."""
+    def output_settings(self, glossary_digest: str = "") -> dict[str, object]:
+        """The settings that change translations (the rest only change speed or location);
+        ``glossary_digest`` is the digest of the glossary's entries (empty without one)."""
         return {
             "enabled": self.enabled,
             "compute_type": self.compute_type,
@@ -205,7 +204,7 @@ class TranslationConfig:
             "max_decoding_extra": self.max_decoding_extra,
             "max_input_tokens": self.max_input_tokens,
             "repetition_retry": [self.repetition_retry_ngram, self.repetition_retry_penalty],
-            **({"glossary": glossary_digest(self.glossary)} if self.glossary else {}),
+            **({"glossary": glossary_digest} if glossary_digest else {}),
         }
 
 
@@ -267,11 +266,12 @@ class PipelineConfig:
     translation: TranslationConfig = field(default_factory=TranslationConfig)
     langdetect_seed: int = 0
 
-    def digest(self, models: str = "") -> str:
+    def digest(self, models: str = "", glossary_digest: str = "") -> str:
         """16 hex digits that change whenever a setting that changes the output changes;
-        ``models`` names the installed translation packages, which change it too."""
+        ``models`` names the installed translation packages and ``glossary_digest`` the
+        glossary's entries, which change it too."""
         settings = asdict(self)
-        settings["translation"] = self.translation.output_settings()
+        settings["translation"] = self.translation.output_settings(glossary_digest)
         if self.translation.reject_flagged:  # changes records, not translations
             settings["translation"]["reject_flagged"] = True
         settings["models"] = models if self.translation.enabled else ""

@@ -35,6 +35,7 @@ import os
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,12 +135,16 @@ def script_runs(text: str) -> Counter[str]:
     return counts
 
 
-def default_candidates(languages: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
-    """The documented default list, the configured language pair and the languages of the
-    installed translation packages."""
-    from lingoflow.processors.translate.packages import model_languages
+def default_candidates(
+    languages: Iterable[str] = (), installed: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """The documented default list, the configured language pair and the ``installed``
+    languages (those of the translation packages).
 
-    return tuple(sorted(set(DEFAULT_CANDIDATES) | set(languages) | model_languages()))
+    >>> "tl" in default_candidates(["en", "ko"], ["tl"])
+    True
+    """
+    return tuple(sorted(set(DEFAULT_CANDIDATES) | set(languages) | set(installed)))
 
 
 class LanguageDetector:

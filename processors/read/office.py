@@ -23,36 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lingoflow.processors.core.document import OfficeText
+from lingoflow.processors.read.docx import read_docx
 from lingoflow.processors.read.formats import OfficeError
-
-
-def read_office(data: bytes, kind: str, max_bytes: int) -> OfficeText:
-    """Read a document of format ``kind`` (see :func:`office_format`)."""
-    readers: dict[str, Callable[[bytes, int], OfficeText]] = {
-        "pdf": _pdf,
-        "docx": _docx,
-        "hwpx": _hwpx,
-        "hwp": _hwp,
-    }
-    return readers[kind](data, max_bytes)
-
-
-def _pdf(data: bytes, max_bytes: int) -> OfficeText:
-    from lingoflow.processors.read.pdf import read_pdf
-
-    return read_pdf(data)
-
-
-def _docx(data: bytes, max_bytes: int) -> OfficeText:
-    from lingoflow.processors.read.docx import read_docx
-
-    return read_docx(data, max_bytes)
-
-
-def _hwpx(data: bytes, max_bytes: int) -> OfficeText:
-    from lingoflow.processors.read.hwpx import read_hwpx
-
-    return read_hwpx(data, max_bytes)
+from lingoflow.processors.read.hwpx import read_hwpx
+from lingoflow.processors.read.pdf import read_pdf
 
 
 def _hwp(data: bytes, max_bytes: int) -> OfficeText:
@@ -63,4 +37,16 @@ def _hwp(data: bytes, max_bytes: int) -> OfficeText:
     )
 
 
-# Shared by the readers: how structure is written for the text path.
+READERS: dict[str, Callable[[bytes, int], OfficeText]] = {
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "hwpx": read_hwpx,
+    "hwp": _hwp,
+}
+"""The reader of each format :func:`~lingoflow.processors.read.formats.office_format` names;
+each takes the file's bytes and the size an archive may expand to."""
+
+
+def read_office(data: bytes, kind: str, max_bytes: int) -> OfficeText:
+    """Read a document of format ``kind``."""
+    return READERS[kind](data, max_bytes)

@@ -87,7 +87,7 @@ class _Page:
     lines: list[_Line]
 
 
-def read_pdf(data: bytes) -> OfficeText:
+def read_pdf(data: bytes, max_bytes: int) -> OfficeText:
     """The text of a PDF (see :mod:`lingoflow.processors.read.office` for the form)."""
     import pypdfium2 as pdfium
 

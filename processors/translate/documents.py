@@ -78,7 +78,7 @@ def translate_documents(
         terms[pair] = {s: m for s in unique if (m := glossary.matches(s, pair))}
         report.protected += _enforce(engine, pair, done[pair], terms[pair], report.stats)
     if done and detector is None:
-        detector = detector_for(default_candidates(tuple(languages)))
+        detector = detector_for(default_candidates(languages, engine.languages()))
     for doc in docs:
         if doc.failed:
             continue

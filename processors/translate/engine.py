@@ -37,7 +37,7 @@ from lingoflow.processors.translate.glossary import Glossary, load_glossary
 from lingoflow.processors.translate.packages import (
     InstalledPackage,
     installed_packages,
-    packages_dir,
+    packages_folder,
 )
 from lingoflow.processors.translate.quality import repetition
 
@@ -253,7 +253,7 @@ class TranslationEngine:
     @classmethod
     def load(cls, config: TranslationConfig) -> TranslationEngine:
         """An engine over the packages installed in the configured folder."""
-        folder = Path(config.packages_dir) if config.packages_dir else packages_dir()
+        folder = packages_folder(config)
         models: dict[Pair, ArgosModel] = {}
         for package in installed_packages(folder):  # sorted: the newest version wins
             models[Pair(package.from_code, package.to_code)] = ArgosModel(package, config)
@@ -325,14 +325,18 @@ class TranslationEngine:
     def _cache_key(self, model: ArgosModel, sentence: str) -> str:
         # json.dumps([model.key, settings, sentence]), with the settings serialised once
         payload = (
-            f"[{json.dumps(model.key, ensure_ascii=False)}, {self._settings_json()}, "
+            f"[{json.dumps(model.key, ensure_ascii=False)}, {self.cache_settings()}, "
             f"{json.dumps(sentence, ensure_ascii=False)}]"
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    def _settings_json(self) -> str:
+    def cache_settings(self) -> str:
+        """The settings that change translations, glossary digest included, as the JSON
+        every cache key holds (computed once per engine)."""
         if self._settings is None:
-            self._settings = json.dumps(self.config.output_settings(), ensure_ascii=False)
+            self._settings = json.dumps(
+                self.config.output_settings(self.glossary.digest), ensure_ascii=False
+            )
         return self._settings
 
     @property
@@ -342,6 +346,10 @@ class TranslationEngine:
             path = self.config.glossary
             self._glossary = load_glossary(path) if path else Glossary()
         return self._glossary
+
+    def languages(self) -> set[str]:
+        """Every language an installed package translates from or to."""
+        return {code for pair in self.models for code in (pair.source, pair.target)}
 
     def fingerprint(self) -> str:
         """Installed packages (direction, version, folder): part of the settings digest, so
@@ -356,7 +364,7 @@ _ENGINES_LOCK = threading.Lock()
 def engine_for(config: TranslationConfig) -> TranslationEngine:
     """One engine per configuration and package folder state per process, reused across
     batches so each translator is loaded once."""
-    folder = Path(config.packages_dir) if config.packages_dir else packages_dir()
+    folder = packages_folder(config)
     state = ";".join(f"{p.path.name}:{p.version}" for p in installed_packages(folder))
     key = json.dumps([asdict(config), str(folder), state], sort_keys=True, default=str)
     with _ENGINES_LOCK:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from lingoflow.processors.core.config import TranslationConfig
 from lingoflow.processors.core.languages import Pair
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ def installed_packages(folder: Path | None = None) -> list[InstalledPackage]:
                 )
             )
     return sorted(found, key=lambda p: (p.from_code, p.to_code, _version_key(p.version)))
+
+
+def packages_folder(config: TranslationConfig) -> Path:
+    """The packages folder a translation configuration uses: its own, else
+    :func:`packages_dir`."""
+    return Path(config.packages_dir) if config.packages_dir else packages_dir()
 
 
 def model_languages(folder: Path | None = None) -> set[str]:

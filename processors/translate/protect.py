@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lingoflow.processors.text.entities import find_dates
+
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -176,8 +178,6 @@ def missing_protected(source: str, translation: str) -> list[str]:
     >>> missing_protected("Visit www.pa.go.kr in 2021.", "Visit www.pa.ko.kr in 2012.")
     ['www.pa.go.kr', '2021']
     """
-    from lingoflow.processors.text.entities import find_dates
-
     numbers: set[str] | None = None
     dates: set[object] | None = None
     missing = []
