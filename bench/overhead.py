@@ -50,7 +50,7 @@ paths = discover(raw)
 entries = []
 for i in range(0, len(paths), 64):
     batch = process_batch(raw, out, paths[i : i + 64], config)
-    entries += batch.unchanged + write_batch(out, batch.records).entries
+    entries += batch.up_to_date + write_batch(out, batch.records).entries
 write_index(out, entries)
 assert len(entries) == len(paths)
 """

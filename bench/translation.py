@@ -327,7 +327,7 @@ def run_lingoflow(
     engine = loaded_engine(packages, beam_size, glossary=glossary)
     start = time.perf_counter()
     report = translate_documents(docs, engine, ("ko",))
-    return time.perf_counter() - start, report.stats.target_tokens
+    return time.perf_counter() - start, report.engine.target_tokens
 
 
 def run_engine(

@@ -1,22 +1,28 @@
-"""What the flows share: the typed translation parameter, the index task, small helpers."""
+"""What the flows share: the typed translation parameter, the skeleton of a run in batches,
+the index task, small helpers."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
+from lingoflow.flows.reporting import publish_run_report
+from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, split_batches
 from lingoflow.processors.core.config import Device, TranslationConfig
 from lingoflow.processors.core.record import IndexEntry
-from lingoflow.processors.output.writer import write_index
+from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock, write_index
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import engine_for, glossary_without_model
 from lingoflow.processors.translate.glossary import load_glossary
@@ -145,3 +151,69 @@ def current_flow_run_id() -> str | None:
 def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
     """Write processed/index.jsonl."""
     return write_index(processed_dir, entries)
+
+
+def log_problems(batch: BatchResult) -> None:
+    """One warning per record of ``batch`` that is not ok, with its errors."""
+    logger = get_run_logger()
+    for record in batch.records:
+        if record.status != "ok":
+            problems = "; ".join(f"{e.code}: {e.message}" for e in record.errors)
+            logger.warning("%s: %s: %s", record.source.path, record.status, problems)
+
+
+def run_batches(
+    summary: RunSummary,
+    processed_dir: Path,
+    list_items: Callable[[], Sequence[T]],
+    batch_size: int,
+    submit: Callable[[str, list[T]], PrefectFuture[BatchOutcome]],
+    *,
+    window: int = 1,
+    before_index: Callable[[Sequence[T]], None] | None = None,
+    fail_on_partial: bool = False,
+) -> State[RunSummary]:
+    """The skeleton of a run over ``processed_dir``, which both flows share: hold the folder's
+    lock, remove what an interrupted run left, list the items (inputs, or records), submit
+    them in batches of ``batch_size`` (one task run each, ``window`` in flight), count each
+    finished batch in ``summary``, call ``before_index`` with the items, write the index,
+    then log what to act on, publish the artifacts and return the final state."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    entries: list[IndexEntry] = []
+    with run_lock(processed_dir) as waited:
+        if waited >= 1:
+            logger.info("waited %.1f s for another run on %s", waited, processed_dir)
+        if stale := remove_stale_temporaries(processed_dir):
+            logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
+        items = list_items()
+        summary.inputs = len(items)
+        batches = split_batches(items, batch_size)
+        names = [batch_name(n, len(batches)) for n in range(len(batches))]
+        futures = {n: submit(names[n], batches[n]) for n in range(min(window, len(batches)))}
+        for n, batch in enumerate(batches):
+            outcome = futures.pop(n).result()
+            if n + window < len(batches):  # keep the window full
+                futures[n + window] = submit(names[n + window], batches[n + window])
+            entries.extend(outcome.entries)
+            summary.add_batch(outcome)
+            counts = outcome.counts
+            logger.info(
+                "%s: %d items: %d processed, %d changed (identical output is not rewritten), "
+                "%d up to date; %d sentences translated (%d from cache)",
+                names[n],
+                len(batch),
+                outcome.written + outcome.identical,
+                outcome.written,
+                outcome.up_to_date,
+                counts.sentences_translated,
+                counts.sentences_from_cache,
+            )
+        if before_index is not None:
+            before_index(items)
+        write_run_index(processed_dir, opaque(entries))
+    for message in summary.warnings():
+        logger.warning(message)
+    summary.finish(entries, started)
+    publish_run_report(summary, entries)
+    return final_state(summary, fail_on_partial)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -19,16 +18,20 @@ from lingoflow.flows.common import (
     RejectFlaggedParameter,
     TranslationSettings,
     current_flow_run_id,
-    final_state,
     given,
-    opaque,
+    log_problems,
     report_glossary_pairs,
     resolve,
+    run_batches,
     translation_config,
-    write_run_index,
 )
-from lingoflow.flows.reporting import publish_run_report
-from lingoflow.processors.batch import BatchOutcome, process_batch, write_processed
+from lingoflow.processors.batch import (
+    BatchOutcome,
+    batches_in_flight,
+    orphans,
+    process_batch,
+    write_processed,
+)
 from lingoflow.processors.core.config import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LANGUAGES,
@@ -36,16 +39,8 @@ from lingoflow.processors.core.config import (
     PipelineConfig,
     inter_threads_for,
 )
-from lingoflow.processors.core.record import IndexEntry
-from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock
 from lingoflow.processors.read.ingest import discover
-from lingoflow.processors.summary import (
-    RunSummary,
-    batch_name,
-    batches_in_flight,
-    orphans,
-    split_batches,
-)
+from lingoflow.processors.summary import RunSummary
 
 
 @task(cache_policy=NO_CACHE, task_run_name="discover-inputs")
@@ -63,21 +58,12 @@ def process_documents_batch(
     force: bool,
 ) -> BatchOutcome:
     """Read, decode, repair, clean, detect and translate one batch, then write its records."""
-    logger = get_run_logger()
-    logger.info("%d documents: %s ... %s", len(rel_paths), rel_paths[0], rel_paths[-1])
+    get_run_logger().info("%d documents: %s ... %s", len(rel_paths), rel_paths[0], rel_paths[-1])
     batch = process_batch(
         raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=current_flow_run_id()
     )
-    for record in batch.records:
-        if record.status != "ok":
-            problems = "; ".join(f"{e.code}: {e.message}" for e in record.errors)
-            logger.warning("%s: %s: %s", record.source.path, record.status, problems)
-    outcome = write_processed(processed_dir, batch)
-    logger.info(
-        "%d processed, %d changed, %d up to date", outcome.written + outcome.identical,
-        outcome.written, outcome.skipped,
-    )  # fmt: skip
-    return outcome
+    log_problems(batch)
+    return write_processed(processed_dir, batch)
 
 
 BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force")
@@ -162,12 +148,9 @@ def process_documents(
             (the records are written all the same); by default the run is Completed and its
             state message says how many records are not ok, and why.
     """
-    logger = get_run_logger()
-    started = time.monotonic()
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    window = batches_in_flight(processes, parallel_batches)
     inter_threads = inter_threads_for(processes, translation.inter_threads)
     config = PipelineConfig(
         languages=tuple(languages),
@@ -176,51 +159,44 @@ def process_documents(
             translation, glossary, reject_flagged, inter_threads=inter_threads
         ),
     )
-    summary = RunSummary(flow="process-documents", parameters=given(
-        raw_dir=raw_dir, processed_dir=processed_dir, languages=",".join(languages), force=force,
-        prune=prune, batch_size=batch_size, processes=processes, max_bytes=max_bytes,
-        translate=translation.enabled, glossary=glossary, reject_flagged=reject_flagged,
-    ))  # fmt: skip
+    summary = RunSummary(
+        flow="process-documents",
+        parameters=given(
+            raw_dir=raw_dir,
+            processed_dir=processed_dir,
+            languages=",".join(languages),
+            force=force,
+            prune=prune,
+            batch_size=batch_size,
+            processes=processes,
+            max_bytes=max_bytes,
+            translate=translation.enabled,
+            glossary=glossary,
+            reject_flagged=reject_flagged,
+        ),
+    )
     report_glossary_pairs(config.translation, summary)
-    with run_lock(processed_dir) as waited, batch_runner(processes) as pool:
-        if waited >= 1:
-            logger.info("waited %.1f s for another run on %s", waited, processed_dir)
-        if stale := remove_stale_temporaries(processed_dir):
-            logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
-        rel_paths = discover_inputs(raw_dir)
-        summary.inputs = len(rel_paths)
-        batches = split_batches(rel_paths, batch_size)
 
-        def submit(n: int) -> PrefectFuture[BatchOutcome]:
-            batch_task = process_documents_batch.with_options(
-                task_run_name=batch_name(n, len(batches))
-            )
-            arguments = (raw_dir, processed_dir, batches[n], config, force)
+    def report_orphans(rel_paths: Sequence[str]) -> None:
+        found = orphans(processed_dir, rel_paths, prune=prune)
+        summary.orphaned, summary.pruned = [p.name for p in found], bool(found and prune)
+
+    with batch_runner(processes) as pool:
+
+        def submit(name: str, rel_paths: list[str]) -> PrefectFuture[BatchOutcome]:
+            batch_task = process_documents_batch.with_options(task_run_name=name)
+            arguments = (raw_dir, processed_dir, rel_paths, config, force)
             if pool is None:
                 return batch_task.submit(*arguments)
             return pool.submit(batch_task, dict(zip(BATCH_PARAMETERS, arguments, strict=True)))
 
-        futures = {n: submit(n) for n in range(min(window, len(batches)))}
-        entries: list[IndexEntry] = []
-        for index, batch in enumerate(batches):
-            outcome = futures.pop(index).result()
-            if index + window < len(batches):  # keep the window full
-                futures[index + window] = submit(index + window)
-            entries.extend(outcome.entries)
-            summary.add_batch(outcome)
-            stats = outcome.stats
-            logger.info(
-                "%s: %d documents: %d processed, %d changed (identical output is not "
-                "rewritten), %d up to date; %d sentences translated (%d from cache)",
-                batch_name(index, len(batches)), len(batch), outcome.written + outcome.identical,
-                outcome.written, outcome.skipped, stats.sentences_translated,
-                stats.sentences_cached,
-            )  # fmt: skip
-        found = orphans(processed_dir, rel_paths, prune=prune)
-        summary.orphaned, summary.pruned = [p.name for p in found], bool(found and prune)
-        write_run_index(processed_dir, opaque(entries))
-    for message in summary.warnings():
-        logger.warning(message)
-    summary.finish(entries, started)
-    publish_run_report(summary, entries)
-    return final_state(summary, fail_on_partial)  # type: ignore[return-value]
+        return run_batches(  # type: ignore[return-value]
+            summary,
+            processed_dir,
+            lambda: discover_inputs(raw_dir),
+            batch_size,
+            submit,
+            window=batches_in_flight(processes, parallel_batches),
+            before_index=report_orphans,
+            fail_on_partial=fail_on_partial,
+        )

@@ -2,29 +2,38 @@
 
 Kept free of Prefect so that benchmarks, tests and other engines run exactly the same code.
 :func:`process_batch` reads the inputs and runs :func:`lingoflow.processors.pipeline.run_steps`
-on those that changed; :func:`write_processed` writes the records where they were made.
+on those that changed; :func:`retranslate_batch` reads records and translates what they lack;
+:func:`write_processed` writes either's records where they were made.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field
 
 from lingoflow.processors import __version__
 from lingoflow.processors.core.config import PipelineConfig
 from lingoflow.processors.core.document import to_record
-from lingoflow.processors.core.languages import Pair
 from lingoflow.processors.core.record import IndexEntry, Record
 from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.output.records import (
     CorruptRecordError,
     index_entry,
+    iter_records,
     load_record,
+    orphaned_records,
     record_path,
 )
 from lingoflow.processors.output.writer import write_batch
 from lingoflow.processors.pipeline import StageClock, run_steps
-from lingoflow.processors.read.ingest import read_input
+from lingoflow.processors.read.ingest import doc_id_for, read_input
+from lingoflow.processors.retranslate import retranslate_records
+from lingoflow.processors.translate.documents import TranslationCounts
 from lingoflow.processors.translate.engine import TranslationEngine, engine_for
 from lingoflow.processors.translate.glossary import glossary_digest
 
@@ -35,33 +44,38 @@ WRITE_ATTEMPTS = 3
 WRITE_RETRY_DELAY = 1.0
 
 
-@dataclass
-class BatchStats:
-    """What processing a batch took: translation counts, missing models, time per stage."""
+class BatchCounts(TranslationCounts):
+    """What a batch (or a whole run) counted besides its records: translation, corrupt
+    record files found, time per stage."""
 
-    missing_pairs: set[Pair] = field(default_factory=set)
-    sentences_translated: int = 0
-    sentences_cached: int = 0
-    quality_flags: dict[str, int] = field(default_factory=dict)
-    """Quality flags raised, by kind (one per segment and target language)."""
-    glossary_applied: int = 0
-    """Glossary terms used in translations (one per term, segment and target language)."""
-    translations_rejected: int = 0
-    """Flagged translations left out (reject_flagged)."""
-    corrupt: list[str] = field(default_factory=list)
-    """Existing records that were corrupt (file name: reason); their input was processed again
-    and the corrupt file replaced."""
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Time per stage: read, decode (with repair), clean, detect, translate."""
+    corrupt: list[str] = Field(
+        default_factory=list,
+        description="Corrupt record files found, as 'name: reason' (processing replaces them "
+        "by processing their input again; retranslation leaves them out of the index).",
+    )
+    stage_seconds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Seconds per stage, summed over batches: read, decode (with repair), "
+        "clean, detect, translate.",
+    )
+
+    def add(self, other: TranslationCounts) -> None:
+        """Add ``other``'s counts to these."""
+        super().add(other)
+        if isinstance(other, BatchCounts):
+            self.corrupt += other.corrupt
+            seconds = Counter(self.stage_seconds) + Counter(other.stage_seconds)
+            self.stage_seconds = {k: round(v, 3) for k, v in sorted(seconds.items())}
 
 
 @dataclass
 class BatchResult:
-    """What a batch produced: records to write, and inputs left as they were."""
+    """What a batch produced: records to write, and the index entries of the inputs (or
+    records) left as they were because they were up to date."""
 
     records: list[Record] = field(default_factory=list)
-    unchanged: list[IndexEntry] = field(default_factory=list)
-    stats: BatchStats = field(default_factory=BatchStats)
+    up_to_date: list[IndexEntry] = field(default_factory=list)
+    counts: BatchCounts = field(default_factory=lambda: BatchCounts())
 
 
 @dataclass
@@ -74,10 +88,10 @@ class BatchOutcome:
     written: int = 0
     """Records whose file was created or changed."""
     identical: int = 0
-    """Records processed again whose content came out the same (not rewritten)."""
-    skipped: int = 0
-    """Inputs not processed because their record was up to date."""
-    stats: BatchStats = field(default_factory=BatchStats)
+    """Records made again whose content came out the same (not rewritten)."""
+    up_to_date: int = 0
+    """Inputs (or records) left alone because their record was up to date."""
+    counts: BatchCounts = field(default_factory=lambda: BatchCounts())
 
 
 def is_up_to_date(existing: Record | None, sha256: str | None, digest: str) -> bool:
@@ -122,7 +136,7 @@ def process_batch(
         engine = engine_for(config.translation)
     digest = settings_digest(config, engine)
     result = BatchResult()
-    clock = StageClock(result.stats.seconds)
+    clock = StageClock(result.counts.stage_seconds)
     docs = []
     for rel_path in rel_paths:
         with clock("read"):
@@ -132,19 +146,14 @@ def process_batch(
                 try:
                     existing = load_record(record_path(processed_dir, doc.doc_id))
                 except CorruptRecordError as exc:
-                    result.stats.corrupt.append(str(exc))
+                    result.counts.corrupt.append(str(exc))
         if existing is not None and is_up_to_date(existing, doc.sha256, digest):
-            result.unchanged.append(index_entry(existing))
+            result.up_to_date.append(index_entry(existing))
             continue
         docs.append(doc)
     report = run_steps(docs, config, detector=detector, engine=engine, clock=clock)
     if report is not None:
-        result.stats.missing_pairs = set(report.missing)
-        result.stats.sentences_translated = report.stats.translated
-        result.stats.sentences_cached = report.stats.cached
-        result.stats.quality_flags = dict(report.flags)
-        result.stats.glossary_applied = sum(report.glossary.values())
-        result.stats.translations_rejected = report.rejected
+        result.counts.add(report.counts)
     for doc in docs:
         result.records.append(
             to_record(
@@ -174,9 +183,68 @@ def write_processed(
         raise OSError(f"{len(errors)} record(s) not written: {errors[0]}")
     batch.records = []
     return BatchOutcome(
-        entries=[*batch.unchanged, *written.entries],
+        entries=[*batch.up_to_date, *written.entries],
         written=written.written,
-        identical=written.unchanged,
-        skipped=len(batch.unchanged),
-        stats=batch.stats,
+        identical=written.identical,
+        up_to_date=len(batch.up_to_date),
+        counts=batch.counts,
     )
+
+
+def retranslate_batch(
+    paths: list[Path], engine: TranslationEngine, *, flow_run_id: str | None = None
+) -> BatchResult:
+    """The records at ``paths`` with what they lack translated
+    (:func:`~lingoflow.processors.retranslate.retranslate_records`); records that lack
+    nothing are up to date, corrupt ones are counted and left out."""
+    result = BatchResult()
+    records = list(iter_records(paths, result.counts.corrupt))
+    done = retranslate_records(records, engine, flow_run_id=flow_run_id)
+    result.records = done.records
+    result.up_to_date = [index_entry(r) for r in done.complete]
+    result.counts.add(done.counts)
+    return result
+
+
+T = TypeVar("T")
+
+
+def split_batches(items: Sequence[T], size: int) -> list[list[T]]:
+    """``items`` in consecutive batches of at most ``size``.
+
+    >>> split_batches(["a", "b", "c", "d", "e"], 2)
+    [['a', 'b'], ['c', 'd'], ['e']]
+    """
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def batch_name(index: int, total: int) -> str:
+    """The readable name of batch ``index`` (from 0) of ``total``: task runs and logs use it.
+
+    >>> batch_name(2, 16)
+    'batch-0003-of-0016'
+    """
+    return f"batch-{index + 1:04d}-of-{total:04d}"
+
+
+def batches_in_flight(processes: int, parallel_batches: int | None = None) -> int:
+    """Batches submitted at once: ``parallel_batches`` when given, else 1 in one process (the
+    work is CPU-bound: threads only contend) and twice the processes on a pool, so that none
+    waits for work.
+
+    >>> batches_in_flight(1), batches_in_flight(4), batches_in_flight(4, 3)
+    (1, 8, 3)
+    """
+    if parallel_batches:
+        return parallel_batches
+    return 2 * processes if processes > 1 else 1
+
+
+def orphans(processed_dir: Path, rel_paths: Iterable[str], *, prune: bool) -> list[Path]:
+    """Records in ``processed_dir`` whose input is not among ``rel_paths``; deleted when
+    ``prune``."""
+    found = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
+    if prune:
+        for path in found:
+            path.unlink(missing_ok=True)
+    return found

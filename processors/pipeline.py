@@ -78,7 +78,7 @@ def decode_step(doc: Document, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     doc.text = decoded.text
     doc.data = None
     if decoded.replaced:
-        doc.warn(
+        doc.add_error(
             "decode",
             "undecodable_bytes",
             f"{decoded.replaced} byte(s) could not be decoded as {decoded.encoding} "
@@ -99,7 +99,7 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
         doc.media_type = doc.media_type if doc.office is not None else "text/plain"
         report = RepairReport()
         doc.text = repair_text(doc.text, config, report)
-        note_repairs(doc, report)
+        warn_repairs(doc, report)
     return doc
 
 
@@ -117,16 +117,16 @@ def _repair_blocks(blocks: list[Block], config: RepairConfig, report: RepairRepo
         block.text = text
 
 
-def note_repairs(doc: Document, report: RepairReport) -> None:
+def warn_repairs(doc: Document, report: RepairReport) -> None:
     """The record's warnings for what repair did: ``repaired`` (which mojibake, on how many
     lines) and ``repair_uncertain`` (what was left as it was, and why)."""
     if summary := report.summary():
-        doc.note("repair", "repaired", summary)
+        doc.add_warning("repair", "repaired", summary)
     for doubt in dict.fromkeys(report.doubts):
-        doc.note("repair", "repair_uncertain", doubt)
+        doc.add_warning("repair", "repair_uncertain", doubt)
 
 
-def structure_step(
+def clean_step(
     doc: Document, config: PipelineConfig, repeated: frozenset[str] = frozenset()
 ) -> Document:
     """Boilerplate removed with reasons, notices separated, blocks with roles, metadata.
@@ -140,7 +140,7 @@ def structure_step(
         page = extract_html(doc.html)
         report = RepairReport()
         _repair_blocks(page.blocks, config.repair, report)
-        note_repairs(doc, report)
+        warn_repairs(doc, report)
         cleaned = clean_blocks(page.blocks, config.clean, repeated)
         cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
         doc.html = None
@@ -166,7 +166,7 @@ def structure_step(
     doc.removed.extend(cleaned.removed)
     doc.metadata = cleaned.metadata
     if not doc.blocks:
-        doc.note("clean", "no_content", "no text content was found in the document")
+        doc.add_warning("clean", "no_content", "no text content was found in the document")
     return doc
 
 
@@ -196,7 +196,7 @@ def _note_misleading_name(doc: Document) -> None:
     is an HTML page): the content decides how it is read."""
     promised = SUFFIXES.get(PurePosixPath(doc.rel_path).suffix.lower())
     if promised is not None and promised != doc.media_type:
-        doc.note(
+        doc.add_warning(
             "decode",
             "misleading_name",
             f"the file name ends in {PurePosixPath(doc.rel_path).suffix}, but the content is "
@@ -353,7 +353,7 @@ def clean_documents(
     with clock("clean"):
         repeated = repeated_by_source(docs, config)
         for doc in docs:
-            structure_step(doc, config, repeated.get(source_key(doc), frozenset()))
+            clean_step(doc, config, repeated.get(source_key(doc), frozenset()))
 
 
 def run_steps(

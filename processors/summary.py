@@ -1,117 +1,57 @@
-"""What a run does around its batches, without Prefect: cutting inputs into batches, how many
-run at once, orphaned records, and the typed run summary the CLI, the artifacts and ``--json``
-all render."""
+"""The typed summary of a run, which the flows return and the CLI, the artifacts and
+``--json`` all render."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Literal, TypeVar
+from collections.abc import Sequence
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import Field, computed_field
 
-from lingoflow.processors.batch import BatchOutcome
+from lingoflow.processors.batch import BatchCounts, BatchOutcome
 from lingoflow.processors.core.languages import Pair
 from lingoflow.processors.core.record import IndexEntry
-from lingoflow.processors.output.records import orphaned_records
-from lingoflow.processors.read.ingest import doc_id_for
 from lingoflow.processors.translate.packages import install_command
 
-T = TypeVar("T")
 
-
-def split_batches(items: Sequence[T], size: int) -> list[list[T]]:
-    """``items`` in consecutive batches of at most ``size``.
-
-    >>> split_batches(["a", "b", "c", "d", "e"], 2)
-    [['a', 'b'], ['c', 'd'], ['e']]
-    """
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def batch_name(index: int, total: int) -> str:
-    """The readable name of batch ``index`` (from 0) of ``total``: task runs and logs use it.
-
-    >>> batch_name(2, 16)
-    'batch-0003-of-0016'
-    """
-    return f"batch-{index + 1:04d}-of-{total:04d}"
-
-
-def batches_in_flight(processes: int, parallel_batches: int | None = None) -> int:
-    """Batches submitted at once: ``parallel_batches`` when given, else 1 in one process (the
-    work is CPU-bound: threads only contend) and twice the processes on a pool, so that none
-    waits for work.
-
-    >>> batches_in_flight(1), batches_in_flight(4), batches_in_flight(4, 3)
-    (1, 8, 3)
-    """
-    if parallel_batches:
-        return parallel_batches
-    return 2 * processes if processes > 1 else 1
-
-
-def orphans(processed_dir: Path, rel_paths: Iterable[str], *, prune: bool) -> list[Path]:
-    """Records in ``processed_dir`` whose input is not among ``rel_paths``; deleted when
-    ``prune``."""
-    found = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
-    if prune:
-        for path in found:
-            path.unlink(missing_ok=True)
-    return found
-
-
-class RunSummary(BaseModel):
+class RunSummary(BatchCounts):
     """What a run of ``process-documents`` or ``retranslate`` did."""
-
-    model_config = ConfigDict(extra="forbid")
 
     flow: Literal["process-documents", "retranslate"]
     inputs: int = Field(0, description="Input files found (records examined, for retranslate).")
     records: int = Field(0, description="Records in the index after the run.")
     written: int = Field(0, description="Record files created or changed.")
-    unchanged: int = Field(0, description="Records left as they were (up to date or identical).")
-    processed: int = Field(
-        0, description="Inputs processed (the rest were up to date and skipped)."
+    identical: int = Field(
+        0, description="Records made again whose content came out the same (not rewritten)."
     )
     up_to_date: int = Field(
-        0, description="Inputs skipped: bytes, lingoflow version and settings unchanged."
+        0,
+        description="Inputs skipped: bytes, lingoflow version and settings unchanged (records "
+        "that lacked no translation, for retranslate).",
     )
     parameters: dict[str, str] = Field(
         default_factory=dict, description="The run's parameters, as given."
     )
     by_status: dict[str, int] = Field(default_factory=dict)
     by_language: dict[str, int] = Field(default_factory=dict)
-    sentences_translated: int = 0
-    sentences_from_cache: int = 0
-    quality_flags: dict[str, int] = Field(
-        default_factory=dict,
-        description="Machine translations flagged, by flag (see the record schema's "
-        "translation_quality); one per segment and target language.",
-    )
-    glossary_applied: int = Field(
-        0, description="Glossary terms used in translations (per segment and target language)."
-    )
-    translations_rejected: int = Field(
-        0, description="Flagged translations left out of the records (reject_flagged)."
-    )
     glossary_without_model: list[Pair] = Field(
         default_factory=list,
         description="Language pairs the glossary has entries for but no installed model "
         "translates: those entries were not used.",
     )
-    missing_models: list[Pair] = Field(default_factory=list)
     orphaned: list[str] = Field(
         default_factory=list, description="Records whose input is no longer there."
     )
     pruned: bool = Field(False, description="Whether the orphaned records were deleted.")
-    corrupt: list[str] = Field(
-        default_factory=list, description="Corrupt record files found (name: reason)."
-    )
-    stage_seconds: dict[str, float] = Field(default_factory=dict)
     seconds: float = 0.0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def processed(self) -> int:
+        """Inputs processed (written or identical); the rest were up to date."""
+        return self.written + self.identical
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -126,21 +66,10 @@ class RunSummary(BaseModel):
 
     def add_batch(self, outcome: BatchOutcome) -> None:
         """Count a finished batch."""
-        stats = outcome.stats
         self.written += outcome.written
-        self.unchanged += outcome.identical + outcome.skipped
-        self.processed += outcome.written + outcome.identical
-        self.up_to_date += outcome.skipped
-        self.sentences_translated += stats.sentences_translated
-        self.sentences_from_cache += stats.sentences_cached
-        flags = Counter(self.quality_flags) + Counter(stats.quality_flags)
-        self.quality_flags = dict(sorted(flags.items()))
-        self.glossary_applied += stats.glossary_applied
-        self.translations_rejected += stats.translations_rejected
-        self.missing_models = sorted(set(self.missing_models) | stats.missing_pairs)
-        self.corrupt += stats.corrupt
-        seconds = Counter(self.stage_seconds) + Counter(stats.seconds)
-        self.stage_seconds = {k: round(v, 3) for k, v in sorted(seconds.items())}
+        self.identical += outcome.identical
+        self.up_to_date += outcome.up_to_date
+        self.add(outcome.counts)
 
     def finish(self, entries: Sequence[IndexEntry], started: float) -> RunSummary:
         """Counts by status and language of ``entries``, and the time since ``started``
@@ -156,7 +85,7 @@ class RunSummary(BaseModel):
         ok when one reason explains it.
 
         >>> s = RunSummary(flow="process-documents", records=5, by_status={"partial": 5},
-        ...                missing_models=[Pair("ko", "en")], processed=5)
+        ...                missing_models=[Pair("ko", "en")], identical=5)
         >>> s.state_message()
         '5 records, all partial: no ko→en model; 5 processed, 0 changed, 0 up to date'
         """
@@ -180,20 +109,22 @@ class RunSummary(BaseModel):
         if self.orphaned:
             done = "were deleted" if self.pruned else "are kept (prune deletes them)"
             shown = ", ".join(self.orphaned[:10]) + (", ..." if len(self.orphaned) > 10 else "")
-            messages.append(f"{len(self.orphaned)} record(s) have no input any more and {done}: "
-                            f"{shown}")  # fmt: skip
+            count = len(self.orphaned)
+            messages.append(f"{count} record(s) have no input any more and {done}: {shown}")
         if self.corrupt:
             what = (
                 "left out of the index"
                 if self.flow == "retranslate"
                 else "replaced by processing their input again"
             )
-            messages.append(f"{len(self.corrupt)} corrupt record file(s), {what}: "
-                            + "; ".join(self.corrupt[:10]))  # fmt: skip
+            shown = "; ".join(self.corrupt[:10])
+            messages.append(f"{len(self.corrupt)} corrupt record file(s), {what}: {shown}")
         if self.glossary_without_model:
             pairs = ", ".join(map(str, self.glossary_without_model))
-            messages.append(f"the glossary has entries for {pairs}, which no installed model "
-                            "translates: those entries were not used")  # fmt: skip
+            messages.append(
+                f"the glossary has entries for {pairs}, which no installed model translates: "
+                "those entries were not used"
+            )
         if self.missing_models:
             pairs = ", ".join(map(str, self.missing_models))
             messages.append(

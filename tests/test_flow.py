@@ -34,7 +34,7 @@ def test_rerun_rewrites_nothing_unless_forced(raw_copy: Path, processed: Path) -
     before = snapshot(processed)
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
     assert snapshot(processed) == before
-    assert summary.written == 0 and summary.unchanged == 5
+    assert summary.written == 0 and summary.up_to_date == 5
     forced = process_documents(raw_dir=raw_copy, processed_dir=processed, force=True)
     assert forced.inputs == 5
     # Forced: every input is processed again; identical content still is not rewritten.
@@ -48,7 +48,7 @@ def test_changed_input_is_reprocessed(raw_copy: Path, processed: Path) -> None:
     target = next(raw_copy.glob("004_*.txt"))
     target.write_text("A new title\n\nA new paragraph about carbon neutrality.\n")
     summary = process_documents(raw_dir=raw_copy, processed_dir=processed)
-    assert summary.written == 1 and summary.unchanged == 4
+    assert summary.written == 1 and summary.up_to_date == 4
     record = load_records(processed)[target.name]
     assert record["metadata"]["title"] == "A new title"
 

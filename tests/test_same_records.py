@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bench.corpus import generate
+from lingoflow.processors.batch import split_batches
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.record import Record
-from lingoflow.processors.summary import split_batches
 from tests.conftest import RAW, ROOT
 from tests.helpers import process_together
 

@@ -287,7 +287,7 @@ def test_installing_models_makes_the_next_run_translate(
     second = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
     assert second.by_status == {"ok": 5} and second.written == 5
     third = process_documents(raw_dir=raw_copy, processed_dir=processed, translation=settings)
-    assert third.unchanged == 5 and third.sentences_translated == 0
+    assert third.up_to_date == 5 and third.sentences_translated == 0
 
 
 def _identity_packages(tmp_path: Path, pairs: list[tuple[str, str]]) -> Path:
@@ -362,7 +362,7 @@ def test_a_copy_model_output_is_flagged_untranslated(tmp_path: Path) -> None:
     flags = doc.blocks[0].quality["en"].flags
     assert doc.blocks[0].translations["en"] == doc.blocks[0].text
     assert "untranslated" in flags
-    assert report.flags["untranslated"] == 1
+    assert report.counts.quality_flags["untranslated"] == 1
 
 
 def test_records_carry_the_score_and_flags_of_each_translation(

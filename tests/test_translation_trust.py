@@ -59,7 +59,7 @@ def test_glossary_terms_are_forced_into_translations(
     assert "Seoul" in english.translations["ko"]  # do not translate
     assert korean.quality["en"].glossary == ["환경부"]
     assert english.quality["ko"].glossary == ["Carbon Neutrality Commission", "Seoul"]
-    assert report.glossary == {"환경부": 1, "Carbon Neutrality Commission": 1, "Seoul": 1}
+    assert report.glossary_terms == {"환경부": 1, "Carbon Neutrality Commission": 1, "Seoul": 1}
     record = to_record(doc, ("en", "ko"), version="test", settings_digest="0" * 16)
     assert record.segments[0].translation_quality["en"].glossary == ["환경부"]
 
@@ -103,7 +103,7 @@ def test_flagged_translations_can_be_rejected(tmp_path: Path) -> None:
     block = doc.blocks[0]
     assert "en" not in block.translations
     assert block.quality["en"].rejected and "untranslated" in block.quality["en"].flags
-    assert report.rejected == 1 and doc.status == "partial"
+    assert report.counts.translations_rejected == 1 and doc.status == "partial"
     assert [e.code for e in doc.errors] == ["translation_rejected"]
     assert doc.errors[0].message.startswith("segment 0: the ko→en translation was left out")
     record = to_record(doc, ("en", "ko"), version="test", settings_digest="0" * 16)
@@ -197,10 +197,10 @@ def test_runs_take_a_glossary_and_report_pairs_without_a_model(
     assert "Seoul" in used and first.glossary_applied == len(used)
     # the same glossary: nothing to do; another one: the records are made again
     again = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(glossary))
-    assert again.unchanged == 5
+    assert again.up_to_date == 5
     glossary_file(tmp_path, GLOSSARY.replace("Seoul\tSeoul", "Seoul\t서울"))
     changed = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(glossary))
-    assert changed.unchanged == 0
+    assert changed.up_to_date == 0 and changed.identical == 0
 
 
 def test_a_malformed_glossary_stops_a_run_before_any_work(

@@ -91,11 +91,11 @@ class Document:
         self.html = None
         self.blocks = []
 
-    def warn(self, stage: Stage, code: str, message: str) -> None:
+    def add_error(self, stage: Stage, code: str, message: str) -> None:
         """Record a problem that leaves the document usable (status partial)."""
         self.errors.append(ErrorInfo(stage=stage, code=code, message=message))
 
-    def note(self, stage: Stage, code: str, message: str) -> None:
+    def add_warning(self, stage: Stage, code: str, message: str) -> None:
         """Record a fact worth knowing that is no problem (status stays ok)."""
         self.warnings.append(ErrorInfo(stage=stage, code=code, message=message))
 
@@ -135,7 +135,7 @@ def to_record(
                 if lang in block.translations and lang != block.lang
             },
             translation_quality={
-                lang: translation_quality(found)
+                lang: _translation_quality(found)
                 for lang, found in sorted(block.quality.items())
                 if lang != block.lang and (lang in block.translations or found.rejected)
             },
@@ -170,7 +170,7 @@ def to_record(
     )
 
 
-def translation_quality(found: Quality) -> TranslationQuality:
+def _translation_quality(found: Quality) -> TranslationQuality:
     """The record's form of a block's ``quality`` entry (score rounded to 4 places)."""
     return TranslationQuality(
         score=None if found.score is None else round(found.score, 4),
@@ -180,9 +180,50 @@ def translation_quality(found: Quality) -> TranslationQuality:
     )
 
 
-def block_quality(found: TranslationQuality) -> Quality:
-    """A record's quality entry as a block's (for translating a record again)."""
-    return Quality(found.score, list(found.flags), list(found.glossary), found.rejected)
+def document_from_record(record: Record) -> Document:
+    """The document a record was built from, as far as the record holds it (no bytes, no
+    raw text): :func:`to_record` of it gives the record back, but for ``processed_at``.
+    Translating it again and building its record is how a record is retranslated."""
+    source = record.source
+    doc = Document(
+        rel_path=source.path,
+        doc_id=record.doc_id,
+        sha256=source.sha256,
+        size=source.bytes,
+        media_type=source.media_type,
+        encoding=source.encoding,
+        encoding_confidence=source.encoding_confidence,
+        removed=list(record.removed),
+        metadata=record.metadata.model_copy(deep=True),
+        errors=list(record.errors),
+        warnings=list(record.warnings),
+        language=record.language,
+        language_shares=dict(record.language_shares),
+        failed=record.status == "failed",
+    )
+    for segment in record.segments:
+        doc.blocks.append(
+            Block(
+                text=segment.text.get(segment.lang, ""),
+                role=segment.role,
+                level=segment.level,
+                marker=segment.marker,
+                footnote_of=segment.footnote_of,
+                sentences=list(segment.sentences),
+                lang=segment.lang,
+                lang_confidence=segment.lang_confidence,
+                other_langs=list(segment.other_langs),
+                translations=_other(segment.text, segment.lang),
+                translation_sentences={
+                    k: list(v) for k, v in segment.translation_sentences.items()
+                },
+                quality={
+                    k: Quality(q.score, list(q.flags), list(q.glossary), q.rejected)
+                    for k, q in segment.translation_quality.items()
+                },
+            )
+        )
+    return doc
 
 
 def _other(translations: Mapping[str, Any], lang: str) -> dict[str, str]:

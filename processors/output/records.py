@@ -98,10 +98,12 @@ def _first_clause(message: str) -> str:
     return clause if len(clause) <= 100 else clause[:99] + "…"
 
 
+def record_files(processed_dir: Path) -> list[Path]:
+    """The record files of ``processed_dir``, sorted: every ``*.json`` but hidden ones
+    (temporary files of a write in progress start with a dot)."""
+    return sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))
+
+
 def orphaned_records(processed_dir: Path, doc_ids: set[str]) -> list[Path]:
     """Records in ``processed_dir`` whose input is no longer among ``doc_ids``."""
-    return sorted(
-        path
-        for path in processed_dir.glob("*.json")
-        if path.stem not in doc_ids and not path.name.startswith(".")
-    )
+    return [path for path in record_files(processed_dir) if path.stem not in doc_ids]

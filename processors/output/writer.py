@@ -135,7 +135,7 @@ class WriteResult:
 
     entries: list[IndexEntry] = field(default_factory=list)
     written: int = 0
-    unchanged: int = 0
+    identical: int = 0
     write_errors: list[str] = field(default_factory=list)
 
 
@@ -166,7 +166,7 @@ def write_batch(
             if written:
                 result.written += 1
             else:
-                result.unchanged += 1
+                result.identical += 1
         if not failed:
             break
         pending = failed

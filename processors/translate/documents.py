@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from lingoflow.processors.core.document import Block, Document, Quality
 from lingoflow.processors.core.languages import Pair
 from lingoflow.processors.language.detector import (
@@ -21,19 +23,53 @@ from lingoflow.processors.translate.protect import Forced, join_pieces, missing_
 from lingoflow.processors.translate.quality import quality_flags
 
 
+class TranslationCounts(BaseModel):
+    """What translation did, counted alike for a batch, a retranslation and a whole run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sentences_translated: int = Field(0, description="Sentences a model translated.")
+    sentences_from_cache: int = Field(
+        0, description="Sentences whose translation came from the cache."
+    )
+    quality_flags: dict[str, int] = Field(
+        default_factory=dict,
+        description="Machine translations flagged, by flag (see the record schema's "
+        "translation_quality); one per segment and target language.",
+    )
+    glossary_applied: int = Field(
+        0, description="Glossary terms used in translations (per segment and target language)."
+    )
+    translations_rejected: int = Field(
+        0, description="Flagged translations left out of the records (reject_flagged)."
+    )
+    missing_models: list[Pair] = Field(
+        default_factory=list,
+        description="Language pairs no installed translation package covers, directly or "
+        "through English.",
+    )
+
+    def add(self, other: TranslationCounts) -> None:
+        """Add ``other``'s counts to these."""
+        self.sentences_translated += other.sentences_translated
+        self.sentences_from_cache += other.sentences_from_cache
+        flags = Counter(self.quality_flags) + Counter(other.quality_flags)
+        self.quality_flags = dict(sorted(flags.items()))
+        self.glossary_applied += other.glossary_applied
+        self.translations_rejected += other.translations_rejected
+        self.missing_models = sorted(set(self.missing_models) | set(other.missing_models))
+
+
 @dataclass
 class TranslationReport:
-    """What translating a batch of documents did: pairs without a model, counts, the quality
-    flags raised (by kind, one per segment and target language), the sentences translated
-    again around their protected spans or glossary terms, the glossary terms used (one per
-    segment and target language) and the translations rejected for their flags."""
+    """What translating a batch of documents did: the counts a run adds up, what the engine
+    did, the glossary terms used (by term, one per segment and target language) and the
+    sentences translated again around their protected spans or glossary terms."""
 
-    missing: set[Pair] = field(default_factory=set)
-    stats: EngineStats = field(default_factory=EngineStats)
-    flags: Counter[str] = field(default_factory=Counter)
+    counts: TranslationCounts = field(default_factory=lambda: TranslationCounts())
+    engine: EngineStats = field(default_factory=EngineStats)
+    glossary_terms: Counter[str] = field(default_factory=Counter)
     protected: int = 0
-    glossary: Counter[str] = field(default_factory=Counter)
-    rejected: int = 0
 
 
 def translate_documents(
@@ -53,30 +89,32 @@ def translate_documents(
     spans, each term replaced by its target. Each document missing a pair gets one ``missing_model``
     error naming it (status partial); its segments keep their original text only. With
     ``reject_flagged`` a flagged translation is left out and the document gets a
-    ``translation_rejected`` error for it. ``detector`` (for the ``untranslated`` flag) defaults to
-    the process's detector for ``languages``.
+    ``translation_rejected`` error for it. A translation a block already has is kept (a record
+    translated again gets only what it lacks). ``detector`` (for the ``untranslated`` flag) defaults
+    to the process's detector for ``languages``.
     """
     wanted: dict[Pair, list[str]] = defaultdict(list)
     for doc in docs:
         if doc.failed:
             continue
         for block in doc.blocks:
-            for target in languages:
-                if block.lang not in ("und", target):
-                    wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
+            for target in _targets(block, languages):
+                wanted[Pair(block.lang, target)].extend(_sentences(block.text, block.sentences))
     done: dict[Pair, dict[str, Translated]] = {}
     terms: dict[Pair, dict[str, list[GlossaryMatch]]] = {}
     report = TranslationReport()
+    missing: set[Pair] = set()
+    flags: Counter[str] = Counter()
     glossary = engine.glossary
     for pair in sorted(wanted):
         unique = list(dict.fromkeys(wanted[pair]))
-        result = engine.translate_scored(pair, unique, report.stats)
+        result = engine.translate_scored(pair, unique, report.engine)
         if result is None:
-            report.missing.add(pair)
+            missing.add(pair)
             continue
         done[pair] = dict(zip(unique, result, strict=True))
         terms[pair] = {s: m for s in unique if (m := glossary.matches(s, pair))}
-        report.protected += _enforce(engine, pair, done[pair], terms[pair], report.stats)
+        report.protected += _enforce(engine, pair, done[pair], terms[pair], report.engine)
     if done and detector is None:
         detector = detector_for(default_candidates(languages, engine.languages()))
     for doc in docs:
@@ -84,32 +122,44 @@ def translate_documents(
             continue
         doc_missing: set[Pair] = set()
         for index, block in enumerate(doc.blocks):
-            for target in languages:
-                if block.lang in ("und", target):
-                    continue
+            for target in _targets(block, languages):
                 pair = Pair(block.lang, target)
                 if pair not in done:
                     doc_missing.add(pair)
                     continue
                 quality = _translate_block(block, pair, done[pair], terms[pair], detector)
                 block.quality[target] = quality
-                report.flags.update(quality.flags)
-                report.glossary.update(quality.glossary)
+                flags.update(quality.flags)
+                report.glossary_terms.update(quality.glossary)
                 if quality.flags and engine.config.reject_flagged:
                     quality.rejected = True
-                    report.rejected += 1
+                    report.counts.translations_rejected += 1
                     del block.translations[target]
                     del block.translation_sentences[target]
-                    doc.warn("translate", "translation_rejected",
+                    doc.add_error("translate", "translation_rejected",
                              rejected_message(index, pair, quality.flags))  # fmt: skip
         for pair in sorted(doc_missing):
-            doc.warn(
+            doc.add_error(
                 "translate",
                 "missing_model",
                 f"no Argos Translate package for {pair} (direct or through English); "
                 f"segments in {pair.source} keep their original text only",
             )
+    counts = report.counts
+    counts.sentences_translated = report.engine.translated
+    counts.sentences_from_cache = report.engine.cached
+    counts.quality_flags = dict(sorted(flags.items()))
+    counts.glossary_applied = sum(report.glossary_terms.values())
+    counts.missing_models = sorted(missing)
     return report
+
+
+def _targets(block: Block, languages: Sequence[str]) -> list[str]:
+    """The languages of ``languages`` ``block`` is still to be translated into: not its own,
+    not one it has a translation into already, none when its language is undetermined."""
+    if block.lang == "und":
+        return []
+    return [t for t in languages if t != block.lang and t not in block.translations]
 
 
 def rejected_message(index: int, pair: Pair, flags: Sequence[str]) -> str:
