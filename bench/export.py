@@ -72,16 +72,25 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|---|---|---|")
         for size in args.sizes:
             source = corpus(folder, records, size)
-            for fmt, name in (("parquet", "r.parquet"), ("jsonl", "r.jsonl.gz"),
-                              ("parallel-tsv", "p.tsv"), ("tmx", "p.tmx")):  # fmt: skip
+            for fmt, name in (
+                ("parquet", "r.parquet"),
+                ("jsonl", "r.jsonl.gz"),
+                ("parallel-tsv", "p.tsv"),
+                ("tmx", "p.tmx"),
+            ):
                 done = subprocess.run(
                     [sys.executable, "-c", CHILD, str(source), str(folder / name), fmt],
-                    capture_output=True, text=True, check=True, cwd=ROOT,
-                )  # fmt: skip
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=ROOT,
+                )
                 seconds, peak, rows, size_bytes = done.stdout.split()
-                print(f"| {fmt} | {size} | {rows} | {int(size_bytes) / 1e6:.1f} | "
-                      f"{float(seconds):.2f} | {size / float(seconds):.0f} | "
-                      f"{int(peak) / 1024:.0f} |")  # fmt: skip
+                print(
+                    f"| {fmt} | {size} | {rows} | {int(size_bytes) / 1e6:.1f} | "
+                    f"{float(seconds):.2f} | {size / float(seconds):.0f} | "
+                    f"{int(peak) / 1024:.0f} |"
+                )
     return 0
 
 

@@ -20,10 +20,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TAGS = [
-    "<div>", "</div>", "<p>", "</p>", "<script>", "<!--", "-->", "<![CDATA[", "&amp;",
-    "&#xD800;", "<html lang='ko'>", "<meta charset='euc-kr'>", "<table><tr><td>", "<li>",
-    "<h1>", "\x00",
-]  # fmt: skip
+    "<div>",
+    "</div>",
+    "<p>",
+    "</p>",
+    "<script>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "&amp;",
+    "&#xD800;",
+    "<html lang='ko'>",
+    "<meta charset='euc-kr'>",
+    "<table><tr><td>",
+    "<li>",
+    "<h1>",
+    "\x00",
+]
 
 
 def inputs(count: int, seed: int) -> Iterator[bytes]:
@@ -82,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         statuses[doc.status] = statuses.get(doc.status, 0) + 1
     seconds = time.perf_counter() - start
-    print(f"{args.inputs} inputs in {seconds:.0f} s ({args.inputs / seconds:.0f}/s), "
-          f"crashes: {crashes}, statuses: {dict(sorted(statuses.items()))}")  # fmt: skip
+    print(
+        f"{args.inputs} inputs in {seconds:.0f} s ({args.inputs / seconds:.0f}/s), "
+        f"crashes: {crashes}, statuses: {dict(sorted(statuses.items()))}"
+    )
     return 1 if crashes else 0
 
 

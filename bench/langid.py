@@ -123,8 +123,11 @@ def main() -> None:
     print()
     print("| system | texts/s | sentences % | word pairs % | single words % |")
     print("|---|---|---|---|---|")
-    names = {"a": "(a) langdetect, all profiles", "b": "(b) langdetect, 12 profiles",
-             "c": "(c) lingoflow detector"}  # fmt: skip
+    names = {
+        "a": "(a) langdetect, all profiles",
+        "b": "(b) langdetect, 12 profiles",
+        "c": "(c) lingoflow detector",
+    }
     for n in systems:
         acc, speed = results[n]
         row = " | ".join(f"{acc[(cls, '*')]:.1f}" for cls in CLASSES)

@@ -106,8 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.repeat):
             for path, state in (("found", local.state), ("ephemeral", work / "no-server")):
                 out = work / f"samples-{path}-{n}"
-                command = [lingoflow, "run", "--no-translate", "--local-server", str(state),
-                           "--processed-dir", str(out)]  # fmt: skip
+                command = [
+                    lingoflow,
+                    "run",
+                    "--no-translate",
+                    "--local-server",
+                    str(state),
+                    "--processed-dir",
+                    str(out),
+                ]
                 samples[path].append(timed(command, env))
                 assert len(list(out.glob("*.json"))) == 5, out
         for n in range(args.repeat):  # the paths take turns, so drift touches them alike
@@ -152,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|")
     print(f"| (d) the local server of a `lingoflow serve` state folder | {found:.1f} |")
     print(f"| (e) no server: Prefect's ephemeral server | {alone:.1f} |")
-    print(f"goal (d) at most {SAMPLES_GOAL:.0f} s: "
-          f"{'met' if found <= SAMPLES_GOAL else 'NOT met'} ({found:.1f} s)")  # fmt: skip
+    print(
+        f"goal (d) at most {SAMPLES_GOAL:.0f} s: "
+        f"{'met' if found <= SAMPLES_GOAL else 'NOT met'} ({found:.1f} s)"
+    )
     return 0
 
 

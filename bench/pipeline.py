@@ -77,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     html = read_pages(args.data / "html", ".html")
     text = read_pages(args.data / "text", ".txt")
-    print(f"{len(html)} HTML pages ({sum(len(d) for _, d in html) / 1e6:.1f} MB), "
-          f"{len(text)} text pages ({sum(len(d) for _, d in text) / 1e6:.1f} MB); "
-          f"best of {args.repeat} after a warm-up")  # fmt: skip
+    print(
+        f"{len(html)} HTML pages ({sum(len(d) for _, d in html) / 1e6:.1f} MB), "
+        f"{len(text)} text pages ({sum(len(d) for _, d in text) / 1e6:.1f} MB); "
+        f"best of {args.repeat} after a warm-up"
+    )
 
     baseline = best_of(args.repeat, lambda: trafilatura_pass(html))
     stages: dict[str, dict[str, float]] = {}
@@ -110,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{100 * share.get(s, 0.0) / total:.0f} %" for s in ("decode", "clean", "detect")
         )
         ratio = baseline / elapsed
-        print(f"| ({'b' if name == 'html' else 'c'}) lingoflow, {name} | {count / elapsed:.1f} | "
-              f"{ratio:.2f} | >= {GOALS[name]} | {cells} |")  # fmt: skip
+        print(
+            f"| ({'b' if name == 'html' else 'c'}) lingoflow, {name} | {count / elapsed:.1f} | "
+            f"{ratio:.2f} | >= {GOALS[name]} | {cells} |"
+        )
     detect = {n: s.get("detect", 0.0) / (sum(s.values()) or 1.0) for n, s in stages.items()}
     met = all(baseline / results[n] >= GOALS[n] for n in results) and all(
         v <= DETECT_SHARE_GOAL for v in detect.values()

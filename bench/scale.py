@@ -122,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             a, b = by[(small, runner)], by[(large, runner)]
             cost = (b["seconds"] / large) / (a["seconds"] / small)
             memory = b["peak_mb"] / a["peak_mb"]
-            print(f"{RUNNERS[runner][0]}: per-document cost {large} vs {small} = {cost:.2f}x "
-                  f"(goal 1.15x), peak RSS {memory:.2f}x (goal 1.2x)")  # fmt: skip
+            print(
+                f"{RUNNERS[runner][0]}: per-document cost {large} vs {small} = {cost:.2f}x "
+                f"(goal 1.15x), peak RSS {memory:.2f}x (goal 1.2x)"
+            )
     return 0
 
 

@@ -78,8 +78,12 @@ def main(argv: list[str] | None = None) -> int:
             p, r, f1, rate = score(split, cases)
             print(f"| {name} | {p:.3f} | {r:.3f} | {f1:.3f} | {rate:.0f} |")
     raw = Path(__file__).resolve().parent.parent / "raw"
-    english = [line for f in sorted(raw.iterdir()) for line in f.read_text().splitlines()
-               if line.strip() and not sentences.is_korean(line)]  # fmt: skip
+    english = [
+        line
+        for f in sorted(raw.iterdir())
+        for line in f.read_text().splitlines()
+        if line.strip() and not sentences.is_korean(line)
+    ]
     differ = [x for x in english if sentences.sentence_spans(x) != sentences.rule_sentence_spans(x)]
     print(
         f"\nEnglish sample lines: {len(english)}, "

@@ -88,9 +88,14 @@ def load_pages(data: Path) -> list[Page]:
                 matched[owner[k]] += 1
         labels = [matched[i] / total[i] if total[i] else 0.0 for i in range(len(lines))]
         pages.append(
-            Page(gold_file.stem, [x.text for x in lines], [x.blank_before for x in lines],
-                 labels, Counter(gold))
-        )  # fmt: skip
+            Page(
+                gold_file.stem,
+                [x.text for x in lines],
+                [x.blank_before for x in lines],
+                labels,
+                Counter(gold),
+            )
+        )
     return pages
 
 
@@ -159,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     labels = [np.array([float(v >= 0.5) for v in p.labels]) for p in pages]
     weights = [np.sqrt(np.array([max(1, len(tokens(t))) for t in p.texts], float)) for p in pages]
     fold = np.arange(len(pages)) % FOLDS
-    print(f"{len(pages)} pages, {sum(len(p.texts) for p in pages)} lines, "
-          f"{np.mean(np.concatenate(labels)):.3f} labelled content")  # fmt: skip
+    print(
+        f"{len(pages)} pages, {sum(len(p.texts) for p in pages)} lines, "
+        f"{np.mean(np.concatenate(labels)):.3f} labelled content"
+    )
 
     first = out_of_fold(features, labels, weights, fold)
     second_features = [

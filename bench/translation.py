@@ -94,19 +94,24 @@ def main(argv: list[str] | None = None) -> int:
     from lingoflow.processors.core.config import TranslationConfig
     from lingoflow.processors.translate.packages import install_archive
 
-    defaults = TranslationConfig(cache_dir="")
-    print(f"CPU: {cpu_model()}; {os.cpu_count()} logical cores; "
-          f"lingoflow inter_threads {defaults.inter_threads}, intra_threads "
-          f"{defaults.intra_threads}, max_batch_tokens {defaults.max_batch_tokens}; "
-          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")  # fmt: skip
+    defaults = TranslationConfig()
+    inter_threads, intra_threads = defaults.threads()
+    print(
+        f"CPU: {cpu_model()}; {os.cpu_count()} logical cores; "
+        f"lingoflow inter_threads {inter_threads}, intra_threads "
+        f"{intra_threads}, max_batch_tokens {defaults.max_batch_tokens}; "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    )
     docs = sample_documents(args.copies)
     install_archive(build_model(state, docs), packages)
     if args.sweep:
         return sweep(docs, packages, args.beam_size)
     slices = [_capped(docs[k :: args.rounds], args.per_round) for k in range(args.rounds)]
     sentences = sum(len(_sentences(s)) for s in slices)
-    print(f"{len(docs)} documents, {sentences} sentences in {args.rounds} rounds; "
-          f"beam {args.beam_size}, cap {CAP_RATIO}x input")  # fmt: skip
+    print(
+        f"{len(docs)} documents, {sentences} sentences in {args.rounds} rounds; "
+        f"beam {args.beam_size}, cap {CAP_RATIO}x input"
+    )
 
     glossary = state / "glossary.tsv"
     glossary.write_text(GLOSSARY, encoding="utf-8")
@@ -142,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|")
     for name in systems:
         r = rates[name]
-        print(f"| {labels[name]} | {seconds[name]:.1f} | {statistics.median(r):.2f} | "
-              f"{min(r):.2f}-{max(r):.2f} |")  # fmt: skip
+        print(
+            f"| {labels[name]} | {seconds[name]:.1f} | {statistics.median(r):.2f} | "
+            f"{min(r):.2f}-{max(r):.2f} |"
+        )
 
     def ratio(x: str, y: str) -> str:
         values = [p / q for p, q in zip(rates[x], rates[y], strict=True)]
@@ -336,8 +343,9 @@ def run_engine(
     from lingoflow.processors.core.languages import Pair
     from lingoflow.processors.translate.engine import EngineStats
 
-    engine = loaded_engine(packages, beam_size, repetition_retry_ngram=0,
-                           repetition_retry_penalty=1.0, **settings)  # fmt: skip
+    engine = loaded_engine(
+        packages, beam_size, repetition_retry_ngram=0, repetition_retry_penalty=1.0, **settings
+    )
     stats = EngineStats()
     start = time.perf_counter()
     engine.translate_scored(Pair("en", "ko"), list(dict.fromkeys(sentences)), stats)
@@ -348,17 +356,21 @@ _RAW: dict[tuple[Any, ...], Any] = {}
 
 
 def run_raw(
-    sentences: list[str], packages: Path, beam_size: int, inter: int = 0, intra: int = 0,
+    sentences: list[str],
+    packages: Path,
+    beam_size: int,
+    inter: int = 0,
+    intra: int = 0,
     budget: int = 0,
-) -> tuple[float, int]:  # fmt: skip
+) -> tuple[float, int]:
     import ctranslate2
     import sentencepiece as spm
 
     from lingoflow.processors.core.config import TranslationConfig
     from lingoflow.processors.translate.engine import batches
 
-    defaults = TranslationConfig(cache_dir="")
-    inter, intra = inter or defaults.inter_threads, intra or defaults.intra_threads
+    defaults = TranslationConfig()
+    inter, intra = inter or defaults.threads()[0], intra or defaults.threads()[1]
     budget = budget or defaults.max_batch_tokens
     folder = next(packages.iterdir())
     key = (str(folder), inter, intra)
@@ -401,8 +413,9 @@ def qa_costs(docs: list[Any], packages: Path, beam_size: int, limit: int) -> dic
     from lingoflow.processors.translate.quality import quality_flags
 
     sentences = list(dict.fromkeys(_to_korean(docs)))[:limit]
-    engine = loaded_engine(packages, beam_size, repetition_retry_ngram=0,
-                           repetition_retry_penalty=1.0)  # fmt: skip
+    engine = loaded_engine(
+        packages, beam_size, repetition_retry_ngram=0, repetition_retry_penalty=1.0
+    )
     start = time.perf_counter()
     found = engine.translate_scored(Pair("en", "ko"), sentences, EngineStats()) or []
     engine_seconds = time.perf_counter() - start
@@ -431,16 +444,25 @@ def sweep(docs: list[Any], packages: Path, beam_size: int) -> int:
     layouts = sorted({(cores, 1), (1, cores), (max(1, cores // 2), 2), (2 * cores, 1)})
     sentences = _to_korean(docs)[:24]
     print(f"sweep: {len(sentences)} sentences, beam {beam_size}")
-    print("\n| inter_threads | intra_threads | max_batch_tokens | raw sentences/s | "
-          "lingoflow engine sentences/s |")  # fmt: skip
+    print(
+        "\n| inter_threads | intra_threads | max_batch_tokens | raw sentences/s | "
+        "lingoflow engine sentences/s |"
+    )
     print("|---|---|---|---|---|")
     for inter, intra in layouts:
         for budget in (128, 192, 256, 512):
-            raw = len(sentences) / run_raw(sentences, packages, beam_size, inter, intra,
-                                           budget)[0]  # fmt: skip
-            ours = len(sentences) / run_engine(
-                sentences, packages, beam_size, inter_threads=inter, intra_threads=intra,
-                max_batch_tokens=budget)[0]  # fmt: skip
+            raw = len(sentences) / run_raw(sentences, packages, beam_size, inter, intra, budget)[0]
+            ours = (
+                len(sentences)
+                / run_engine(
+                    sentences,
+                    packages,
+                    beam_size,
+                    inter_threads=inter,
+                    intra_threads=intra,
+                    max_batch_tokens=budget,
+                )[0]
+            )
             print(f"| {inter} | {intra} | {budget} | {raw:.2f} | {ours:.2f} |")
     return 0
 

@@ -1,13 +1,11 @@
-"""What the flows share: the typed translation parameter, the skeleton of a run in batches,
-the index task, small helpers."""
+"""What the flows share: the skeleton of a run in batches, the index task, small helpers."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -16,11 +14,10 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel, ConfigDict, Field
 
 from lingoflow.flows.reporting import publish_run_report
 from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, split_batches
-from lingoflow.processors.core.config import Device, TranslationConfig
+from lingoflow.processors.core.config import TranslationConfig
 from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock, write_index
 from lingoflow.processors.summary import RunSummary
@@ -28,84 +25,16 @@ from lingoflow.processors.translate.engine import engine_for, glossary_without_m
 from lingoflow.processors.translate.glossary import load_glossary
 
 T = TypeVar("T")
-THREADS = ("inter_threads", "intra_threads")  # None: derived from the machine's cores
-_DEFAULTS = TranslationConfig(cache_dir="")
 
 
-class TranslationSettings(BaseModel):
-    """Translation settings of a run, as a flow parameter (a nested form in the Prefect UI).
-
-    The defaults are :class:`~lingoflow.processors.core.config.TranslationConfig`'s, which documents
-    what each setting does.
-    """
-
-    # Labels in the run form as the flow's own parameters are labelled: by name.
-    model_config = ConfigDict(extra="forbid", field_title_generator=lambda name, _: name)
-
-    enabled: bool = Field(_DEFAULTS.enabled, description="Translate segments; off keeps originals.")
-    packages_dir: str | None = Field(
-        None, description="Folder of installed Argos packages (default: ARGOS_PACKAGES_DIR)."
-    )
-    device: Device = Field(_DEFAULTS.device, description="cpu, cuda or auto.")
-    compute_type: str = Field(_DEFAULTS.compute_type, description="CTranslate2 compute type.")
-    beam_size: int = Field(_DEFAULTS.beam_size, description="Beam width.", ge=1, le=16)
-    inter_threads: int | None = Field(
-        None,
-        description="Batches translated in parallel (default: one per core of the machine "
-        "that runs the flow, at most 8).",
-        ge=1,
-        le=64,
-    )
-    intra_threads: int | None = Field(
-        None,
-        description="Threads per batch (default: the cores left over per batch, usually 1; "
-        "0: CTranslate2 decides).",
-        ge=0,
-    )
-    max_batch_tokens: int = Field(
-        _DEFAULTS.max_batch_tokens, description="Token budget of one batch.", ge=64
-    )
-    cache: bool = Field(_DEFAULTS.cache, description="Reuse translations from the cache.")
-    cache_dir: str | None = Field(
-        None, description="Translation cache folder (default: $XDG_CACHE_HOME/lingoflow)."
-    )
-
-    def config(self, **overrides: Any) -> TranslationConfig:
-        """The processors' configuration for these settings (the settings not exposed here
-        keep their defaults)."""
-        exposed = set(type(self).model_fields)
-        hidden = {f.name: getattr(_DEFAULTS, f.name) for f in fields(_DEFAULTS)}
-        values = {k: v for k, v in hidden.items() if k not in exposed}
-        given = {k: v for k, v in self.model_dump().items() if v is not None or k not in THREADS}
-        return TranslationConfig(**{**values, **given, **overrides})
-
-
-GlossaryParameter = Annotated[
-    str | None,
-    Field(
-        description="Glossary TSV (source_lang, target_lang, source term, target term): terms "
-        "forced into translations; a target equal to the source is not translated. Relative "
-        "to the project root."
-    ),
-]
-RejectFlaggedParameter = Annotated[
-    bool,
-    Field(
-        description="Leave out translations a quality check flags (records partial, an error "
-        "per segment) instead of keeping and counting them."
-    ),
-]
-
-
-def translation_config(
-    translation: TranslationSettings, glossary: str | None, reject_flagged: bool, **overrides: Any
-) -> TranslationConfig:
-    """The processors' translation configuration of a flow run. The glossary is read here,
-    so that a malformed one fails the run before any work (GlossaryError names the line)."""
-    path = str(resolve(glossary)) if glossary else None
-    if path:
-        load_glossary(path)
-    return translation.config(glossary=path, reject_flagged=reject_flagged, **overrides)
+def translation_config(translation: TranslationConfig, **overrides: Any) -> TranslationConfig:
+    """The translation settings of a flow run, with the glossary's path made absolute
+    (relative paths resolve against the project root) and the glossary read, so that a
+    malformed one fails the run before any work (GlossaryError names the line)."""
+    glossary = str(resolve(translation.glossary)) if translation.glossary else None
+    if glossary:
+        load_glossary(glossary)
+    return translation.model_copy(update={"glossary": glossary, **overrides})
 
 
 def report_glossary_pairs(config: TranslationConfig, summary: RunSummary) -> None:

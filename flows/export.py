@@ -4,14 +4,13 @@ sentence pairs as TSV or TMX) for the teams downstream."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from pydantic import Field
 
 from lingoflow.flows.common import resolve
+from lingoflow.processors.core.config import ExportFormat, ExportOptions, declared
 from lingoflow.processors.output.export import ExportSummary, export
 
 
@@ -25,28 +24,12 @@ def write_export(
 
 @flow(name="export-dataset", log_prints=True)
 def export_dataset(
-    processed_dir: Annotated[Path, Field(description="Folder of records to export.")] = Path(
-        "processed"
-    ),
-    format: Annotated[
-        Literal["parquet", "jsonl", "parallel-tsv", "tmx"],
-        Field(description="parquet or jsonl: a row per record; parallel-tsv, tmx: sentence pairs."),
-    ] = "parquet",
-    output: Annotated[
-        Path, Field(description="File to write (.jsonl.gz compresses JSONL).")
-    ] = Path("exports/records.parquet"),
-    include_flagged: Annotated[
-        bool, Field(description="Keep sentence pairs whose translation was flagged.")
-    ] = False,
+    processed_dir: Path = declared(ExportOptions, "processed_dir"),
+    format: ExportFormat = declared(ExportOptions, "format"),
+    output: Path = declared(ExportOptions, "output"),
+    include_flagged: bool = declared(ExportOptions, "include_flagged"),
 ) -> ExportSummary:
-    """Export the records of processed_dir as one dataset file.
-
-    Args:
-        processed_dir: Folder of records to export.
-        format: parquet or jsonl (one row per record), parallel-tsv or tmx (sentence pairs).
-        output: File to write; relative paths resolve against the project root.
-        include_flagged: Keep sentence pairs whose translation the quality checks flagged.
-    """
+    """Export the records of processed_dir as one dataset file."""
     logger = get_run_logger()
     summary = write_export(resolve(processed_dir), resolve(output), format, include_flagged)
     for problem in summary.corrupt:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from pydantic import Field
 
+from lingoflow.processors.core.config import InstallOptions, declared
 from lingoflow.processors.core.languages import Pair
 from lingoflow.processors.translate.packages import (
     InstalledPackage,
@@ -20,36 +19,24 @@ from lingoflow.processors.translate.packages import packages_dir as default_pack
 
 
 @task(cache_policy=NO_CACHE)
-def install_files(paths: list[str], folder: Path) -> list[InstalledPackage]:
+def install_files(paths: tuple[str, ...], folder: Path) -> list[InstalledPackage]:
     """Install .argosmodel files (or every one in the folders given), offline."""
     return [install_archive(path, folder) for path in package_files([Path(p) for p in paths])]
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
-def install_pairs(pairs: list[str], folder: Path) -> list[InstalledPackage]:
+def install_pairs(pairs: tuple[str, ...], folder: Path) -> list[InstalledPackage]:
     """Download and install packages for FROM:TO pairs from the Argos package index."""
     return install_from_index([Pair.parse(p) for p in pairs], folder)
 
 
 @flow(name="install-models", log_prints=True)
 def install_models(
-    files: Annotated[
-        list[str], Field(description=".argosmodel files, or folders of them, on the worker.")
-    ] = [],  # noqa: B006 (Prefect validates and copies parameters)
-    from_index: Annotated[
-        list[str], Field(description="Pairs to download from the Argos index, e.g. ko:en.")
-    ] = [],  # noqa: B006
-    packages_dir: Annotated[
-        str | None, Field(description="Packages folder (default: ARGOS_PACKAGES_DIR).")
-    ] = None,
+    files: tuple[str, ...] = declared(InstallOptions, "files"),
+    from_index: tuple[str, ...] = declared(InstallOptions, "from_index"),
+    packages_dir: str | None = declared(InstallOptions, "packages_dir"),
 ) -> list[str]:
-    """Install translation packages offline from files, or online from the Argos index.
-
-    Args:
-        files: .argosmodel files, or folders of them, on the machine the flow runs on.
-        from_index: Pairs to download from argostranslate's package index, e.g. ko:en.
-        packages_dir: Packages folder (default: ARGOS_PACKAGES_DIR, else argostranslate's).
-    """
+    """Install translation packages offline from files, or online from the Argos index."""
     logger = get_run_logger()
     for spec in from_index:  # fail before any work on a malformed pair
         Pair.parse(spec)

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner
-from pydantic import Field
 
 from lingoflow.flows.common import (
-    GlossaryParameter,
-    RejectFlaggedParameter,
-    TranslationSettings,
     current_flow_run_id,
     given,
     log_problems,
@@ -33,10 +28,15 @@ from lingoflow.processors.batch import (
     write_processed,
 )
 from lingoflow.processors.core.config import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_LANGUAGES,
-    DEFAULT_MAX_BYTES,
+    BatchSize,
+    Languages,
+    MaxBytes,
+    ParallelBatches,
     PipelineConfig,
+    Processes,
+    RunOptions,
+    TranslationConfig,
+    declared,
     inter_threads_for,
 )
 from lingoflow.processors.read.ingest import discover
@@ -81,83 +81,28 @@ def batch_runner(processes: int) -> Iterator[ProcessPoolTaskRunner | None]:
 
 @flow(name="process-documents", log_prints=True)
 def process_documents(
-    raw_dir: Annotated[
-        Path, Field(description="Folder of raw input documents (read recursively).")
-    ] = Path("raw"),
-    processed_dir: Annotated[
-        Path, Field(description="Folder the JSON records and index.jsonl are written to.")
-    ] = Path("processed"),
-    languages: Annotated[
-        list[str],
-        Field(description="Language pair (ISO 639-1) every segment is translated into."),
-    ] = list(DEFAULT_LANGUAGES),  # noqa: B006 (Prefect validates and copies parameters)
-    force: Annotated[
-        bool, Field(description="Reprocess inputs even when bytes and settings are unchanged.")
-    ] = False,
-    prune: Annotated[
-        bool, Field(description="Delete records whose input is no longer in raw_dir.")
-    ] = False,
-    batch_size: Annotated[
-        int, Field(description="Documents per task run.", ge=1, le=10_000)
-    ] = DEFAULT_BATCH_SIZE,
-    processes: Annotated[
-        int, Field(description="Worker processes for the batches (1: the flow's).", ge=1, le=256)
-    ] = 1,
-    parallel_batches: Annotated[
-        int | None, Field(description="Batches in flight (default: 2 per worker process).", ge=1)
-    ] = None,
-    max_bytes: Annotated[
-        int, Field(description="Inputs larger than this many bytes get a failed record.", ge=1)
-    ] = DEFAULT_MAX_BYTES,
-    translation: Annotated[
-        TranslationSettings, Field(description="Translation models and decoding settings.")
-    ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
-    glossary: GlossaryParameter = None,
-    reject_flagged: RejectFlaggedParameter = False,
-    fail_on_partial: Annotated[
-        bool, Field(description="End the run Failed when a record is partial or failed.")
-    ] = False,
+    raw_dir: Path = declared(RunOptions, "raw_dir"),
+    processed_dir: Path = declared(RunOptions, "processed_dir"),
+    languages: Languages = declared(PipelineConfig, "languages"),
+    force: bool = declared(RunOptions, "force"),
+    prune: bool = declared(RunOptions, "prune"),
+    batch_size: BatchSize = declared(RunOptions, "batch_size"),
+    processes: Processes = declared(RunOptions, "processes"),
+    parallel_batches: ParallelBatches = declared(RunOptions, "parallel_batches"),
+    max_bytes: MaxBytes = declared(PipelineConfig, "max_bytes"),
+    translation: TranslationConfig = declared(PipelineConfig, "translation"),
+    fail_on_partial: bool = declared(RunOptions, "fail_on_partial"),
 ) -> RunSummary:
-    """Turn every file under raw_dir into one JSON record in processed_dir.
-
-    Args:
-        raw_dir: Folder of raw input documents, read recursively; relative to the project root.
-        processed_dir: Folder the JSON records and index.jsonl are written to.
-        languages: Language pair (ISO 639-1 codes) every segment is translated into.
-        force: Reprocess inputs even when their bytes, lingoflow's version and the settings
-            are unchanged since their record was written.
-        prune: Delete records whose input is no longer in raw_dir (they are reported always).
-        batch_size: Documents per task run (one task translates its whole batch at once).
-        processes: Worker processes the batches run on. 1 runs them on the flow's task
-            runner (by default in the flow's own process); more runs them on a pool of that
-            many processes on the flow's machine (Prefect's ProcessPoolTaskRunner), each
-            translating with at most its share of the cores as inter_threads.
-        parallel_batches: Batches in flight at once (each batch is one task run, processed
-            and written in one process). Default: 1 with one process (the work is CPU-bound:
-            threads only contend), else twice the number of processes, so none waits for work.
-            Set it to twice the number of Dask workers when the flow runs on Dask.
-        max_bytes: Size limit of an input, in bytes (default 20 MiB: 20971520); larger inputs
-            get a failed record without being read, and office archives may not expand
-            beyond it.
-        translation: Translation models and decoding settings.
-        glossary: Glossary TSV: terms forced into translations, and terms not to translate
-            (see the README); a malformed one fails the run before any work.
-        reject_flagged: Leave out translations a quality check flags (the record is partial,
-            with an error per segment); by default they are kept and counted.
-        fail_on_partial: End the run in state Failed when any record is partial or failed
-            (the records are written all the same); by default the run is Completed and its
-            state message says how many records are not ok, and why.
-    """
+    """Turn every file under raw_dir into one JSON record in processed_dir (each parameter
+    is declared, with its meaning, in lingoflow.processors.core.config)."""
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     inter_threads = inter_threads_for(processes, translation.inter_threads)
     config = PipelineConfig(
-        languages=tuple(languages),
+        languages=languages,
         max_bytes=max_bytes,
-        translation=translation_config(
-            translation, glossary, reject_flagged, inter_threads=inter_threads
-        ),
+        translation=translation_config(translation, inter_threads=inter_threads),
     )
     summary = RunSummary(
         flow="process-documents",
@@ -171,8 +116,8 @@ def process_documents(
             processes=processes,
             max_bytes=max_bytes,
             translate=translation.enabled,
-            glossary=glossary,
-            reject_flagged=reject_flagged,
+            glossary=translation.glossary,
+            reject_flagged=translation.reject_flagged,
         ),
     )
     report_glossary_pairs(config.translation, summary)

@@ -70,8 +70,10 @@ def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
             lines += [f"- left out (reject_flagged): {summary.translations_rejected}"]
     if summary.glossary_applied or summary.glossary_without_model:
         lines += ["", "## Glossary", "", f"- terms used: {summary.glossary_applied}"]
-        lines += [f"- no model for {pair}: its entries were not used"
-                  for pair in summary.glossary_without_model]  # fmt: skip
+        lines += [
+            f"- no model for {pair}: its entries were not used"
+            for pair in summary.glossary_without_model
+        ]
     if summary.missing_models:
         lines += ["", "## Missing translation models", ""]
         lines += [f"- {pair}" for pair in summary.missing_models]

@@ -4,17 +4,12 @@ models) without cleaning the documents again."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
-from pydantic import Field
 
 from lingoflow.flows.common import (
-    GlossaryParameter,
-    RejectFlaggedParameter,
-    TranslationSettings,
     current_flow_run_id,
     given,
     log_problems,
@@ -24,7 +19,13 @@ from lingoflow.flows.common import (
     translation_config,
 )
 from lingoflow.processors.batch import BatchOutcome, retranslate_batch, write_processed
-from lingoflow.processors.core.config import TranslationConfig
+from lingoflow.processors.core.config import (
+    BatchSize,
+    PipelineConfig,
+    RetranslateOptions,
+    TranslationConfig,
+    declared,
+)
 from lingoflow.processors.output.records import record_files
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import engine_for
@@ -42,35 +43,21 @@ def retranslate_records_batch(
 
 @flow(name="retranslate", log_prints=True)
 def retranslate(
-    processed_dir: Annotated[
-        Path, Field(description="Folder of records whose missing translations are filled.")
-    ] = Path("processed"),
-    batch_size: Annotated[int, Field(description="Records per task run.", ge=1)] = 256,
-    translation: Annotated[
-        TranslationSettings, Field(description="Translation models and decoding settings.")
-    ] = TranslationSettings(),  # noqa: B008 (an immutable default, validated by Prefect)
-    glossary: GlossaryParameter = None,
-    reject_flagged: RejectFlaggedParameter = False,
+    processed_dir: Path = declared(RetranslateOptions, "processed_dir"),
+    batch_size: BatchSize = declared(RetranslateOptions, "batch_size"),
+    translation: TranslationConfig = declared(PipelineConfig, "translation"),
 ) -> RunSummary:
     """Fill missing translations in the records of processed_dir; rewrite only changed ones.
-    Corrupt record files are reported (summary, log, artifact) and left as they are.
-
-    Args:
-        processed_dir: Folder of records whose missing translations are filled.
-        batch_size: Records per task run.
-        translation: Translation models and decoding settings.
-        glossary: Glossary TSV, as for process-documents.
-        reject_flagged: Leave out flagged translations, as for process-documents.
-    """
+    Corrupt record files are reported (summary, log, artifact) and left as they are."""
     processed_dir = resolve(processed_dir)
-    config = translation_config(translation, glossary, reject_flagged)
+    config = translation_config(translation)
     summary = RunSummary(
         flow="retranslate",
         parameters=given(
             processed_dir=processed_dir,
             batch_size=batch_size,
-            glossary=glossary,
-            reject_flagged=reject_flagged,
+            glossary=translation.glossary,
+            reject_flagged=translation.reject_flagged,
         ),
     )
     report_glossary_pairs(config, summary)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import PurePosixPath
 
 from lingoflow.processors.clean.cleaner import clean_blocks, clean_text
@@ -171,16 +170,26 @@ def clean_step(
 
 
 OFFICE_DISABLED_RULES = frozenset(
-    {"navigation", "breadcrumb", "menu", "section_label", "share_widget", "call_to_action",
-     "repeated", "boilerplate"}
-)  # fmt: skip
+    {
+        "navigation",
+        "breadcrumb",
+        "menu",
+        "section_label",
+        "share_widget",
+        "call_to_action",
+        "repeated",
+        "boilerplate",
+    }
+)
 """Rules for web-site chrome, which office documents do not have (their running headers and
 footers are removed by the readers, by position and repetition)."""
 
 
 def office_rules(config: CleanConfig) -> CleanConfig:
     """The cleaning settings for a document read from PDF, DOCX or HWPX."""
-    return replace(config, disabled_rules=config.disabled_rules | OFFICE_DISABLED_RULES)
+    return config.model_copy(
+        update={"disabled_rules": config.disabled_rules | OFFICE_DISABLED_RULES}
+    )
 
 
 def _office_metadata(meta: Metadata, office: OfficeText) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.record import Record
 from lingoflow.processors.output.validate import validate_dir
 
@@ -37,11 +37,10 @@ EN_KO_ARCHIVES = ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmo
 
 def empty_package_settings(tmp_path: Path) -> tuple[Path, Any]:
     """An empty package folder, and translation settings that use it (cache under tmp_path)."""
-    from lingoflow.flows.common import TranslationSettings
 
     folder = tmp_path / "packages"
     folder.mkdir()
-    return folder, TranslationSettings(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
+    return folder, TranslationConfig(packages_dir=str(folder), cache_dir=str(tmp_path / "cache"))
 
 
 def install_en_ko(argos_files: Path, folder: Path) -> None:

@@ -119,14 +119,27 @@ def pdf_bytes(release: Release, *, encrypt: str | None = None) -> bytes:
     story.append(Paragraph(release.heading, heading))
     story += [Paragraph(f"□ {item}", body) for item in release.items]
     story.append(Spacer(1, 8))
-    story.append(Table([list(r) for r in release.table], colWidths=[120, 140, 160],
-                       style=[("FONT", (0, 0), (-1, -1), font, 11)]))  # fmt: skip
+    story.append(
+        Table(
+            [list(r) for r in release.table],
+            colWidths=[120, 140, 160],
+            style=[("FONT", (0, 0), (-1, -1), font, 11)],
+        )
+    )
     story += [PageBreak(), Paragraph(release.closing, body)]
     out = io.BytesIO()
     kwargs = {"encrypt": encrypt} if encrypt else {}
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=60, rightMargin=60, topMargin=70,
-                            bottomMargin=110, title=release.title, author=release.author,
-                            **kwargs)  # fmt: skip
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=60,
+        rightMargin=60,
+        topMargin=70,
+        bottomMargin=110,
+        title=release.title,
+        author=release.author,
+        **kwargs,
+    )
     doc.build(story, onFirstPage=page, onLaterPages=page)
     return out.getvalue()
 
@@ -161,10 +174,12 @@ def docx_bytes(release: Release) -> bytes:
     document.add_paragraph(release.closing)
 
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    first._p.append(parse_xml(  # the reference, at the end of the first paragraph
-        f'<w:r xmlns:w="{w}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-        '<w:footnoteReference w:id="1"/></w:r>'
-    ))  # fmt: skip
+    first._p.append(
+        parse_xml(  # the reference, at the end of the first paragraph
+            f'<w:r xmlns:w="{w}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            '<w:footnoteReference w:id="1"/></w:r>'
+        )
+    )
     notes = (
         f'<w:footnotes xmlns:w="{w}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
         '<w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r>'
@@ -223,8 +238,11 @@ def _with_author(hwpx: bytes, author: str) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "Contents/content.hpf":
-                text = re.sub(r'(name="creator"[^>]*>)[^<]*', lambda m: m.group(1) + author,
-                              data.decode("utf-8"))  # fmt: skip
+                text = re.sub(
+                    r'(name="creator"[^>]*>)[^<]*',
+                    lambda m: m.group(1) + author,
+                    data.decode("utf-8"),
+                )
                 data = text.encode("utf-8")
             target.writestr(info, data)
     return out.getvalue()

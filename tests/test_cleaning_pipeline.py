@@ -122,9 +122,28 @@ def test_repeated_lines_are_counted_as_the_rules_see_them(tmp_path: Path) -> Non
 
 
 def test_a_page_of_only_navigation_has_no_body() -> None:
-    menu = ["Home", "News", "Sport", "Business", "Culture", "Weather", "Opinion", "Video",
-            "Podcasts", "About us", "Contact", "Advertise", "Careers", "Privacy policy",
-            "Terms of use", "Sitemap", "RSS", "Newsletter", "Subscribe", "Log in"]  # fmt: skip
+    menu = [
+        "Home",
+        "News",
+        "Sport",
+        "Business",
+        "Culture",
+        "Weather",
+        "Opinion",
+        "Video",
+        "Podcasts",
+        "About us",
+        "Contact",
+        "Advertise",
+        "Careers",
+        "Privacy policy",
+        "Terms of use",
+        "Sitemap",
+        "RSS",
+        "Newsletter",
+        "Subscribe",
+        "Log in",
+    ]
     doc = Document(rel_path="nav.txt", doc_id="nav-000000000000", data="\n".join(menu).encode())
     clean_documents([doc], PipelineConfig())
     assert doc.blocks == []  # no menu item promoted to a paragraph or a title

@@ -135,8 +135,15 @@ def test_tmx_is_well_formed_with_provenance(records: Path, tmp_path: Path) -> No
         assert {"x-doc_id", "x-segment", "x-sentence", "x-machine_translated"} <= props
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("parquet", "a.parquet"), ("jsonl", "a.jsonl.gz"),
-                                           ("parallel-tsv", "a.tsv"), ("tmx", "a.tmx")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("parquet", "a.parquet"),
+        ("jsonl", "a.jsonl.gz"),
+        ("parallel-tsv", "a.tsv"),
+        ("tmx", "a.tmx"),
+    ],
+)
 def test_exports_are_idempotent_and_atomic(
     records: Path, tmp_path: Path, fmt: str, name: str
 ) -> None:
@@ -184,8 +191,18 @@ def test_older_records_export_and_corrupt_ones_are_reported(
     paths[0].write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
     paths[1].write_text('{"doc_id": "cut', encoding="utf-8")
     out = tmp_path / "pairs.tsv"
-    code = main(["export", "--processed-dir", str(copy), "--format", "parallel-tsv",
-                 "--output", str(out), "--include-flagged"])  # fmt: skip
+    code = main(
+        [
+            "export",
+            "--processed-dir",
+            str(copy),
+            "--format",
+            "parallel-tsv",
+            "--output",
+            str(out),
+            "--include-flagged",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "corrupt record left out" in err and paths[1].name in err
@@ -195,16 +212,35 @@ def test_older_records_export_and_corrupt_ones_are_reported(
     }
     old_rows = [r for r in rows if r[4] == old["doc_id"]]
     assert old_rows and all(r[6] == "0" for r in old_rows)  # whole segments, one pair each
-    assert main(["export", "--processed-dir", str(copy), "--format", "parquet",
-                 "--output", str(tmp_path / "r.parquet")]) == 1  # fmt: skip
+    assert (
+        main(
+            [
+                "export",
+                "--processed-dir",
+                str(copy),
+                "--format",
+                "parquet",
+                "--output",
+                str(tmp_path / "r.parquet"),
+            ]
+        )
+        == 1
+    )
 
 
 def test_nothing_to_export_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     for folder in (empty, tmp_path / "missing"):
-        command = ["export", "--processed-dir", str(folder), "--format", "jsonl",
-                   "--output", str(tmp_path / "x.jsonl")]  # fmt: skip
+        command = [
+            "export",
+            "--processed-dir",
+            str(folder),
+            "--format",
+            "jsonl",
+            "--output",
+            str(tmp_path / "x.jsonl"),
+        ]
         assert main(command) == 2
     err = capsys.readouterr().err
     assert "no records in" in err and "not a directory" in err

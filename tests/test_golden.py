@@ -11,7 +11,6 @@ import functools
 import json
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,8 @@ def _records(config: PipelineConfig) -> dict[str, Record]:
 def observe(name: str, config: PipelineConfig, *, detect: bool = True) -> dict[str, Any]:
     """What lingoflow makes of one sample, in the golden files' shape: the samples are
     processed together as one batch, as ``lingoflow run`` processes raw/."""
-    record = _records(replace(config, translation=TranslationConfig(enabled=False)))[name]
+    untranslated = config.model_copy(update={"translation": TranslationConfig(enabled=False)})
+    record = _records(untranslated)[name]
     segments = []
     for segment in record.segments:
         extra = {

@@ -203,8 +203,17 @@ def test_ngrams_are_exactly_langdetects() -> None:
         for path in sorted((SHARED_LANGID / cls).glob("*.txt"))
         for line in path.read_text(encoding="utf-8").splitlines()[:200]
     ]
-    texts += ["NASA and the USA. ABc AbC x", "  double  spaces ", "ÀÉÎ Ελληνικά Đường phố",
-              "https://x.y/z mail@x.com hi", "a", "", " ", "Go NOW", "x" * 12_000]  # fmt: skip
+    texts += [
+        "NASA and the USA. ABc AbC x",
+        "  double  spaces ",
+        "ÀÉÎ Ελληνικά Đường phố",
+        "https://x.y/z mail@x.com hi",
+        "a",
+        "",
+        " ",
+        "Go NOW",
+        "x" * 12_000,
+    ]
     for text in texts:
         detector = factory.create()
         detector.append(text)

@@ -163,8 +163,11 @@ def test_docx_list_levels_and_heading_styles(tmp_path: Path) -> None:
     (tmp_path / "lists.docx").write_bytes(out.getvalue())
     segments = record_of(tmp_path, "lists.docx").segments
     items = [(s.text["en"], s.level) for s in segments if s.role == "list_item"]
-    assert items == [("Industry and energy", 0), ("Support for low-carbon equipment", 1),
-                     ("Transport", 0)]  # fmt: skip
+    assert items == [
+        ("Industry and energy", 0),
+        ("Support for low-carbon equipment", 1),
+        ("Transport", 0),
+    ]
     assert [s.text["en"] for s in segments if s.role in ("title", "heading")] == [
         "Measures by sector",
         "Next steps",

@@ -111,14 +111,19 @@ def test_the_final_state_says_why_records_are_partial(raw_copy: Path, tmp_path: 
     """No model installed: every record partial; the run is Completed with a message that
     says so, or Failed with fail_on_partial; the errors name the pair in the document table."""
     _, settings = empty_package_settings(tmp_path)
-    state = process_documents(raw_dir=raw_copy, processed_dir=tmp_path / "a",
-                              translation=settings, return_state=True)  # fmt: skip
+    state = process_documents(
+        raw_dir=raw_copy, processed_dir=tmp_path / "a", translation=settings, return_state=True
+    )
     assert state.is_completed()
     assert state.message.startswith("5 records, all partial: no ")
     assert "ko→en" in state.message or "en→ko" in state.message
-    forced = process_documents(raw_dir=raw_copy, processed_dir=tmp_path / "b",
-                               translation=settings, fail_on_partial=True,
-                               return_state=True)  # fmt: skip
+    forced = process_documents(
+        raw_dir=raw_copy,
+        processed_dir=tmp_path / "b",
+        translation=settings,
+        fail_on_partial=True,
+        return_state=True,
+    )
     assert forced.is_failed() and forced.message.startswith("5 records, all partial")
     assert len(list((tmp_path / "b").glob("*.json"))) == 5  # written all the same
     index = [json.loads(line) for line in (tmp_path / "a" / "index.jsonl").read_text().splitlines()]
@@ -252,7 +257,7 @@ def test_flow_parameters_make_a_documented_form() -> None:
         properties = schema["properties"]
         assert all(p.get("description") for p in properties.values()), flow.name
         if "translation" in properties:
-            translation = schema["definitions"]["TranslationSettings"]["properties"]
+            translation = schema["definitions"]["TranslationConfig"]["properties"]
             assert translation["beam_size"]["default"] == 4
             assert translation["device"]["enum"] == ["cpu", "cuda", "auto"]
             assert all(p.get("description") for p in translation.values())
@@ -275,8 +280,10 @@ def test_corrupt_record_is_reported_by_retranslate(raw_copy: Path, processed: Pa
     victim = sorted(processed.glob("0*.json"))[0]
     victim.write_bytes(b"\x00 not json")
     summary = retranslate(processed_dir=processed)
-    assert summary.corrupt == [f"{victim.name}: not a valid record (record: Invalid JSON: "
-                               "expected value at line 1 column 1)"]  # fmt: skip
+    assert summary.corrupt == [
+        f"{victim.name}: not a valid record (record: Invalid JSON: "
+        "expected value at line 1 column 1)"
+    ]
     assert summary.records == 4  # left out of the index, and said so
     assert main(["retranslate", "--processed-dir", str(processed)]) == 1
     victim.unlink()  # so that the fixture's validation sees only records

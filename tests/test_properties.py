@@ -24,14 +24,29 @@ LINES = st.lists(
     st.one_of(
         st.text(max_size=60),
         st.sampled_from(
-            ["Skip Navigation", "1. home", "Copyright © 2020 All rights reserved.", "□ 항목입니다.",
-             "* note", "** more", "Photo : ▲ x", "Division name", "## **Head**", "[bookmark: _GoBack]",
-             "이 누리집은 대한민국 공식 전자정부 누리집입니다.", "May 24 (Mon)", "2021. 5. 24.",
-             "Contact: Kim (02-123-4567/Policy Division)", "- dash deck -", "【Key】", "ㅇ 하위 항목"]
+            [
+                "Skip Navigation",
+                "1. home",
+                "Copyright © 2020 All rights reserved.",
+                "□ 항목입니다.",
+                "* note",
+                "** more",
+                "Photo : ▲ x",
+                "Division name",
+                "## **Head**",
+                "[bookmark: _GoBack]",
+                "이 누리집은 대한민국 공식 전자정부 누리집입니다.",
+                "May 24 (Mon)",
+                "2021. 5. 24.",
+                "Contact: Kim (02-123-4567/Policy Division)",
+                "- dash deck -",
+                "【Key】",
+                "ㅇ 하위 항목",
+            ]
         ),
     ),
     max_size=12,
-)  # fmt: skip
+)
 WORD = re.compile(r"[^\W_]+")  # letters and digits: markup underscores are not words
 
 

@@ -85,14 +85,24 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     output = create_pool_and_deploy(server)
     assert output.count("Deployment '") >= 5 or "process-documents/process-daily" in output, output
     listed = deployment_lines(server)
-    assert any(line.startswith("  process-documents/process-daily: cron '0 6 * * *' Asia/Seoul, next run 20")
-               and line.endswith("KST") for line in listed), listed  # fmt: skip
+    assert any(
+        line.startswith(
+            "  process-documents/process-daily: cron '0 6 * * *' Asia/Seoul, next run 20"
+        )
+        and line.endswith("KST")
+        for line in listed
+    ), listed
     assert "  export-dataset/export-now: on demand" in listed
     triggered = prefect_cli(
         server,
-        "deployment", "run", "process-documents/process-now",
-        "--param", f"raw_dir={raw}", "--param", f"processed_dir={processed}",
-    )  # fmt: skip
+        "deployment",
+        "run",
+        "process-documents/process-now",
+        "--param",
+        f"raw_dir={raw}",
+        "--param",
+        f"processed_dir={processed}",
+    )
     run_id = UUID(re.search(r"UUID:\s*([0-9a-f-]{36})", triggered).group(1))  # type: ignore[union-attr]
 
     worker = start_worker(server, run_once=True)
@@ -113,8 +123,13 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     assert found["parameters"]["raw_dir"] == str(raw)
     assert found["artifacts"] == ["markdown", "table"]
     assert found["scheduled"] >= 1
-    assert set(found["deployments"]) == {"process-daily", "process-now", "retranslate-now",
-                                         "install-models-now", "export-now"}  # fmt: skip
+    assert set(found["deployments"]) == {
+        "process-daily",
+        "process-now",
+        "retranslate-now",
+        "install-models-now",
+        "export-now",
+    }
     records = load_records(processed)
     assert sorted(records) == sorted(p.name for p in raw.iterdir())
     assert all(r["pipeline"]["flow_run_id"] == str(run_id) for r in records.values())
@@ -137,8 +152,18 @@ def test_lingoflow_run_uses_the_local_server_of_a_serve_state_folder(
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     out = tmp_path / "processed"
-    command = [lingoflow, "run", "--no-translate", "--raw-dir", str(RAW), "--processed-dir",
-               str(out), "--local-server", str(server.state), "--json"]  # fmt: skip
+    command = [
+        lingoflow,
+        "run",
+        "--no-translate",
+        "--raw-dir",
+        str(RAW),
+        "--processed-dir",
+        str(out),
+        "--local-server",
+        str(server.state),
+        "--json",
+    ]
     done = subprocess.run(
         command,
         env=env,
@@ -149,8 +174,9 @@ def test_lingoflow_run_uses_the_local_server_of_a_serve_state_folder(
     )
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stderr.splitlines() if line.startswith("lingoflow:")]
-    assert said == [f"lingoflow: reporting to the local Prefect server at {server.api_url} "
-                    f"(UI {server.ui_url})"]  # fmt: skip
+    assert said == [
+        f"lingoflow: reporting to the local Prefect server at {server.api_url} (UI {server.ui_url})"
+    ]
     assert_valid_records(out)
     run_id = UUID(load_records(out)[next(iter(load_records(out)))]["pipeline"]["flow_run_id"])
     assert asyncio.run(_api(server, run_id))["state"] == "COMPLETED"

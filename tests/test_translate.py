@@ -332,8 +332,15 @@ def test_protected_spans_reach_the_translation_verbatim(installed_test_models: P
     )
     doc, report = _translated(text, "en", installed_test_models, ("en", "ko"))
     korean = doc.blocks[0].translations["ko"]
-    for span in ("https://www.pa.go.kr/eng/index.do", "archives-press@korea.kr", "2021-05-24",
-                 "+82-44-201-3720", "P4G", "₩1.2조", "3.5%"):  # fmt: skip
+    for span in (
+        "https://www.pa.go.kr/eng/index.do",
+        "archives-press@korea.kr",
+        "2021-05-24",
+        "+82-44-201-3720",
+        "P4G",
+        "₩1.2조",
+        "3.5%",
+    ):
         assert span in korean
     assert report.protected == 1
     assert "number_mismatch" not in doc.blocks[0].quality["ko"].flags
@@ -375,5 +382,10 @@ def test_records_carry_the_score_and_flags_of_each_translation(
     quality = record.segments[0].translation_quality
     assert list(quality) == ["ko"]
     assert quality["ko"].score is not None and quality["ko"].score <= 0
-    assert set(quality["ko"].flags) <= {"untranslated", "repetition", "length_ratio",
-                                        "number_mismatch", "truncated"}  # fmt: skip
+    assert set(quality["ko"].flags) <= {
+        "untranslated",
+        "repetition",
+        "length_ratio",
+        "number_mismatch",
+        "truncated",
+    }

@@ -182,7 +182,11 @@ def test_runs_take_a_glossary_and_report_pairs_without_a_model(
     from lingoflow.flows.process import process_documents
 
     glossary = glossary_file(tmp_path, GLOSSARY + "fr\ten\tministère\tministry\n")
-    first = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(glossary))
+    first = process_documents(
+        raw_dir=raw_copy,
+        processed_dir=processed,
+        translation=TranslationConfig(glossary=str(glossary)),
+    )
     assert first.written == 5
     assert first.glossary_without_model == [Pair("fr", "en")]
     assert any("fr→en" in message for message in first.warnings())
@@ -196,10 +200,18 @@ def test_runs_take_a_glossary_and_report_pairs_without_a_model(
     ]
     assert "Seoul" in used and first.glossary_applied == len(used)
     # the same glossary: nothing to do; another one: the records are made again
-    again = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(glossary))
+    again = process_documents(
+        raw_dir=raw_copy,
+        processed_dir=processed,
+        translation=TranslationConfig(glossary=str(glossary)),
+    )
     assert again.up_to_date == 5
     glossary_file(tmp_path, GLOSSARY.replace("Seoul\tSeoul", "Seoul\t서울"))
-    changed = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(glossary))
+    changed = process_documents(
+        raw_dir=raw_copy,
+        processed_dir=processed,
+        translation=TranslationConfig(glossary=str(glossary)),
+    )
     assert changed.up_to_date == 0 and changed.identical == 0
 
 
@@ -222,6 +234,10 @@ def test_an_empty_glossary_changes_nothing(raw_copy: Path, processed: Path, tmp_
     from lingoflow.flows.process import process_documents
 
     empty = glossary_file(tmp_path, "# no entries yet\n")
-    summary = process_documents(raw_dir=raw_copy, processed_dir=processed, glossary=str(empty))
+    summary = process_documents(
+        raw_dir=raw_copy,
+        processed_dir=processed,
+        translation=TranslationConfig(glossary=str(empty)),
+    )
     assert summary.by_status == {"ok": 5} and summary.glossary_applied == 0
     assert summary.glossary_without_model == []

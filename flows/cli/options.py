@@ -1,105 +1,27 @@
-"""Argument types and option groups shared by the commands."""
+"""Command-line options made from the settings' declarations
+(:mod:`lingoflow.processors.core.config`): each setting's flag, type, bounds, choices and help
+come from its field, so the command line, the flows and the README never disagree."""
 
 from __future__ import annotations
 
 import argparse
+import re
+import types
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Union, get_args, get_origin
 
-from lingoflow.processors.core.config import TranslationConfig
+import annotated_types
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
-DEFAULTS = TranslationConfig(cache_dir="")
-
-
-def languages(value: str) -> list[str]:
-    """A comma-separated list of language codes.
-
-    >>> languages("EN, ko")
-    ['en', 'ko']
-    """
-    codes = [c.strip().lower() for c in value.split(",") if c.strip()]
-    if not codes or any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
-        raise argparse.ArgumentTypeError(f"expected ISO 639-1 codes like en,ko; got {value!r}")
-    return codes
-
-
-def positive(value: str) -> int:
-    """A whole number of at least 1."""
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {value}")
-    return number
-
-
-def add_translation_options(parser: argparse.ArgumentParser) -> None:
-    """The translation options of ``run``, ``retranslate`` and ``translate``; every default
-    is :class:`~lingoflow.processors.core.config.TranslationConfig`'s."""
-    group = parser.add_argument_group("translation")
-    group.add_argument(
-        "--no-translate", dest="translate", action="store_false", help="keep original texts only"
-    )
-    group.add_argument(
-        "--packages-dir",
-        type=Path,
-        default=None,
-        help="installed Argos packages (default: ARGOS_PACKAGES_DIR)",
-    )
-    group.add_argument("--device", choices=("cpu", "cuda", "auto"), default=None,
-                       help=f"default: {DEFAULTS.device}")  # fmt: skip
-    group.add_argument(
-        "--compute-type",
-        default=None,
-        help=f"CTranslate2 compute type (default: {DEFAULTS.compute_type}, as the model was saved)",
-    )
-    group.add_argument(
-        "--beam-size",
-        type=positive,
-        default=None,
-        help=f"beam width (default: {DEFAULTS.beam_size})",
-    )
-    group.add_argument(
-        "--inter-threads",
-        type=positive,
-        default=None,
-        help=f"batches translated in parallel by each process (default: one per core, at most "
-        f"8: {DEFAULTS.inter_threads} here; "
-        "at most the cores divided among --processes/--dask-workers)",
-    )
-    group.add_argument(
-        "--intra-threads",
-        type=int,
-        default=None,
-        help="threads per batch, 0 lets CTranslate2 decide (default: the cores left over per "
-        f"batch: {DEFAULTS.intra_threads} here)",
-    )
-    group.add_argument(
-        "--max-batch-tokens",
-        type=int,
-        default=None,
-        help=f"token budget of one batch (default: {DEFAULTS.max_batch_tokens})",
-    )
-    group.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help="translation cache folder (default: $XDG_CACHE_HOME/lingoflow)",
-    )
-    group.add_argument("--no-cache", dest="cache", action="store_false",
-                       help="do not read or write the translation cache")  # fmt: skip
-    group.add_argument(
-        "--glossary",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="TSV of source_lang, target_lang, source term, target term: terms forced into "
-        "translations (a target equal to the source: do not translate)",
-    )
-    group.add_argument(
-        "--reject-flagged",
-        action="store_true",
-        help="leave out translations a quality check flags (the record is partial, with an "
-        "error per segment) instead of keeping and counting them",
-    )
+from lingoflow.processors.core.config import (
+    ExportOptions,
+    PipelineConfig,
+    RetranslateOptions,
+    RunOptions,
+    TranslationConfig,
+)
 
 
 class CommandError(Exception):
@@ -110,36 +32,214 @@ class CommandError(Exception):
         self.code = code
 
 
-def glossary_path(args: argparse.Namespace) -> str | None:
-    """The absolute path of ``--glossary`` after reading it, None without one; a glossary
-    that cannot be used ends the command (exit 2) before any work, naming the line."""
+def languages(value: str) -> tuple[str, ...]:
+    """A comma-separated list of language codes.
+
+    >>> languages("EN, ko")
+    ('en', 'ko')
+    """
+    codes = tuple(c.strip().lower() for c in value.split(",") if c.strip())
+    if not codes or any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
+        raise argparse.ArgumentTypeError(f"expected ISO 639-1 codes like en,ko; got {value!r}")
+    return codes
+
+
+def positive(value: str) -> int:
+    """A whole number of at least 1."""
+    return int(bounded(int, 1, None)(value))
+
+
+def bounded(kind: type[int] | type[float], low: float | None, high: float | None) -> Any:
+    """An argument type: a number of ``kind`` within ``[low, high]``.
+
+    >>> bounded(int, 1, 16)("4"), bounded(float, 1.0, None)("1.5")
+    (4, 1.5)
+    """
+
+    def parse(value: str) -> int | float:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number; got {value!r}") from None
+        if (low is not None and number < low) or (high is not None and number > high):
+            within = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
+            raise argparse.ArgumentTypeError(f"expected a number {within}; got {value}")
+        return number
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def flag(model: type[BaseModel], name: str) -> str:
+    """The command-line flag of setting ``name``: ``--raw-dir`` for ``raw_dir``, or the one
+    its declaration names (``--no-translate`` for ``enabled``).
+
+    >>> flag(TranslationConfig, "beam_size"), flag(TranslationConfig, "enabled")
+    ('--beam-size', '--no-translate')
+    """
+    extra = model.model_fields[name].json_schema_extra
+    named = extra.get("cli") if isinstance(extra, dict) else None
+    return str(named) if named else "--" + name.replace("_", "-")
+
+
+def summary_of(field: FieldInfo) -> str:
+    """The first sentence of a setting's description.
+
+    >>> summary_of(TranslationConfig.model_fields["cache_dir"])
+    'Translation cache folder (default: $XDG_CACHE_HOME/lingoflow).'
+    """
+    text = " ".join((field.description or "").split())
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    return match.group(1) if match else text
+
+
+def default_of(field: FieldInfo) -> str:
+    """A setting's default as the help and the README show it."""
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "-"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def help_of(model: type[BaseModel], name: str) -> str:
+    """The help of setting ``name``: the first sentence of its description, with its default
+    unless the sentence gives it; a flag that turns a setting off says so.
+
+    >>> help_of(TranslationConfig, "cache")  # doctest: +ELLIPSIS
+    'Turns off: keep translations in an SQLite cache keyed by package, ... translates nothing.'
+    >>> help_of(TranslationConfig, "beam_size")[-12:]
+    '(default: 4)'
+    """
+    field = model.model_fields[name]
+    text = summary_of(field)
+    if flag(model, name).startswith("--no-"):
+        return f"Turns off: {text[:1].lower()}{text[1:]}"
+    default = default_of(field)
+    if default == "-" or "default" in text or field.annotation is bool:
+        return text
+    return f"{text} (default: {default})"
+
+
+def _bounds(field: FieldInfo) -> tuple[float | None, float | None]:
+    low: float | None = None
+    high: float | None = None
+    for item in field.metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = float(item.ge)  # type: ignore[arg-type]
+        elif isinstance(item, annotated_types.Gt):
+            low = float(item.gt)  # type: ignore[arg-type]
+        elif isinstance(item, annotated_types.Le):
+            high = float(item.le)  # type: ignore[arg-type]
+    return low, high
+
+
+def _value_type(annotation: Any) -> Any:
+    """The annotation without ``None``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        rest = [a for a in get_args(annotation) if a is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation
+
+
+def add_options(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    model: type[BaseModel],
+    names: Iterable[str] | None = None,
+) -> None:
+    """Add an option for each setting of ``model`` (or those in ``names``). Every option's
+    default is None, so that :func:`given` tells the options given from those left out (which
+    keep their declared default)."""
+    for name in names or model.model_fields:
+        field = model.model_fields[name]
+        kind = _value_type(field.annotation)
+        default = field.get_default(call_default_factory=True)
+        help_text = help_of(model, name)
+        arguments: dict[str, Any] = {"dest": name, "default": None}
+        if kind is bool:
+            arguments.update(action="store_const", const=not default)
+        elif get_origin(kind) is Literal:
+            arguments["choices"] = get_args(kind)
+        elif kind in (int, float):
+            arguments["type"] = bounded(kind, *_bounds(field))
+            arguments["metavar"] = "N"
+        elif kind is Path:
+            arguments.update(type=Path, metavar=name.rsplit("_", 1)[-1].upper())
+        elif get_origin(kind) is tuple and name == "languages":
+            arguments.update(type=languages, metavar="CODES")
+        elif kind is str:
+            arguments["metavar"] = "PATH" if name.endswith("_dir") or name == "glossary" else "X"
+        else:
+            raise TypeError(f"no command-line form for {model.__name__}.{name}: {kind}")
+        parser.add_argument(flag(model, name), help=help_text, **arguments)
+
+
+def given(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
+    """The settings of ``model`` given on the command line (those left out are absent)."""
+    values = {name: getattr(args, name, None) for name in model.model_fields}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def translation_from(args: argparse.Namespace) -> TranslationConfig:
+    """The translation settings given on the command line. The glossary is read first, so
+    that one that cannot be used ends the command (exit 2) before any work, naming the
+    line."""
     from lingoflow.processors.translate.glossary import GlossaryError, load_glossary
 
-    if args.glossary is None:
-        return None
-    path = args.glossary.expanduser().absolute()
-    try:
-        load_glossary(path)
-    except GlossaryError as exc:
-        raise CommandError(str(exc)) from exc
-    return str(path)
+    settings = given(args, TranslationConfig)
+    if settings.get("glossary"):
+        path = Path(settings["glossary"]).expanduser().absolute()
+        try:
+            load_glossary(path)
+        except GlossaryError as exc:
+            raise CommandError(str(exc)) from exc
+        settings["glossary"] = str(path)
+    return TranslationConfig.model_validate(settings)
 
 
-def translation_settings(args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
-    """The translation options given on the command line, as TranslationSettings fields;
-    options left out keep their defaults. ``workers`` processes share this machine's cores."""
-    from lingoflow.processors.core.config import inter_threads_for
+def add_translation_options(parser: argparse.ArgumentParser) -> None:
+    """Every translation setting, as a group of options."""
+    add_options(parser.add_argument_group("translation"), TranslationConfig)
 
-    given = {
-        "enabled": args.translate,
-        "packages_dir": str(args.packages_dir) if args.packages_dir else None,
-        "device": args.device,
-        "compute_type": args.compute_type,
-        "beam_size": args.beam_size,
-        "inter_threads": inter_threads_for(workers, args.inter_threads),
-        "intra_threads": args.intra_threads,
-        "max_batch_tokens": args.max_batch_tokens,
-        "cache": args.cache,
-        "cache_dir": str(args.cache_dir) if args.cache_dir else None,
-    }
-    return {k: v for k, v in given.items() if v is not None}
+
+SETTINGS_TABLES: tuple[tuple[str, str, type[BaseModel], tuple[str, ...]], ...] = (
+    ("run", "process-documents", RunOptions, ("raw_dir", "processed_dir")),
+    ("run", "process-documents", PipelineConfig, ("languages",)),
+    ("run", "process-documents", RunOptions, ("force", "prune", "batch_size")),
+    ("run", "process-documents", PipelineConfig, ("max_bytes",)),
+    ("run", "process-documents", RunOptions, ("processes", "parallel_batches", "fail_on_partial")),
+    ("retranslate", "retranslate", RetranslateOptions, ("processed_dir", "batch_size")),
+    ("export", "export-dataset", ExportOptions, tuple(ExportOptions.model_fields)),
+    (
+        "run, retranslate, translate",
+        "translation.",
+        TranslationConfig,
+        tuple(TranslationConfig.model_fields),
+    ),
+)
+"""Which settings each command and flow takes, in the order the README lists them."""
+CLI_OPTIONS = {
+    command: {n for c, _, _, names in SETTINGS_TABLES if c == command for n in names}
+    - {"fail_on_partial"}  # the command line has --strict and exit codes instead
+    for command, _, _, _ in SETTINGS_TABLES
+}
+"""The settings each command takes as options."""
+
+
+def settings_table() -> str:
+    """Every setting as a markdown table: the command-line flag, the flow parameter, the
+    default and what it does (the first sentence of its declaration)."""
+    lines = [
+        "| command | option | flow parameter | default | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for command, flow, model, names in SETTINGS_TABLES:
+        for name in names:
+            field = model.model_fields[name]
+            option = f"`{flag(model, name)}`" if name in CLI_OPTIONS[command] else "-"
+            parameter = f"`{flow}{name}`" if flow.endswith(".") else f"`{flow}: {name}`"
+            text = summary_of(field).replace("|", "\\|")
+            row = f"| {command} | {option} | {parameter} | `{default_of(field)}` | {text} |"
+            lines.append(row)
+    return "\n".join(lines) + "\n"

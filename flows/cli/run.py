@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from lingoflow.flows.cli.options import (
+    add_options,
     add_translation_options,
-    glossary_path,
-    languages,
+    given,
     positive,
-    translation_settings,
+    translation_from,
 )
 from lingoflow.processors.core.config import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_LANGUAGES,
-    DEFAULT_MAX_BYTES,
+    PipelineConfig,
+    RetranslateOptions,
+    RunOptions,
+    inter_threads_for,
     user_cache_dir,
 )
 from lingoflow.processors.summary import RunSummary
@@ -35,11 +36,18 @@ def register(commands: Any) -> None:
         "reports to the server PREFECT_API_URL points to; else to the local server `make serve` "
         "started (state folder --local-server, checked in about a second), where the run shows "
         "in the UI; else to a temporary server Prefect starts for this run (about 10 s more). "
-        "Exit 0 when every "
-        "input produced a record, failed ones included; 1 with --strict when a record failed; "
-        "2 when the run itself failed.",
+        "Exit 0 when every input produced a record, failed ones included; 1 with --strict when "
+        "a record failed; 2 when the run itself failed.",
     )
     run.set_defaults(handler=cmd_run)
+    add_options(run, RunOptions, ("raw_dir", "processed_dir"))
+    add_options(run, PipelineConfig, ("languages",))
+    add_options(run, RunOptions, ("force", "prune", "batch_size"))
+    add_options(run, PipelineConfig, ("max_bytes",))
+    run.add_argument(
+        "--strict", action="store_true", help="exit 1 when any record has status failed"
+    )
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument(
         "--local-server",
         type=Path,
@@ -48,59 +56,8 @@ def register(commands: Any) -> None:
         help="state folder of a `lingoflow serve` server to use when PREFECT_API_URL is unset "
         "(default: .prefect-local)",
     )
-    run.add_argument(
-        "--raw-dir",
-        type=Path,
-        default=Path("raw"),
-        help="folder of input documents, read recursively (default: raw)",
-    )
-    run.add_argument(
-        "--processed-dir",
-        type=Path,
-        default=Path("processed"),
-        help="folder the records and index.jsonl go to (default: processed)",
-    )
-    run.add_argument(
-        "--languages",
-        type=languages,
-        default=list(DEFAULT_LANGUAGES),
-        help="comma-separated language pair every segment is translated into "
-        "(default: " + ",".join(DEFAULT_LANGUAGES) + ")",
-    )
-    run.add_argument(
-        "--force",
-        action="store_true",
-        help="reprocess inputs even when their bytes and the settings are unchanged",
-    )
-    run.add_argument(
-        "--strict", action="store_true", help="exit 1 when any record has status failed"
-    )
-    run.add_argument(
-        "--batch-size",
-        type=positive,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"documents per Prefect task run (default: {DEFAULT_BATCH_SIZE})",
-    )
-    run.add_argument(
-        "--max-bytes",
-        type=positive,
-        default=DEFAULT_MAX_BYTES,
-        help=f"inputs above this size get a failed record (default: {DEFAULT_MAX_BYTES})",
-    )
-    run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument(
-        "--prune", action="store_true", help="delete records whose input is no longer in raw/"
-    )
-    scale = run.add_mutually_exclusive_group()
-    scale.add_argument(
-        "--processes",
-        type=positive,
-        metavar="N",
-        default=1,
-        help="run the batches on a pool of N worker processes on this machine "
-        "(Prefect's ProcessPoolTaskRunner; default: 1, the batches run in this "
-        "process)",
-    )
+    scale = run.add_argument_group("scaling out").add_mutually_exclusive_group()
+    add_options(scale, RunOptions, ("processes",))
     scale.add_argument(
         "--dask-workers",
         type=positive,
@@ -112,6 +69,7 @@ def register(commands: Any) -> None:
         metavar="ADDRESS",
         help="run the batches on an existing Dask cluster, e.g. tcp://scheduler:8786",
     )
+    add_options(run, RunOptions, ("parallel_batches",))
     add_translation_options(run)
 
     retranslate = commands.add_parser(
@@ -122,11 +80,16 @@ def register(commands: Any) -> None:
         "records that change. Exit 1 when corrupt record files were found (they are listed).",
     )
     retranslate.set_defaults(handler=cmd_retranslate)
-    retranslate.add_argument("--local-server", type=Path, default=Path(".prefect-local"),
-                             metavar="STATE", help="as for run")  # fmt: skip
-    retranslate.add_argument("--processed-dir", type=Path, default=Path("processed"))
+    add_options(retranslate, RetranslateOptions)
     retranslate.add_argument("--json", action="store_true", help="print the summary as JSON")
-    add_translation_options(retranslate)  # fmt: skip
+    retranslate.add_argument(
+        "--local-server",
+        type=Path,
+        default=Path(".prefect-local"),
+        metavar="STATE",
+        help="as for run",
+    )
+    add_translation_options(retranslate)
 
 
 def _run_settings() -> contextlib.AbstractContextManager[Any]:
@@ -174,8 +137,11 @@ def prefect_api(state: Path) -> Iterator[None]:
         with _patient_temporary_server():
             yield
         return
-    print(f"lingoflow: reporting to the local Prefect server at {api_url} "
-          f"(UI {api_url.removesuffix('/api')})", file=sys.stderr)  # fmt: skip
+    print(
+        f"lingoflow: reporting to the local Prefect server at {api_url} "
+        f"(UI {api_url.removesuffix('/api')})",
+        file=sys.stderr,
+    )
     with using_api(api_url):
         yield
 
@@ -201,51 +167,45 @@ def _patient_temporary_server() -> contextlib.AbstractContextManager[Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from lingoflow.flows.common import TranslationSettings
     from lingoflow.flows.local_server import shared_api
     from lingoflow.flows.process import process_documents
 
-    if not args.raw_dir.is_dir():
-        print(f"lingoflow: raw directory not found: {args.raw_dir}", file=sys.stderr)
+    options = RunOptions.model_validate(given(args, RunOptions))
+    if not options.raw_dir.is_dir():
+        print(f"lingoflow: raw directory not found: {options.raw_dir}", file=sys.stderr)
         return 2
     flow = process_documents
-    parallel = None
+    parallel = options.parallel_batches
     runner: Any = None
     if args.dask_address:
         from prefect_dask.task_runners import DaskTaskRunner
 
         runner = DaskTaskRunner(address=args.dask_address)
-        parallel = 2 * (os.cpu_count() or 1)
+        parallel = parallel or 2 * (os.cpu_count() or 1)
     elif args.dask_workers:
         from prefect_dask.task_runners import DaskTaskRunner
 
         cluster = {"n_workers": args.dask_workers, "threads_per_worker": 1, "processes": True}
         runner = DaskTaskRunner(cluster_kwargs={**cluster, "dashboard_address": None})
-        parallel = 2 * args.dask_workers
+        parallel = parallel or 2 * args.dask_workers
     if runner is not None:
         flow = process_documents.with_options(task_runner=runner)
-    settings = translation_settings(args, workers=args.dask_workers or 1)
-    glossary = glossary_path(args)
+    translation = translation_from(args)
+    if args.dask_workers:  # several processes on this machine share its cores
+        inter = inter_threads_for(args.dask_workers, translation.inter_threads)
+        translation = translation.model_copy(update={"inter_threads": inter})
     # Local worker processes share this run's temporary server (when no server is configured).
-    local_workers = bool(args.dask_workers) or args.processes > 1
+    local_workers = bool(args.dask_workers) or options.processes > 1
     with (
         prefect_api(args.local_server),
         shared_api() if local_workers else contextlib.nullcontext(),
         _run_settings(),
     ):
         state = flow(
-            raw_dir=args.raw_dir,
-            processed_dir=args.processed_dir,
-            languages=args.languages,
-            force=args.force,
-            prune=args.prune,
-            batch_size=args.batch_size,
-            processes=args.processes,
+            **options.model_dump(exclude={"parallel_batches", "fail_on_partial"}),
+            **given(args, PipelineConfig),
             parallel_batches=parallel,
-            max_bytes=args.max_bytes,
-            translation=TranslationSettings.model_validate(settings),
-            glossary=glossary,
-            reject_flagged=args.reject_flagged,
+            translation=translation,
             return_state=True,
         )
     summary = flow_summary(state)
@@ -276,21 +236,15 @@ def report(summary: RunSummary, as_json: bool) -> None:
 
 
 def cmd_retranslate(args: argparse.Namespace) -> int:
-    from lingoflow.flows.common import TranslationSettings
     from lingoflow.flows.retranslate import retranslate
 
-    if not args.processed_dir.is_dir():
-        print(f"lingoflow: not a directory: {args.processed_dir}", file=sys.stderr)
+    options = RetranslateOptions.model_validate(given(args, RetranslateOptions))
+    if not options.processed_dir.is_dir():
+        print(f"lingoflow: not a directory: {options.processed_dir}", file=sys.stderr)
         return 2
-    glossary = glossary_path(args)
+    translation = translation_from(args)
     with prefect_api(args.local_server):
-        state = retranslate(
-            processed_dir=args.processed_dir,
-            translation=TranslationSettings.model_validate(translation_settings(args)),
-            glossary=glossary,
-            reject_flagged=args.reject_flagged,
-            return_state=True,
-        )
+        state = retranslate(**options.model_dump(), translation=translation, return_state=True)
     summary = flow_summary(state)
     if summary is None:
         return 2

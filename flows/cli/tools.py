@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from lingoflow.flows.cli.options import (
+    add_options,
     add_translation_options,
-    glossary_path,
+    given,
     languages,
-    translation_settings,
+    translation_from,
 )
+from lingoflow.processors.core.config import ExportOptions
 from lingoflow.processors.language.detector import DEFAULT_CANDIDATES
 
 SCHEMA_PATH = Path("schema") / "record.schema.json"
@@ -108,16 +110,15 @@ def register(commands: Any) -> None:
         "corrupt records were found (listed, and left out of the export).",
     )
     export.set_defaults(handler=cmd_export)
-    export.add_argument("--processed-dir", type=Path, default=Path("processed"))
-    export.add_argument(
-        "--format", choices=("parquet", "jsonl", "parallel-tsv", "tmx"), required=True
+    add_options(export, ExportOptions)
+
+    settings = commands.add_parser(
+        "settings",
+        help="print every setting: option, flow parameter, default and meaning",
+        description="Print every setting of the commands and flows as a markdown table: its "
+        "command-line option, its flow parameter, its default and what it does.",
     )
-    export.add_argument("--output", type=Path, required=True, metavar="PATH")
-    export.add_argument(
-        "--include-flagged",
-        action="store_true",
-        help="keep sentence pairs whose translation the quality checks flagged",
-    )
+    settings.set_defaults(handler=cmd_settings)
 
     translate = commands.add_parser(
         "translate",
@@ -129,7 +130,7 @@ def register(commands: Any) -> None:
     translate.set_defaults(handler=cmd_translate)
     translate.add_argument("--from", dest="source", required=True, help="source language")
     translate.add_argument("--to", dest="target", required=True, help="target language")
-    add_translation_options(translate)  # fmt: skip
+    add_translation_options(translate)
 
 
 def _stdin_lines() -> io.TextIOWrapper:
@@ -213,16 +214,13 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from lingoflow.flows.common import TranslationSettings
     from lingoflow.processors.core.document import Block, Document
     from lingoflow.processors.core.languages import Pair
     from lingoflow.processors.text.sentences import sentence_spans
     from lingoflow.processors.translate.documents import translate_documents
     from lingoflow.processors.translate.engine import TranslationEngine
 
-    glossary = glossary_path(args)
-    settings = TranslationSettings.model_validate(translation_settings(args))
-    config = settings.config(enabled=True, glossary=glossary, reject_flagged=args.reject_flagged)
+    config = translation_from(args).model_copy(update={"enabled": True})
     engine = TranslationEngine.load(config)
     pair = Pair(args.source.lower(), args.target.lower())
     if engine.route(pair) is None:
@@ -244,8 +242,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
         quality = block.quality.get(pair.target)
         if quality is not None and quality.flags:
             verdict = "left out, original printed" if quality.rejected else "kept"
-            print(f"lingoflow: line {number}: {', '.join(quality.flags)} ({verdict})",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"lingoflow: line {number}: {', '.join(quality.flags)} ({verdict})", file=sys.stderr
+            )
         sys.stdout.write(block.translations.get(pair.target, block.text) + "\n")
     sys.stdout.flush()
     return 0
@@ -254,9 +253,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from lingoflow.processors.output.export import ExportError, export
 
+    options = ExportOptions.model_validate(given(args, ExportOptions))
     try:
         summary = export(
-            args.processed_dir, args.output, args.format, include_flagged=args.include_flagged
+            options.processed_dir,
+            options.output,
+            options.format,
+            include_flagged=options.include_flagged,
         )
     except ExportError as exc:
         print(f"lingoflow: {exc}", file=sys.stderr)
@@ -276,4 +279,11 @@ def cmd_sentences(args: argparse.Namespace) -> int:
             sys.stdout.write(paragraph[a:b] + "\n")
         sys.stdout.write("\n")
     sys.stdout.flush()
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from lingoflow.flows.cli.options import settings_table
+
+    sys.stdout.write(settings_table())
     return 0

@@ -45,20 +45,24 @@ MODEL_PATH = Path(__file__).resolve().with_name("boilerplate_model.json")
 Matrix = npt.NDArray[np.float64]
 
 _SEPARATOR = re.compile(r"[|»›>·•]")
-LINE_FEATURES = (
-    "log_chars", "log_words", "stopword_density", "sentence_end", "letter_share",
-    "digit_share", "punctuation_share", "capitalised_share", "separator", "blank_before",
-    "short", "long", "colon_end", "comma",
-)  # fmt: skip
+LINE_FEATURES = tuple(
+    """log_chars log_words stopword_density sentence_end letter_share digit_share
+    punctuation_share capitalised_share separator blank_before short long colon_end comma""".split()
+)
 WINDOWS = (1, 3, 6)
 CONTEXT_FEATURES = (
     *(f"{n}_w{w}" for w in WINDOWS for n in ("log_chars", "stopword_density", "sentence_end")),
-    "body_w8", "log_short_run", "repeated_in_document", "position", "text_mass_before",
+    "body_w8",
+    "log_short_run",
+    "repeated_in_document",
+    "position",
+    "text_mass_before",
     "log_distance_to_body",
-)  # fmt: skip
+)
 FEATURES = (*LINE_FEATURES, *CONTEXT_FEATURES)
-SECOND_STAGE = ("logit", "p_w1", "p_w2", "p_w4", "p_w8", "p_before", "p_after", "p_max_before",
-                "p_max_after")  # fmt: skip
+SECOND_STAGE = tuple(
+    """logit p_w1 p_w2 p_w4 p_w8 p_before p_after p_max_before p_max_after""".split()
+)
 
 
 def line_features(text: str, blank_before: bool) -> list[float]:

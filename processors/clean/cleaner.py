@@ -37,9 +37,6 @@ from lingoflow.processors.clean.lines import Cleaned, Context, Line, body_start,
 from lingoflow.processors.clean.notices import mark_notices
 from lingoflow.processors.clean.removal import (
     REMOVAL_RULES,
-    rule_boilerplate,
-    rule_context,
-    rule_section_label,
 )
 from lingoflow.processors.clean.roles import FOOTNOTE_REF, ROLE_RULES
 from lingoflow.processors.core.config import CLEANING_RULES, CleanConfig
@@ -122,47 +119,36 @@ def _continues(prev: Line, line: Line) -> bool:
     return len(prev.text) >= 80 and (connector or first in "“\"'‘(「")
 
 
+REMOVAL_PHASES: tuple[tuple[str, ...], ...] = (
+    tuple(
+        """markup navigation breadcrumb menu section_label empty_label copyright share_widget
+        call_to_action repeated""".split()
+    ),
+    ("section_label",),  # a section label may precede its breadcrumb in reading order
+    ("boilerplate",),  # the classifier sees what the named rules left
+    ("context",),  # short lines between removed ones
+)
+"""The removal rules in passes over the document's kept lines; within a pass, the first rule
+that gives a reason removes the line."""
+
+
 def classify(
     lines: list[Line], config: CleanConfig, repeated: frozenset[str] = frozenset()
 ) -> Cleaned:
     """Run every enabled rule over ``lines`` and assemble the cleaned document."""
-    ctx = Context(config=config, repeated=repeated)
+    ctx = Context(config=config, repeated=repeated, from_html=any(x.from_html for x in lines))
     ctx.body_start = body_start(lines)
-    for i, line in enumerate(lines):
-        for name, rule in REMOVAL_RULES.items():
-            if name in config.disabled_rules:
-                continue
-            if line.from_html and name in ("breadcrumb", "menu", "section_label"):
-                continue
-            reason = rule(lines, i, ctx)
-            if reason is not None:
-                line.reason = reason
-                break
-    # A section label may precede its breadcrumb in reading order: look again.
-    if enabled(ctx, "section_label"):
-        for i, line in enumerate(lines):
-            if line.kept and not line.from_html:
-                line.reason = rule_section_label(lines, i, ctx)
-    if (
-        enabled(ctx, "boilerplate")
-        and len(lines) >= config.boilerplate_min_lines
-        and not lines[0].from_html
-    ):
-        rule_boilerplate(lines, ctx)
-    if enabled(ctx, "context"):
+    for phase in REMOVAL_PHASES:
+        rules = [REMOVAL_RULES[name] for name in phase if enabled(ctx, name)]
         for i, line in enumerate(lines):
             if line.kept:
-                line.reason = rule_context(lines, i, ctx)
-    mark_notices(lines, config)
+                line.reason = next((r for rule in rules if (r := rule(lines, i, ctx))), None)
+    mark_notices(lines, ctx)
     ctx.body_start = body_start(lines)
-    meta = Metadata()
     for name, role_rule in ROLE_RULES.items():
-        if name in config.disabled_rules:
-            continue
-        if any(x.from_html for x in lines) and name in ("title", "subtitle", "byline", "dateline"):
-            continue
-        role_rule(lines, ctx, meta)
-    return _assemble(lines, meta)
+        if enabled(ctx, name):
+            role_rule(lines, ctx)
+    return _assemble(lines, ctx.metadata)
 
 
 def _assemble(lines: list[Line], meta: Metadata) -> Cleaned:
@@ -229,8 +215,12 @@ def clean_blocks(
         text, _ = normalize_line(block.text)
         if text:
             lines.append(
-                Line(text, role=None if block.role == "paragraph" else block.role,
-                     level=block.level, from_html=True)
-            )  # fmt: skip
+                Line(
+                    text,
+                    role=None if block.role == "paragraph" else block.role,
+                    level=block.level,
+                    from_html=True,
+                )
+            )
     cleaned = classify(lines, config, repeated)
     return cleaned

@@ -24,8 +24,6 @@ class Line:
     marker: str | None = None
     reason: str | None = None
     from_html: bool = False
-    content_probability: float | None = None
-    """What the boilerplate classifier made of the line (text documents only)."""
 
     @property
     def kept(self) -> bool:
@@ -43,12 +41,21 @@ class Cleaned:
 
 @dataclass
 class Context:
-    """What rules may know beyond the line itself."""
+    """What rules know of the document beyond the line itself, and what role rules find:
+    the settings, the lines repeated across the document's source, whether the lines come
+    from HTML (whose extractor removed the page's chrome), the menu items found so far, where
+    the body starts, the boilerplate classifier's probabilities (once it has run) and the
+    document's metadata."""
 
     config: CleanConfig
     repeated: frozenset[str] = frozenset()
+    from_html: bool = False
     menu_items: set[str] = field(default_factory=set)
     body_start: int = 0
+    probabilities: list[float] | None = None
+    """The boilerplate classifier's probability of content of each line (text documents
+    of at least ``boilerplate_min_lines`` lines, once rule ``boilerplate`` has run)."""
+    metadata: Metadata = field(default_factory=Metadata)
 
 
 def enabled(ctx: Context, name: str) -> bool:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lingoflow.processors.clean.lines import Line
-from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.clean.lines import Context, Line, enabled
 from lingoflow.processors.text.features import is_title_like, text_size
 
 _SITE_REFERENCE = re.compile(
@@ -64,9 +63,9 @@ def _hangul_share(text: str) -> float:
     return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters) if letters else 0.0
 
 
-def mark_notices(lines: list[Line], config: CleanConfig) -> None:
+def mark_notices(lines: list[Line], ctx: Context) -> None:
     """Give notices role ``notice``; lines continuing a notice join it."""
-    if "notice" in config.disabled_rules:
+    if not enabled(ctx, "notice"):
         return
     last: Line | None = None
     for line in lines:

@@ -87,7 +87,10 @@ def rule_navigation(lines: list[Line], i: int, ctx: Context) -> str | None:
 
 def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Breadcrumb trails: "Home > News > Press" on one line, or a run of short numbered or
-    bulleted items starting at a home link ("1. home", "2. Community", ...)."""
+    bulleted items starting at a home link ("1. home", "2. Community", ...). Not in HTML,
+    whose extractor removed the page's navigation."""
+    if ctx.from_html:
+        return None
     text = lines[i].text
     parts = [p for p in _CRUMB_SEPARATOR.split(text) if p]
     if (
@@ -132,8 +135,9 @@ def _short_item_run(lines: list[Line], i: int) -> tuple[int, list[str]] | None:
 
 
 def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
-    """Menus before the body: runs of four or more very short items without function words."""
-    if i >= ctx.body_start:
+    """Menus before the body: runs of four or more very short items without function words
+    (not in HTML, whose extractor removed the page's navigation)."""
+    if ctx.from_html or i >= ctx.body_start:
         return None
     run = _short_item_run(lines, i)
     if run is None:
@@ -147,6 +151,8 @@ def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
 
 def rule_section_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     """A line repeating a breadcrumb or menu item: the section's label, not content."""
+    if ctx.from_html:
+        return None
     text = lines[i].text.lower()
     return "section_label" if text in ctx.menu_items and len(text) <= 60 else None
 
@@ -222,19 +228,25 @@ def rule_context(lines: list[Line], i: int, ctx: Context) -> str | None:
     return None
 
 
-def rule_boilerplate(lines: list[Line], ctx: Context) -> None:
-    """The learned classifier (:mod:`lingoflow.processors.clean.boilerplate`) over the whole
-    document: kept lines it gives a content probability below its threshold are boilerplate
-    (menus, link lists, sidebars, footers), unless :func:`_keeps_its_shape` says otherwise."""
+def rule_boilerplate(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """The learned classifier (:mod:`lingoflow.processors.clean.boilerplate`), run once over
+    the whole document of text (HTML has had its chrome removed by the extractor; documents
+    of fewer than ``boilerplate_min_lines`` lines give it too little context): a line it
+    gives a content probability below its threshold is boilerplate (menus, link lists,
+    sidebars, footers), unless :func:`_keeps_its_shape` says otherwise."""
+    if ctx.from_html or len(lines) < ctx.config.boilerplate_min_lines:
+        return None
     model = load_model()
-    texts = [line.text for line in lines]
-    probabilities = model.content_probabilities(texts, [line.blank_before for line in lines])
-    content = [bool(p >= model.threshold) for p in probabilities]
-    for i, (line, p) in enumerate(zip(lines, probabilities, strict=True)):
-        line.content_probability = float(p)
-        inside = i > 0 and lines[i - 1].kept and (i == len(lines) - 1 or content[i + 1])
-        if line.kept and not content[i] and not _keeps_its_shape(line.text, inside):
-            line.reason = "boilerplate"
+    if ctx.probabilities is None:
+        texts = [line.text for line in lines]
+        found = model.content_probabilities(texts, [line.blank_before for line in lines])
+        ctx.probabilities = [float(p) for p in found]
+    probabilities, threshold = ctx.probabilities, model.threshold
+    if probabilities[i] >= threshold:
+        return None
+    last = i == len(lines) - 1
+    inside = i > 0 and lines[i - 1].kept and (last or probabilities[i + 1] >= threshold)
+    return None if _keeps_its_shape(lines[i].text, inside) else "boilerplate"
 
 
 def _is_running_text(text: str, size: int) -> bool:
@@ -270,7 +282,11 @@ REMOVAL_RULES: dict[str, RemovalRule] = {
     "share_widget": rule_share_widget,
     "call_to_action": rule_call_to_action,
     "repeated": rule_repeated,
+    "boilerplate": rule_boilerplate,
+    "context": rule_context,
 }
+"""Every removal rule by name: each looks at line ``i`` and returns the reason it is
+boilerplate, or None."""
 
 
 def repeat_key(text: str) -> str:

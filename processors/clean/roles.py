@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from lingoflow.processors.clean.lines import Context, Line, header
-from lingoflow.processors.core.record import Contact, Metadata
+from lingoflow.processors.core.record import Contact
 from lingoflow.processors.text.entities import context_years, find_dates, find_url, parse_contact
 from lingoflow.processors.text.features import ends_like_sentence, is_title_like, words
 from lingoflow.processors.text.shapes import BULLET, FOOTNOTE, METADATA_LABEL, PHONE_ONLY
@@ -38,11 +38,14 @@ FOOTNOTE_REF = {
     m: re.compile(r"(?<=[^\s*])" + re.escape(m) + r"(?!\*)") for m in ("*", "**", "***")
 }
 
-RoleRule = Callable[[list[Line], Context, Metadata], None]
+RoleRule = Callable[[list[Line], Context], None]
+"""A pass over the document's lines that gives lines their roles (and the document its
+metadata, in ``ctx.metadata``)."""
 
 
-def role_metadata(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_metadata(lines: list[Line], ctx: Context) -> None:
     """ "Label: value" lines (release date, contact, homepage, author ...) become metadata."""
+    meta = ctx.metadata
     years = context_years(line.text for line in lines if line.kept)
     for line in lines:
         if not line.kept or line.role is not None:
@@ -70,8 +73,11 @@ def role_metadata(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             meta.contact = parse_contact(value)
 
 
-def role_byline(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_byline(lines: list[Line], ctx: Context) -> None:
     """Bylines before the body ("By Kim Min-ji", "홍길동 기자", "오재경 Oh Jae-Gyung")."""
+    if ctx.from_html:  # the HTML extractor gives the page's title, byline and date
+        return
+    meta = ctx.metadata
     for line in header(lines, ctx):
         match = _BYLINE.match(line.text)
         if match and line.role is None and _person_name(match):
@@ -89,10 +95,13 @@ def _person_name(match: re.Match[str]) -> bool:
     return len(re.split(r"[\s-]+", roman.strip())) == len(hangul)
 
 
-def role_dateline(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_dateline(lines: list[Line], ctx: Context) -> None:
     """A line before the body that is only a date ("3 Dec 2023", "2021. 5. 24.") is metadata
     and the published date. A date in the lead ("attended ... on May 24 (Mon)") is the
     event's, not the publication's: it is not taken."""
+    if ctx.from_html:  # the HTML extractor gives the page's title, byline and date
+        return
+    meta = ctx.metadata
     years = context_years(line.text for line in lines if line.kept)
     for line in header(lines, ctx):
         if line.role is not None:
@@ -103,7 +112,7 @@ def role_dateline(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             meta.published = meta.published or dates[0].value
 
 
-def role_caption(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_caption(lines: list[Line], ctx: Context) -> None:
     """Photo captions ("Photo : ▲ ...", "사진 = ...", "▲ ...") lose their label, keep the text."""
     for line in lines:
         if line.kept and line.role in (None, "paragraph"):
@@ -112,7 +121,7 @@ def role_caption(lines: list[Line], ctx: Context, meta: Metadata) -> None:
                 line.text, line.role = match.group("text"), "caption"
 
 
-def role_footnote(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_footnote(lines: list[Line], ctx: Context) -> None:
     """Footnotes ("* ...", "** ...", "※ ...") with their marker; a lone "* " line is a footnote
     only when a nearby line carries the marker or another footnote is next to it."""
     kept = [line for line in lines if line.kept]
@@ -141,30 +150,31 @@ TITLE_MIN_PROBABILITY = 0.2
 this probability of content (a document's first line is often both)."""
 
 
-def role_title(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_title(lines: list[Line], ctx: Context) -> None:
     """The title: the first heading-marked line, or title-like line of at least three words
     (menu items are one or two), not a bullet, before the body and within its first five kept
     lines. Lines the classifier removed with some probability of content are candidates too
     (a title restored that way is kept again); lines a named rule removed (menus,
     breadcrumbs, labels) never are."""
+    if ctx.from_html:  # the HTML extractor gives the page's title, byline and date
+        return
+    meta = ctx.metadata
     kept_seen = 0
-    for line in lines[: max(ctx.body_start, 1)]:
+    probabilities = ctx.probabilities or [0.0] * len(lines)
+    for i, line in enumerate(lines[: max(ctx.body_start, 1)]):
         if kept_seen >= 5:
             return
         if line.role is not None:
             continue
         if line.kept:
             kept_seen += 1
-        elif not (
-            line.reason == "boilerplate"
-            and (line.content_probability or 0.0) >= TITLE_MIN_PROBABILITY
-        ):
+        elif not (line.reason == "boilerplate" and probabilities[i] >= TITLE_MIN_PROBABILITY):
             continue
         title_like = is_title_like(line.text) and not BULLET.match(line.text)
         if line.heading_mark or (title_like and len(words(line.text)) >= 3):
             line.reason, line.role = None, "title"
             meta.title = line.text
-            _drop_menu_leftovers(lines[: lines.index(line)])
+            _drop_menu_leftovers(lines[:i])
             return
 
 
@@ -183,8 +193,11 @@ def _drop_menu_leftovers(before_title: list[Line]) -> None:
             line.reason = "boilerplate"
 
 
-def role_subtitle(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_subtitle(lines: list[Line], ctx: Context) -> None:
     """Title-like lines between the title and the body ("- ... -" decks, sub-headlines)."""
+    if ctx.from_html:  # the HTML extractor gives the page's title, byline and date
+        return
+    meta = ctx.metadata
     seen_title = False
     subtitles: list[str] = []
     for line in lines[: ctx.body_start]:
@@ -205,7 +218,7 @@ def role_subtitle(lines: list[Line], ctx: Context, meta: Metadata) -> None:
         meta.subtitle = "\n".join(subtitles)
 
 
-def role_heading(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_heading(lines: list[Line], ctx: Context) -> None:
     """Headings: markdown heading marks, bracket headings ("【Key Participants】") and short
     title-like lines between paragraphs (a heading heads something: the last line is not
     one)."""
@@ -229,7 +242,7 @@ def role_heading(lines: list[Line], ctx: Context, meta: Metadata) -> None:
             line.role = "heading"
 
 
-def role_list_item(lines: list[Line], ctx: Context, meta: Metadata) -> None:
+def role_list_item(lines: list[Line], ctx: Context) -> None:
     """Bulleted and numbered lines become list items; nesting follows the order in which bullet
     kinds first appear ("□" then "ㅇ" then "-", as Korean government documents nest them),
     reset by headings."""

@@ -1,7 +1,15 @@
-"""Typed settings for the processors.
+"""Every setting of lingoflow, declared once: its type, default and meaning.
 
-Every option is explained in the class docstrings; flows and the CLI build these objects from
-their parameters, and :meth:`PipelineConfig.digest` feeds the incremental-run check.
+Each setting is a field of one of the models below, and the docstring under the field says
+what it does. From these declarations come the Prefect flows' parameters and their form in
+the UI (:func:`declared`), the command line's options (``lingoflow.flows.cli.options``) and
+the settings table of the README (``lingoflow settings``); tests fail when any of them
+drifts. :meth:`PipelineConfig.digest` feeds the incremental-run check.
+
+- :class:`PipelineConfig`: what a run outputs (languages, size limit, repair, cleaning,
+  translation); :class:`RepairConfig`, :class:`CleanConfig`, :class:`TranslationConfig`.
+- :class:`RunOptions`, :class:`RetranslateOptions`, :class:`ExportOptions`,
+  :class:`InstallOptions`: how a run of each flow goes.
 """
 
 from __future__ import annotations
@@ -9,47 +17,46 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.fields import FieldInfo
+
+_SETTINGS = ConfigDict(
+    frozen=True,
+    extra="forbid",
+    use_attribute_docstrings=True,
+    # the Prefect UI labels nested fields by name, as it labels the flows' own parameters
+    field_title_generator=lambda name, _: name,
+)
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 64
-"""Documents per batch (one Prefect task run): seconds of work, translated together."""
+MAX_INTER_THREADS = 8
+"""More parallel batches than this rarely fill on one batch task's sentences."""
 
 Normalization = Literal["NFC", "NFKC", "NFD", "NFKD"]
 Device = Literal["cpu", "cuda", "auto"]
+ExportFormat = Literal["parquet", "jsonl", "parallel-tsv", "tmx"]
+"""The formats ``lingoflow export`` writes (see :mod:`lingoflow.processors.output.export`)."""
 
+# Types with their bounds, shared by a setting's declaration and the flow parameter made from
+# it (Prefect takes a parameter's bounds from its type).
+Languages = Annotated[tuple[str, ...], Field(min_length=1)]
+MaxBytes = Annotated[int, Field(ge=1)]
+BatchSize = Annotated[int, Field(ge=1, le=10_000)]
+Processes = Annotated[int, Field(ge=1, le=256)]
+ParallelBatches = Annotated[int | None, Field(ge=1)]
 
-@dataclass(frozen=True)
-class RepairConfig:
-    """What text repair changes. Each choice is made for downstream readers and translators.
-
-    fix_mojibake:
-        Run ftfy's encoding repair (UTF-8 read as cp1252/latin-1 and similar). On by default.
-    fix_korean_mojibake:
-        Also repair Korean legacy-encoding mojibake ftfy cannot: CP949/EUC-KR bytes read as
-        latin-1/cp1252 ("ÀÌ À¥»çÀÌÆ®") and UTF-8 read as CP949. On by default.
-    uncurl_quotes:
-        Turn typographic quotes into ASCII ones. Off: curly quotes are content (they survive
-        translation and are what the publisher wrote); we only fix their spacing in cleaning.
-    fix_character_width:
-        Full-width Latin letters and digits (U+FF10-U+FF5A) become ASCII and half-width
-        katakana full-width: "ＣＯＰ２８" and "COP28" must compare equal for search and
-        translation. Full-width punctuation ("，", "：", "（）") becomes ASCII only outside CJK
-        text: in Chinese and Japanese it is the native punctuation and stays. On.
-    normalization:
-        Unicode normalisation form. NFC: composes Hangul and accents without NFKC's lossy
-        compatibility mapping (NFKC would turn the bullet "ㅇ" into a conjoining jamo and "①"
-        into "1").
-    """
-
-    fix_mojibake: bool = True
-    fix_korean_mojibake: bool = True
-    uncurl_quotes: bool = False
-    fix_character_width: bool = True
-    normalization: Normalization = "NFC"
+CLEANING_RULES: tuple[str, ...] = tuple(
+    """word_bookmark markup navigation breadcrumb menu section_label empty_label copyright
+    share_widget call_to_action repeated boilerplate context notice rejoin metadata byline
+    dateline caption title subtitle footnote heading list_item""".split()
+)
+"""Names of the cleaning rules, each of which can be disabled (see
+:mod:`lingoflow.processors.clean.cleaner` for when each one applies)."""
 
 
 def user_cache_dir() -> Path:
@@ -59,138 +66,137 @@ def user_cache_dir() -> Path:
     return Path(base) / "lingoflow"
 
 
-CLEANING_RULES: tuple[str, ...] = (
-    "word_bookmark", "markup", "navigation", "breadcrumb", "menu", "section_label",
-    "empty_label", "copyright", "share_widget", "call_to_action", "repeated", "boilerplate",
-    "context",
-    "notice", "rejoin", "metadata", "byline", "dateline", "caption", "title", "subtitle",
-    "footnote", "heading", "list_item",
-)  # fmt: skip
-"""Names of the cleaning rules, each of which can be disabled (see
-:mod:`lingoflow.processors.clean` for when each one applies)."""
+class RepairConfig(BaseModel):
+    """What text repair changes. Each choice is made for downstream readers and translators."""
+
+    model_config = _SETTINGS
+
+    fix_mojibake: bool = True
+    """Run ftfy's encoding repair (UTF-8 read as cp1252/latin-1 and similar)."""
+    fix_korean_mojibake: bool = True
+    """Also repair Korean legacy-encoding mojibake ftfy cannot: CP949/EUC-KR bytes read as
+    latin-1/cp1252 ("ÀÌ À¥»çÀÌÆ®") and UTF-8 read as CP949."""
+    uncurl_quotes: bool = False
+    """Turn typographic quotes into ASCII ones. Off: curly quotes are content (they survive
+    translation and are what the publisher wrote); cleaning only fixes their spacing."""
+    fix_character_width: bool = True
+    """Full-width Latin letters and digits (U+FF10-U+FF5A) become ASCII and half-width
+    katakana full-width: "ＣＯＰ２８" and "COP28" must compare equal for search and
+    translation. Full-width punctuation ("，", "：", "（）") becomes ASCII only outside CJK
+    text: in Chinese and Japanese it is the native punctuation and stays."""
+    normalization: Normalization = "NFC"
+    """Unicode normalisation form. NFC composes Hangul and accents without NFKC's lossy
+    compatibility mapping (NFKC would turn the bullet "ㅇ" into a conjoining jamo and "①"
+    into "1")."""
 
 
-@dataclass(frozen=True)
-class CleanConfig:
-    """Settings of the cleaning step.
+class CleanConfig(BaseModel):
+    """Settings of the cleaning step."""
 
-    disabled_rules:
-        Names of rules (see :data:`CLEANING_RULES`) to switch off, for experiments and to
-        prove in tests that each rule matters. Empty by default: every rule runs.
-    repeated_min_documents:
-        A short line is boilerplate of its source when it appears in at least this many
-        documents of the same source (same folder, or same site for HTML) processed together.
-    repeated_min_share:
-        ... and in at least this share of those documents.
-    repeated_max_chars:
-        Lines longer than this are never treated as repeated boilerplate (a press office may
-        rightly repeat a long paragraph of background in every release).
-    boilerplate_min_lines:
-        The learned boilerplate classifier (rule ``boilerplate``) reads a line in the context
-        of its neighbours and of the whole page; documents with fewer lines than this give it
-        too little context and are left to the named rules.
-    """
+    model_config = _SETTINGS
 
     disabled_rules: frozenset[str] = frozenset()
+    """Names of rules (:data:`CLEANING_RULES`) to switch off, for experiments and to prove in
+    tests that each rule matters. Empty by default: every rule runs."""
     repeated_min_documents: int = 3
+    """A short line is boilerplate of its source when it appears in at least this many
+    documents of the same source (same folder) processed together, and in at least
+    repeated_min_share of them."""
     repeated_min_share: float = 0.5
+    """The share of a source's documents a short line must appear in to be its
+    boilerplate (and in at least repeated_min_documents of them)."""
     repeated_max_chars: int = 200
+    """Lines longer than this are never repeated boilerplate (a press office may rightly
+    repeat a long paragraph of background in every release)."""
     boilerplate_min_lines: int = 12
+    """The learned boilerplate classifier (rule ``boilerplate``) reads a line in the context
+    of its neighbours and of the whole page; documents with fewer lines than this give it too
+    little context and are left to the named rules."""
 
-    def __post_init__(self) -> None:
-        unknown = set(self.disabled_rules) - set(CLEANING_RULES)
+    @field_validator("disabled_rules")
+    @classmethod
+    def _known_rules(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = set(value) - set(CLEANING_RULES)
         if unknown:
             raise ValueError(f"unknown cleaning rule(s): {', '.join(sorted(unknown))}")
+        return value
 
 
-@dataclass(frozen=True)
-class TranslationConfig:
-    """How segments are translated (see :mod:`lingoflow.processors.translate`).
+class TranslationConfig(BaseModel):
+    """How segments are translated (see :mod:`lingoflow.processors.translate`)."""
 
-    enabled:
-        Translate at all. Off: records hold original texts only and no missing_model error.
-    packages_dir:
-        Folder of installed Argos Translate packages; None follows argostranslate's own setting
-        (``ARGOS_PACKAGES_DIR``, else ``$XDG_DATA_HOME/argos-translate/packages``).
-    device:
-        ``cpu``, ``cuda`` or ``auto`` (CUDA when a GPU is visible to CTranslate2).
-    compute_type:
-        CTranslate2 compute type: ``default`` keeps the type the model was saved with (int8 for
-        Argos packages); ``auto`` picks the fastest the device supports; or ``int8``,
-        ``int8_float32``, ``float32``, ... Changes output slightly, so it is part of the digest.
-    beam_size:
-        Beam width; 4 as argostranslate, so output equals argostranslate's. 1 is greedy and
-        several times faster.
-    length_penalty:
-        0.2 as argostranslate.
-    inter_threads / intra_threads:
-        CTranslate2 threads: batches translated in parallel / threads per batch. Default
-        (:func:`default_threads`): one batch per core with one thread each, at most 8 batches,
-        the cores left over as threads per batch; on 2 cores inter 2, intra 1, which
-        ``python -m bench.translation --sweep`` measured best there (bench/README.md).
-    max_batch_tokens:
-        Token budget of one CTranslate2 batch (``batch_type="tokens"``). Batches are cut from
-        length-sorted sentences, each with its own decoding bound, and run in parallel; 192:
-        ``python -m bench.translation --sweep`` and a run on 24 and 96 sentences put 128-192
-        ahead of 256 and 512 on 2 cores at beam 4 (more, smaller batches keep every worker busy
-        and wait less on their longest member; bench/README.md).
-    max_decoding_ratio / max_decoding_extra:
-        A translation may be at most ratio x input tokens + extra tokens long: a bound that
-        stops a model from running on, relative to the input rather than fixed. A translation
-        that reaches it is flagged ``truncated``.
-    max_input_tokens:
-        The longest input given to a model, in the package tokenizer's tokens. CTranslate2
-        silently cuts inputs at 1,024 tokens, and models trained on sentences translate far
-        shorter inputs best: a longer sentence is split at clause boundaries (commas,
-        semicolons, Korean connective endings such as -고, -며, -면서, -지만), else between
-        words, and its parts are translated and joined. Never cut. 256.
-    repetition_retry_ngram / repetition_retry_penalty:
-        A sentence whose translation loops (the ``repetition`` flag) is translated once more
-        with CTranslate2's ``no_repeat_ngram_size`` and ``repetition_penalty`` set to these
-        (3 and 1.2); the retry is kept when it no longer loops. 0 / 1.0 switch the retry off.
-    glossary:
-        Path of a glossary TSV (:mod:`lingoflow.processors.translate.glossary`): terms
-        forced into the translation, and do-not-translate terms. Its digest (entries only) is
-        part of every cache key and of the settings digest, so editing it re-translates.
-        None: no glossary.
-    reject_flagged:
-        Leave out a translation that any quality flag marks (the segment keeps its original
-        only; the record is partial, with a ``translation_rejected`` error per segment). Off:
-        flagged translations are kept, and counted.
-    cache / cache_dir:
-        Keep translations in an SQLite cache (``cache_dir``, default
-        ``$XDG_CACHE_HOME/lingoflow``), keyed by package, every setting that changes output and
-        the exact sentence: re-running an unchanged corpus translates nothing.
-    """
+    model_config = _SETTINGS
 
-    enabled: bool = True
+    enabled: bool = Field(True, json_schema_extra={"cli": "--no-translate"})
+    """Translate segments into the other languages of the pair (off: records hold the
+    original texts only, and no missing_model error)."""
     packages_dir: str | None = None
+    """Folder of installed Argos Translate packages (default: ARGOS_PACKAGES_DIR, else
+    argostranslate's own, $XDG_DATA_HOME/argos-translate/packages)."""
     device: Device = "cpu"
+    """Where CTranslate2 runs: cpu, cuda, or auto (CUDA when a GPU is visible)."""
     compute_type: str = "default"
-    beam_size: int = 4
+    """CTranslate2 compute type: default keeps the type the model was saved with (int8 for
+    Argos packages); auto picks the fastest the device supports; or int8, int8_float32,
+    float32, ... It changes output slightly, so it is part of the settings digest."""
+    beam_size: int = Field(4, ge=1, le=16)
+    """Beam width: 4 as argostranslate, so output equals argostranslate's; 1 is greedy and
+    several times faster."""
     length_penalty: float = 0.2
-    inter_threads: int = field(default_factory=lambda: default_threads()[0])
-    intra_threads: int = field(default_factory=lambda: default_threads()[1])
-    max_batch_tokens: int = 192
-    max_decoding_ratio: float = 2.0
-    max_decoding_extra: int = 10
-    max_input_tokens: int = 256
-    repetition_retry_ngram: int = 3
-    repetition_retry_penalty: float = 1.2
+    """Length penalty of the beam search (0.2, as argostranslate)."""
+    inter_threads: int | None = Field(None, ge=1, le=64)
+    """Batches translated in parallel by each process (default: one per core of the machine
+    that translates, at most 8; at most each process's share of the cores when several
+    processes share a machine)."""
+    intra_threads: int | None = Field(None, ge=0, le=64)
+    """Threads per batch; 0 lets CTranslate2 decide (default: the cores left over per
+    batch, usually 1)."""
+    max_batch_tokens: int = Field(192, ge=16)
+    """Token budget of one CTranslate2 batch: batches are cut from length-sorted sentences,
+    each with its own decoding bound, and run in parallel. 128-192 measured ahead of 256 and
+    512 on 2 cores at beam 4 (bench/README.md)."""
+    max_decoding_ratio: float = Field(2.0, gt=0)
+    """A translation may be at most this many times its input's tokens long (plus
+    max_decoding_extra): a bound that stops a model from running on; a translation that
+    reaches it is flagged truncated."""
+    max_decoding_extra: int = Field(10, ge=0)
+    """Tokens a translation may have beyond max_decoding_ratio times its input's."""
+    max_input_tokens: int = Field(256, ge=8)
+    """The longest input given to a model, in the package tokenizer's tokens; a longer
+    sentence is split at clause boundaries (commas, semicolons, Korean connective endings),
+    else between words, and its parts translated and joined. Never cut (CTranslate2 itself
+    silently cuts at 1,024)."""
+    repetition_retry_ngram: int = Field(3, ge=0)
+    """A sentence whose translation loops is translated once more with CTranslate2's
+    no_repeat_ngram_size set to this (0 and a penalty of 1.0 switch the retry off)."""
+    repetition_retry_penalty: float = Field(1.2, ge=1.0)
+    """CTranslate2's repetition_penalty for the second pass of a looping translation (1.0
+    and an n-gram size of 0 switch the retry off); the retry is kept when it no longer
+    loops."""
     glossary: str | None = None
+    """Glossary TSV (source_lang, target_lang, source term, target term): terms forced into
+    translations; a target equal to the source is not translated. Its entries are part of
+    the settings digest and of every cache key, so editing it translates again. Relative to
+    the project root."""
     reject_flagged: bool = False
-    cache: bool = True
+    """Leave out translations a quality check flags (the record is partial, with an error per
+    segment) instead of keeping and counting them."""
+    cache: bool = Field(True, json_schema_extra={"cli": "--no-cache"})
+    """Keep translations in an SQLite cache keyed by package, every setting that changes
+    output and the exact sentence: re-running an unchanged corpus translates nothing."""
     cache_dir: str | None = None
+    """Translation cache folder (default: $XDG_CACHE_HOME/lingoflow)."""
 
-    def __post_init__(self) -> None:
-        if self.device not in ("cpu", "cuda", "auto"):
-            raise ValueError(f"device must be cpu, cuda or auto, not {self.device!r}")
-        if self.beam_size < 1 or self.inter_threads < 1 or self.intra_threads < 0:
-            raise ValueError("beam_size and inter_threads must be >= 1, intra_threads >= 0")
-        if self.repetition_retry_ngram < 0 or self.repetition_retry_penalty < 1.0:
-            raise ValueError("repetition_retry_ngram must be >= 0, repetition_retry_penalty >= 1")
-        if self.cache_dir is None:
-            object.__setattr__(self, "cache_dir", str(user_cache_dir()))
+    def threads(self) -> tuple[int, int]:
+        """``(inter_threads, intra_threads)`` on this machine: the configured ones, else
+        :func:`default_threads`."""
+        inter, intra = default_threads()
+        chosen_inter = self.inter_threads if self.inter_threads is not None else inter
+        return chosen_inter, self.intra_threads if self.intra_threads is not None else intra
+
+    def cache_folder(self) -> Path:
+        """The cache's folder on this machine."""
+        return Path(self.cache_dir) if self.cache_dir else user_cache_dir()
 
     def output_settings(self, glossary_digest: str = "") -> dict[str, object]:
         """The settings that change translations (the rest only change speed or location);
@@ -206,10 +212,6 @@ class TranslationConfig:
             "repetition_retry": [self.repetition_retry_ngram, self.repetition_retry_penalty],
             **({"glossary": glossary_digest} if glossary_digest else {}),
         }
-
-
-MAX_INTER_THREADS = 8
-"""More parallel batches than this rarely fill on one batch task's sentences."""
 
 
 def default_threads(cores: int | None = None) -> tuple[int, int]:
@@ -240,37 +242,31 @@ def inter_threads_for(workers: int, requested: int | None = None) -> int:
     return max(1, min(wanted, (os.cpu_count() or 1) // workers))
 
 
-@dataclass(frozen=True)
-class PipelineConfig:
-    """Settings of one processing run.
+class PipelineConfig(BaseModel):
+    """What a run outputs: the settings every record's ``settings_digest`` covers."""
 
-    languages:
-        The language pair (or set) every segment is translated into, ISO 639-1 codes.
-        The first is the fallback language for text whose language cannot be told.
-    max_bytes:
-        Inputs larger than this are not read and get a failed record (code too_large).
-    repair:
-        Text repair choices, see :class:`RepairConfig`.
-    clean:
-        Boilerplate, notice and structure rules, see :class:`CleanConfig`.
-    translation:
-        Models and decoding, see :class:`TranslationConfig`.
-    langdetect_seed:
-        Seed for langdetect, whose sampling is otherwise random; fixed for determinism.
-    """
+    model_config = _SETTINGS
 
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    max_bytes: int = DEFAULT_MAX_BYTES
-    repair: RepairConfig = field(default_factory=RepairConfig)
-    clean: CleanConfig = field(default_factory=CleanConfig)
-    translation: TranslationConfig = field(default_factory=TranslationConfig)
+    languages: Languages = DEFAULT_LANGUAGES
+    """Language pair (ISO 639-1 codes) every segment is translated into; the first is the
+    fallback for text whose language cannot be told."""
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES
+    """Size limit of an input, in bytes (default 20 MiB: 20971520): larger inputs get a
+    failed record without being read, and office archives may not expand beyond it."""
+    repair: RepairConfig = RepairConfig()
+    """Text repair choices."""
+    clean: CleanConfig = CleanConfig()
+    """Boilerplate, notice and structure rules."""
+    translation: TranslationConfig = TranslationConfig()
+    """Translation models and decoding settings."""
     langdetect_seed: int = 0
+    """Seed of langdetect's profiles' restricted factories; fixed for determinism."""
 
     def digest(self, models: str = "", glossary_digest: str = "") -> str:
         """16 hex digits that change whenever a setting that changes the output changes;
         ``models`` names the installed translation packages and ``glossary_digest`` the
         glossary's entries, which change it too."""
-        settings = asdict(self)
+        settings = self.model_dump()
         settings["translation"] = self.translation.output_settings(glossary_digest)
         if self.translation.reject_flagged:  # changes records, not translations
             settings["translation"]["reject_flagged"] = True
@@ -283,3 +279,84 @@ def _jsonable(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     return str(value)
+
+
+class RunOptions(BaseModel):
+    """How a run of ``process-documents`` goes (what it outputs is :class:`PipelineConfig`)."""
+
+    model_config = _SETTINGS
+
+    raw_dir: Path = Path("raw")
+    """Folder of raw input documents, read recursively (relative to the project root)."""
+    processed_dir: Path = Path("processed")
+    """Folder the JSON records and index.jsonl are written to."""
+    force: bool = False
+    """Reprocess inputs even when their bytes, lingoflow's version and the settings are
+    unchanged since their record was written."""
+    prune: bool = False
+    """Delete records whose input is no longer in raw_dir (they are always reported)."""
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE
+    """Documents per task run: one task reads, cleans and translates its whole batch at
+    once, seconds of work."""
+    processes: Processes = 1
+    """Worker processes the batches run on: 1 runs them in the flow's process; more runs a
+    pool of that many processes on the flow's machine (Prefect's ProcessPoolTaskRunner),
+    each translating with its share of the cores."""
+    parallel_batches: ParallelBatches = None
+    """Batches in flight at once (default: 1 with one process, the work being CPU-bound;
+    else twice the processes, so none waits; twice the workers on Dask)."""
+    fail_on_partial: bool = False
+    """End the run Failed when a record is partial or failed (the records are written all
+    the same); by default it completes and its state message says how many are not ok and
+    why."""
+
+
+class RetranslateOptions(BaseModel):
+    """How a run of ``retranslate`` goes."""
+
+    model_config = _SETTINGS
+
+    processed_dir: Path = Path("processed")
+    """Folder of records whose missing translations are filled."""
+    batch_size: BatchSize = 256
+    """Records per task run."""
+
+
+class ExportOptions(BaseModel):
+    """What ``lingoflow export`` writes."""
+
+    model_config = _SETTINGS
+
+    processed_dir: Path = Path("processed")
+    """Folder of records to export."""
+    format: ExportFormat = "parquet"
+    """parquet or jsonl (one row per record; .jsonl.gz compresses), parallel-tsv or tmx
+    (sentence pairs of the machine translations)."""
+    output: Path = Path("exports/records.parquet")
+    """File to write (relative to the project root); written aside, then renamed."""
+    include_flagged: bool = False
+    """Keep sentence pairs whose translation a quality check flagged."""
+
+
+class InstallOptions(BaseModel):
+    """What ``install-models`` installs."""
+
+    model_config = _SETTINGS
+
+    files: tuple[str, ...] = ()
+    """.argosmodel files, or folders of them, on the machine that installs (offline)."""
+    from_index: tuple[str, ...] = ()
+    """Pairs to download from argostranslate's package index, e.g. ko:en (online)."""
+    packages_dir: str | None = None
+    """Packages folder (default: ARGOS_PACKAGES_DIR, else argostranslate's own)."""
+
+
+def declared(model: type[BaseModel], name: str) -> Any:
+    """The declaration of setting ``name`` of ``model`` as the default of a flow parameter:
+    Prefect takes the default and the description for the parameter's form from it.
+
+    >>> declared(RunOptions, "force").description.startswith("Reprocess inputs")
+    True
+    """
+    field: FieldInfo = model.model_fields[name]
+    return Field(field.default, description=field.description)

@@ -48,9 +48,9 @@ UNDETERMINED = "und"
 
 # Default candidates: languages langdetect ships profiles for that lingoflow's users meet in
 # public East Asian and European government and news pages (ISO 639-1).
-DEFAULT_CANDIDATES: tuple[str, ...] = (
-    "ar", "de", "en", "es", "fr", "id", "it", "ja", "ko", "nl", "pt", "ru", "th", "vi", "zh",
-)  # fmt: skip
+DEFAULT_CANDIDATES: tuple[str, ...] = tuple(
+    """ar de en es fr id it ja ko nl pt ru th vi zh""".split()
+)
 
 _LATIN_LANGUAGES = (
     "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl tr vi"

@@ -37,19 +37,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, get_args
 from xml.sax.saxutils import escape, quoteattr
 
 from lingoflow.processors import __version__
+from lingoflow.processors.core.config import ExportFormat
 from lingoflow.processors.core.record import Record, Segment
 from lingoflow.processors.output.records import iter_records
 from lingoflow.processors.output.writer import atomic_file
 
-ExportFormat = Literal["parquet", "jsonl", "parallel-tsv", "tmx"]
-FORMATS: tuple[str, ...] = ("parquet", "jsonl", "parallel-tsv", "tmx")
+FORMATS: tuple[str, ...] = get_args(ExportFormat)
 ROWS_PER_GROUP = 256
-TSV_COLUMNS = ("source_lang", "target_lang", "source", "target", "doc_id", "segment",
-               "sentence", "machine_translated", "flags")  # fmt: skip
+TSV_COLUMNS = tuple(
+    """source_lang target_lang source target doc_id segment sentence machine_translated
+    flags""".split()
+)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -304,8 +306,16 @@ def sentence_pairs(
                     summary.flagged_left_out += len(pairs)
                 continue
             for k, (source, text) in enumerate(pairs):
-                yield SentencePair(segment.lang, target, source.strip(), text.strip(),
-                                   record.doc_id, segment.index, k, flags)  # fmt: skip
+                yield SentencePair(
+                    segment.lang,
+                    target,
+                    source.strip(),
+                    text.strip(),
+                    record.doc_id,
+                    segment.index,
+                    k,
+                    flags,
+                )
 
 
 def _tsv_cell(value: str) -> str:
@@ -319,9 +329,17 @@ def _write_tsv(
     count = 0
     for record in records:
         for pair in sentence_pairs(record, include_flagged, summary):
-            cells = (pair.source_lang, pair.target_lang, _tsv_cell(pair.source),
-                     _tsv_cell(pair.target), pair.doc_id, str(pair.segment), str(pair.sentence),
-                     "true", ",".join(pair.flags))  # fmt: skip
+            cells = (
+                pair.source_lang,
+                pair.target_lang,
+                _tsv_cell(pair.source),
+                _tsv_cell(pair.target),
+                pair.doc_id,
+                str(pair.segment),
+                str(pair.sentence),
+                "true",
+                ",".join(pair.flags),
+            )
             handle.write(("\t".join(cells) + "\n").encode("utf-8"))
             count += 1
     return count

@@ -23,8 +23,9 @@ _HTML_START = re.compile(
 )
 _TAGS = re.compile(r"</?(?:p|div|span|a|br|table|tr|td|ul|ol|li|h[1-6]|meta|script|style)\b", re.I)
 _LANG_ATTR = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
-_BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                     "iframe", "svg", "button", "template")  # fmt: skip
+_BOILERPLATE_TAGS = tuple(
+    """script style noscript nav header footer aside form iframe svg button template""".split()
+)
 # trafilatura logs every page it gives up on at WARNING; lingoflow falls back instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 

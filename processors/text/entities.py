@@ -25,8 +25,10 @@ _WEEKDAYS = {
     **{name.lower(): i for i, name in enumerate(calendar.day_abbr)},
     **{name.lower(): i for i, name in enumerate(calendar.day_name)},
     **{k: i for i, k in enumerate("월화수목금토일")},
-    "tues": 1, "thur": 3, "thurs": 3,
-}  # fmt: skip
+    "tues": 1,
+    "thur": 3,
+    "thurs": 3,
+}
 _WEEKDAY = r"(?:\s*\(\s*(?P<weekday>[A-Za-z]{3,9}|[월화수목금토일])(?:요일)?\.?\s*\))?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 

@@ -18,7 +18,6 @@ the repair was uncertain; the pipeline turns it into the record's warnings.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import unicodedata
@@ -272,11 +271,15 @@ _ORPHAN = re.compile(
 )
 # Partner characters as they appear before or after repair: (real, as UTF-8 read as cp1252).
 _PARTNERS = {
-    "“": ("“", "â€œ"), "”": ("”", "â€\u009d"),
-    "「": ("「", "ã€Œ"), "」": ("」", "ã€\u008d"),
-    "『": ("『", "ã€Ž"), "』": ("』", "ã€\u008f"),
-    "【": ("【", "ã€\u0090"), "】": ("】", "ã€‘"),
-}  # fmt: skip
+    "“": ("“", "â€œ"),
+    "”": ("”", "â€\u009d"),
+    "「": ("「", "ã€Œ"),
+    "」": ("」", "ã€\u008d"),
+    "『": ("『", "ã€Ž"),
+    "』": ("』", "ã€\u008f"),
+    "【": ("【", "ã€\u0090"),
+    "】": ("】", "ã€‘"),
+}
 
 
 def fix_dropped_bytes(text: str) -> str:
@@ -484,7 +487,7 @@ def _repair_once(text: str, config: RepairConfig, report: RepairReport | None) -
         # either, as ftfy would "repair" pairs of it into other scripts ("È¯" -> "ȯ").
         if report is not None:
             report.doubts.append(doubt)
-        config = dataclasses.replace(config, fix_mojibake=False, fix_korean_mojibake=False)
+        config = config.model_copy(update={"fix_mojibake": False, "fix_korean_mojibake": False})
     planned = text
     if config.fix_mojibake:
         text = apply("utf8_as_cp1252", fix_document_mojibake, text)

@@ -136,8 +136,11 @@ def translate_documents(
                     report.counts.translations_rejected += 1
                     del block.translations[target]
                     del block.translation_sentences[target]
-                    doc.add_error("translate", "translation_rejected",
-                             rejected_message(index, pair, quality.flags))  # fmt: skip
+                    doc.add_error(
+                        "translate",
+                        "translation_rejected",
+                        rejected_message(index, pair, quality.flags),
+                    )
         for pair in sorted(doc_missing):
             doc.add_error(
                 "translate",

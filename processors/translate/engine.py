@@ -25,8 +25,7 @@ import json
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from lingoflow.processors.core.config import TranslationConfig
@@ -80,14 +79,15 @@ class ArgosModel:
                 import ctranslate2
 
                 device = self.config.device
+                inter_threads, intra_threads = self.config.threads()
                 if device == "auto":
                     device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
                 self._translator = ctranslate2.Translator(
                     str(self.installed.path / "model"),
                     device=device,
                     compute_type=self.config.compute_type,
-                    inter_threads=self.config.inter_threads,
-                    intra_threads=self.config.intra_threads,
+                    inter_threads=inter_threads,
+                    intra_threads=intra_threads,
                 )
             return self._translator
 
@@ -258,8 +258,8 @@ class TranslationEngine:
         for package in installed_packages(folder):  # sorted: the newest version wins
             models[Pair(package.from_code, package.to_code)] = ArgosModel(package, config)
         cache = (
-            TranslationCache(Path(config.cache_dir) / "translations.sqlite")
-            if (config.cache and config.cache_dir)
+            TranslationCache(config.cache_folder() / "translations.sqlite")
+            if config.cache
             else None
         )
         return cls(config=config, models=models, cache=cache)
@@ -366,7 +366,7 @@ def engine_for(config: TranslationConfig) -> TranslationEngine:
     batches so each translator is loaded once."""
     folder = packages_folder(config)
     state = ";".join(f"{p.path.name}:{p.version}" for p in installed_packages(folder))
-    key = json.dumps([asdict(config), str(folder), state], sort_keys=True, default=str)
+    key = json.dumps([config.model_dump(mode="json"), str(folder), state], sort_keys=True)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
             _ENGINES[key] = TranslationEngine.load(config)
