@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -27,20 +27,32 @@ from lingoflow.processors.translate.glossary import load_glossary
 T = TypeVar("T")
 
 
-def translation_config(translation: TranslationConfig, **overrides: Any) -> TranslationConfig:
-    """The translation settings of a flow run, with the glossary's path made absolute
-    (relative paths resolve against the project root) and the glossary read, so that a
-    malformed one fails the run before any work (GlossaryError names the line)."""
+def start_run(
+    flow: Literal["process-documents", "retranslate"],
+    translation: TranslationConfig,
+    parameters: dict[str, object],
+    **overrides: Any,
+) -> tuple[TranslationConfig, RunSummary]:
+    """The translation settings of a flow run and its summary. The glossary's path is made
+    absolute (relative paths resolve against the project root) and the glossary read, so
+    that a malformed one fails the run before any work (GlossaryError names the line); its
+    language pairs that no installed model translates are noted in the summary."""
     glossary = str(resolve(translation.glossary)) if translation.glossary else None
     if glossary:
         load_glossary(glossary)
-    return translation.model_copy(update={"glossary": glossary, **overrides})
-
-
-def report_glossary_pairs(config: TranslationConfig, summary: RunSummary) -> None:
-    """Note in ``summary`` the glossary's language pairs no installed model translates."""
+    config = translation.model_copy(update={"glossary": glossary, **overrides})
+    shown = {
+        **parameters,
+        "translate": config.enabled,
+        "glossary": glossary,
+        "reject_flagged": config.reject_flagged,
+    }
+    summary = RunSummary(
+        flow=flow, parameters={k: str(v) for k, v in shown.items() if v is not None}
+    )
     if config.glossary and config.enabled:
         summary.glossary_without_model = glossary_without_model(engine_for(config))
+    return config, summary
 
 
 def final_state(summary: RunSummary, fail_on_partial: bool = False) -> State[RunSummary]:
@@ -51,11 +63,6 @@ def final_state(summary: RunSummary, fail_on_partial: bool = False) -> State[Run
     if fail_on_partial and (summary.by_status.get("partial") or summary.by_status.get("failed")):
         return Failed(message=message, data=summary)
     return Completed(message=message, data=summary)
-
-
-def given(**parameters: object) -> dict[str, str]:
-    """A run's parameters as the summary shows them (those left unset left out)."""
-    return {k: str(v) for k, v in parameters.items() if v is not None}
 
 
 def opaque(value: T) -> T:

@@ -13,12 +13,10 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 from lingoflow.flows.common import (
     current_flow_run_id,
-    given,
     log_problems,
-    report_glossary_pairs,
     resolve,
     run_batches,
-    translation_config,
+    start_run,
 )
 from lingoflow.processors.batch import (
     BatchOutcome,
@@ -98,29 +96,21 @@ def process_documents(
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    parameters: dict[str, object] = {
+        "raw_dir": raw_dir,
+        "processed_dir": processed_dir,
+        "languages": ",".join(languages),
+        "force": force,
+        "prune": prune,
+        "batch_size": batch_size,
+        "processes": processes,
+        "max_bytes": max_bytes,
+    }
     inter_threads = inter_threads_for(processes, translation.inter_threads)
-    config = PipelineConfig(
-        languages=languages,
-        max_bytes=max_bytes,
-        translation=translation_config(translation, inter_threads=inter_threads),
+    translation, summary = start_run(
+        "process-documents", translation, parameters, inter_threads=inter_threads
     )
-    summary = RunSummary(
-        flow="process-documents",
-        parameters=given(
-            raw_dir=raw_dir,
-            processed_dir=processed_dir,
-            languages=",".join(languages),
-            force=force,
-            prune=prune,
-            batch_size=batch_size,
-            processes=processes,
-            max_bytes=max_bytes,
-            translate=translation.enabled,
-            glossary=translation.glossary,
-            reject_flagged=translation.reject_flagged,
-        ),
-    )
-    report_glossary_pairs(config.translation, summary)
+    config = PipelineConfig(languages=languages, max_bytes=max_bytes, translation=translation)
 
     def report_orphans(rel_paths: Sequence[str]) -> None:
         found = orphans(processed_dir, rel_paths, prune=prune)

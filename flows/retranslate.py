@@ -11,12 +11,10 @@ from prefect.futures import PrefectFuture
 
 from lingoflow.flows.common import (
     current_flow_run_id,
-    given,
     log_problems,
-    report_glossary_pairs,
     resolve,
     run_batches,
-    translation_config,
+    start_run,
 )
 from lingoflow.processors.batch import BatchOutcome, retranslate_batch, write_processed
 from lingoflow.processors.core.config import (
@@ -50,17 +48,8 @@ def retranslate(
     """Fill missing translations in the records of processed_dir; rewrite only changed ones.
     Corrupt record files are reported (summary, log, artifact) and left as they are."""
     processed_dir = resolve(processed_dir)
-    config = translation_config(translation)
-    summary = RunSummary(
-        flow="retranslate",
-        parameters=given(
-            processed_dir=processed_dir,
-            batch_size=batch_size,
-            glossary=translation.glossary,
-            reject_flagged=translation.reject_flagged,
-        ),
-    )
-    report_glossary_pairs(config, summary)
+    parameters: dict[str, object] = {"processed_dir": processed_dir, "batch_size": batch_size}
+    config, summary = start_run("retranslate", translation, parameters)
 
     def submit(name: str, paths: list[Path]) -> PrefectFuture[BatchOutcome]:
         batch_task = retranslate_records_batch.with_options(task_run_name=f"retranslate-{name}")

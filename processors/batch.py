@@ -147,7 +147,7 @@ def process_batch(
                     existing = load_record(record_path(processed_dir, doc.doc_id))
                 except CorruptRecordError as exc:
                     result.counts.corrupt.append(str(exc))
-        if existing is not None and is_up_to_date(existing, doc.sha256, digest):
+        if existing is not None and is_up_to_date(existing, doc.source.sha256, digest):
             result.up_to_date.append(index_entry(existing))
             continue
         docs.append(doc)

@@ -62,7 +62,7 @@ def decode_step(doc: Document, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     the most); one that cannot be read fails with the reader's reason."""
     if doc.failed or doc.data is None:
         return doc
-    kind = office_kind(doc.media_type)
+    kind = office_kind(doc.source.media_type)
     if kind is not None:
         try:
             doc.office = read_office(doc.data, kind, max_bytes)
@@ -72,8 +72,8 @@ def decode_step(doc: Document, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         doc.text, doc.data = doc.office.text, None
         return doc
     decoded = decode_bytes(doc.data)
-    doc.encoding = decoded.encoding
-    doc.encoding_confidence = decoded.confidence
+    doc.source.encoding = decoded.encoding
+    doc.source.encoding_confidence = decoded.confidence
     doc.text = decoded.text
     doc.data = None
     if decoded.replaced:
@@ -91,11 +91,11 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
     if doc.failed:
         return doc
     if doc.office is None and looks_like_html(doc.text):
-        doc.media_type = "text/html"
+        doc.source.media_type = "text/html"
         doc.html = doc.text
         doc.text = ""
     else:
-        doc.media_type = doc.media_type if doc.office is not None else "text/plain"
+        doc.source.media_type = doc.source.media_type if doc.office is not None else "text/plain"
         report = RepairReport()
         doc.text = repair_text(doc.text, config, report)
         warn_repairs(doc, report)
@@ -204,12 +204,12 @@ def _note_misleading_name(doc: Document) -> None:
     """A warning when the file name promises a format the content is not (a ``.docx`` that
     is an HTML page): the content decides how it is read."""
     promised = SUFFIXES.get(PurePosixPath(doc.rel_path).suffix.lower())
-    if promised is not None and promised != doc.media_type:
+    if promised is not None and promised != doc.source.media_type:
         doc.add_warning(
             "decode",
             "misleading_name",
             f"the file name ends in {PurePosixPath(doc.rel_path).suffix}, but the content is "
-            f"{doc.media_type}; it was read as such",
+            f"{doc.source.media_type}; it was read as such",
         )
 
 

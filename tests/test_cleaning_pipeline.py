@@ -82,7 +82,7 @@ def test_html_structure_and_metadata() -> None:
     assert doc.metadata.organisation == "서울특별시"
     assert doc.metadata.authors == ["김민지"]
     assert doc.metadata.declared_language == "ko"
-    assert doc.media_type == "text/html"
+    assert doc.source.media_type == "text/html"
     paragraph = next(b for b in doc.blocks if b.text.startswith("서울시는 올해"))
     assert [paragraph.text[a:b] for a, b in paragraph.sentences] == [
         "서울시는 올해 시내 12곳에 새 공원을 연다고 5일 밝혔다.",

@@ -85,9 +85,14 @@ def test_latin1_text_is_not_forced_into_utf8() -> None:
 
 
 @given(st.binary(max_size=2000))
-def test_never_raises(data: bytes) -> None:
+def test_any_bytes_decode_and_no_byte_is_dropped_silently(data: bytes) -> None:
     decoded = decode_bytes(data)
-    assert isinstance(decoded.text, str) and 0.0 <= decoded.confidence <= 1.0
+    assert 0.0 <= decoded.confidence <= 1.0
+    assert 0 <= decoded.replaced <= len(data)
+    if decoded.replaced:  # every byte that could not be decoded shows as U+FFFD
+        assert "\ufffd" in decoded.text
+    if decoded.encoding in ("latin-1", "cp1252", "cp949", "utf-8") and not decoded.replaced:
+        assert decoded.text.encode(decoded.encoding) == data  # a strict decode round-trips
 
 
 @given(st.text(max_size=300))

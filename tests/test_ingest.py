@@ -48,7 +48,7 @@ def test_link_outside_root_is_refused_unread(tmp_path: Path) -> None:
     (raw / "link.txt").symlink_to(secret)
     doc = read_input(raw, "link.txt", LIMIT)
     assert doc.failed and doc.errors[0].code == "outside_root"
-    assert doc.data is None and doc.sha256 is None
+    assert doc.data is None and doc.source.sha256 is None
     assert "SECRET" not in doc.errors[0].message
 
 
@@ -64,8 +64,8 @@ def test_too_large_is_not_read(tmp_path: Path) -> None:
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)  # sparse: nothing is written or read
     doc = read_input(tmp_path, "big.txt", LIMIT)
-    assert doc.errors[0].code == "too_large" and doc.sha256 is None
-    assert doc.size == 50 * 1024 * 1024
+    assert doc.errors[0].code == "too_large" and doc.source.sha256 is None
+    assert doc.source.bytes == 50 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_bad_content_fails_with_code(tmp_path: Path, content: bytes, code: str) 
 def test_office_documents_pass_ingest_with_their_media_type(tmp_path: Path) -> None:
     (tmp_path / "report").write_bytes(b"%PDF-1.7\n...")
     doc = read_input(tmp_path, "report", LIMIT)
-    assert not doc.failed and doc.media_type == "application/pdf" and doc.data
+    assert not doc.failed and doc.source.media_type == "application/pdf" and doc.data
 
 
 def test_utf16_without_bom_is_text() -> None:

@@ -34,6 +34,8 @@ from lingoflow.flows.local_server import (
 from tests.conftest import RAW
 from tests.helpers import assert_valid_records, load_records
 
+pytestmark = pytest.mark.slow  # a real Prefect server, deployments and a worker
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Any:

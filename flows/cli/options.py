@@ -5,9 +5,10 @@ come from its field, so the command line, the flows and the README never disagre
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -30,6 +31,19 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+
+
+def command(commands: Any, name: str, handler: Callable[[argparse.Namespace], int]) -> Any:
+    """Add command ``name`` to ``commands``, run by ``handler``, whose docstring's first line
+    is the command's summary and the rest its description (``lingoflow NAME --help``)."""
+    summary, _, description = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
+    parser = commands.add_parser(
+        name,
+        help=summary[:1].lower() + summary[1:].rstrip("."),
+        description=" ".join((description or summary).split()),
+    )
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def languages(value: str) -> tuple[str, ...]:
@@ -165,7 +179,7 @@ def add_options(
             arguments["type"] = bounded(kind, *_bounds(field))
             arguments["metavar"] = "N"
         elif kind is Path:
-            arguments.update(type=Path, metavar=name.rsplit("_", 1)[-1].upper())
+            arguments.update(type=Path, metavar="DIR" if name.endswith("_dir") else "PATH")
         elif get_origin(kind) is tuple and name == "languages":
             arguments.update(type=languages, metavar="CODES")
         elif kind is str:

@@ -13,6 +13,7 @@ from typing import Any
 from lingoflow.flows.cli.options import (
     add_options,
     add_translation_options,
+    command,
     given,
     positive,
     translation_from,
@@ -29,17 +30,7 @@ from lingoflow.processors.summary import RunSummary
 
 def register(commands: Any) -> None:
     """Add ``run`` and ``retranslate`` to the command tree."""
-    run = commands.add_parser(
-        "run",
-        help="process raw documents into records (the process-documents flow)",
-        description="Run the process-documents Prefect flow locally and print a summary. It "
-        "reports to the server PREFECT_API_URL points to; else to the local server `make serve` "
-        "started (state folder --local-server, checked in about a second), where the run shows "
-        "in the UI; else to a temporary server Prefect starts for this run (about 10 s more). "
-        "Exit 0 when every input produced a record, failed ones included; 1 with --strict when "
-        "a record failed; 2 when the run itself failed.",
-    )
-    run.set_defaults(handler=cmd_run)
+    run = command(commands, "run", cmd_run)
     add_options(run, RunOptions, ("raw_dir", "processed_dir"))
     add_options(run, PipelineConfig, ("languages",))
     add_options(run, RunOptions, ("force", "prune", "batch_size"))
@@ -47,15 +38,7 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--strict", action="store_true", help="exit 1 when any record has status failed"
     )
-    run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument(
-        "--local-server",
-        type=Path,
-        default=Path(".prefect-local"),
-        metavar="STATE",
-        help="state folder of a `lingoflow serve` server to use when PREFECT_API_URL is unset "
-        "(default: .prefect-local)",
-    )
+    _add_reporting_options(run)
     scale = run.add_argument_group("scaling out").add_mutually_exclusive_group()
     add_options(scale, RunOptions, ("processes",))
     scale.add_argument(
@@ -72,24 +55,23 @@ def register(commands: Any) -> None:
     add_options(run, RunOptions, ("parallel_batches",))
     add_translation_options(run)
 
-    retranslate = commands.add_parser(
-        "retranslate",
-        help="fill missing translations in existing records (the retranslate flow)",
-        description="Translate the segments of existing records that lack a language of their "
-        "pair (after installing models), without cleaning the documents again; rewrite only "
-        "records that change. Exit 1 when corrupt record files were found (they are listed).",
-    )
-    retranslate.set_defaults(handler=cmd_retranslate)
+    retranslate = command(commands, "retranslate", cmd_retranslate)
     add_options(retranslate, RetranslateOptions)
-    retranslate.add_argument("--json", action="store_true", help="print the summary as JSON")
-    retranslate.add_argument(
+    _add_reporting_options(retranslate)
+    add_translation_options(retranslate)
+
+
+def _add_reporting_options(parser: argparse.ArgumentParser) -> None:
+    """Where a command that runs a flow reports it, and how it prints the summary."""
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
         "--local-server",
         type=Path,
         default=Path(".prefect-local"),
         metavar="STATE",
-        help="as for run",
+        help="state folder of a `lingoflow serve` server to use when PREFECT_API_URL is unset "
+        "(default: .prefect-local)",
     )
-    add_translation_options(retranslate)
 
 
 def _run_settings() -> contextlib.AbstractContextManager[Any]:
@@ -167,6 +149,15 @@ def _patient_temporary_server() -> contextlib.AbstractContextManager[Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Process raw documents into records (the process-documents flow).
+
+    Run the process-documents Prefect flow locally and print a summary. It reports to the
+    server PREFECT_API_URL points to; else to the local server `make serve` started (state
+    folder --local-server, checked in about a second), where the run shows in the UI; else
+    to a temporary server Prefect starts for this run (about 10 s more). Exit 0 when every
+    input produced a record, failed ones included; 1 with --strict when a record failed; 2
+    when the run itself failed.
+    """
     from lingoflow.flows.local_server import shared_api
     from lingoflow.flows.process import process_documents
 
@@ -236,6 +227,12 @@ def report(summary: RunSummary, as_json: bool) -> None:
 
 
 def cmd_retranslate(args: argparse.Namespace) -> int:
+    """Fill missing translations in existing records (the retranslate flow).
+
+    Translate the segments of existing records that lack a language of their pair (after
+    installing models), without cleaning the documents again; rewrite only records that
+    change. Exit 1 when corrupt record files were found (they are listed).
+    """
     from lingoflow.flows.retranslate import retranslate
 
     options = RetranslateOptions.model_validate(given(args, RetranslateOptions))

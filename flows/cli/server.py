@@ -8,23 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lingoflow.flows.cli.options import command
+
 DEFAULT_STATE = Path(".prefect-local")
 
 
 def register(commands: Any) -> None:
     """Add ``serve`` and ``stop`` to the command tree."""
-    serve = commands.add_parser(
-        "serve",
-        help="start a local Prefect server, deploy the flows and start a worker",
-        description="Start a Prefect server (SQLite) on 127.0.0.1, create the process work "
-        "pool lingoflow-local, deploy every deployment in prefect.yaml and start a worker, all "
-        "in the background; state, logs and PID files go to --state. `lingoflow stop` ends them.",
-    )
-    serve.set_defaults(handler=cmd_serve)
+    serve = command(commands, "serve", cmd_serve)
     serve.add_argument("--state", type=Path, default=DEFAULT_STATE)
     serve.add_argument("--port", type=int, default=4200)
-    stop = commands.add_parser("stop", help="stop what `lingoflow serve` started (by PID)")
-    stop.set_defaults(handler=cmd_stop)
+    stop = command(commands, "stop", cmd_stop)
     stop.add_argument("--state", type=Path, default=DEFAULT_STATE)
 
 
@@ -42,6 +36,12 @@ def stop_command(state: Path) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Start a local Prefect server, deploy the flows and start a worker.
+
+    Start a Prefect server (SQLite) on 127.0.0.1, create the process work pool lingoflow-
+    local, deploy every deployment in prefect.yaml and start a worker, all in the
+    background; state, logs and PID files go to --state. `lingoflow stop` ends them.
+    """
     from lingoflow.flows.local_server import LocalPrefect, deployment_lines, serve
 
     local = LocalPrefect(state=args.state.absolute(), port=args.port)
@@ -69,6 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop what `lingoflow serve` started (by PID)."""
     from lingoflow.flows.local_server import LocalPrefect, stop
 
     stopped = stop(LocalPrefect(state=args.state.absolute()))

@@ -12,6 +12,7 @@ from typing import Any
 from lingoflow.flows.cli.options import (
     add_options,
     add_translation_options,
+    command,
     given,
     languages,
     translation_from,
@@ -24,21 +25,10 @@ SCHEMA_PATH = Path("schema") / "record.schema.json"
 
 def register(commands: Any) -> None:
     """Add the Prefect-free tools to the command tree."""
-    validate = commands.add_parser(
-        "validate",
-        help="validate records against the JSON Schema",
-        description="Validate every record in DIR (and index.jsonl) against the record schema; "
-        "print each problem; exit 1 when there is any.",
-    )
-    validate.set_defaults(handler=cmd_validate)
+    validate = command(commands, "validate", cmd_validate)
     validate.add_argument("dir", type=Path, metavar="DIR", help="folder of records")
 
-    schema = commands.add_parser(
-        "schema",
-        help="print or write the record JSON Schema",
-        description="Print the record JSON Schema generated from the record model, or write it.",
-    )
-    schema.set_defaults(handler=cmd_schema)
+    schema = command(commands, "schema", cmd_schema)
     schema.add_argument(
         "--write",
         type=Path,
@@ -49,13 +39,7 @@ def register(commands: Any) -> None:
         help=f"write it to PATH (default: {SCHEMA_PATH})",
     )
 
-    detect = commands.add_parser(
-        "detect",
-        help="detect the language of each line on standard input",
-        description="Read text lines on standard input and print LANG<TAB>CONFIDENCE for each, "
-        "in the same order (an empty line gives und). Deterministic.",
-    )
-    detect.set_defaults(handler=cmd_detect)
+    detect = command(commands, "detect", cmd_detect)
     detect.add_argument(
         "--candidates",
         type=languages,
@@ -63,13 +47,7 @@ def register(commands: Any) -> None:
         help="comma-separated candidate languages (default: " + ",".join(DEFAULT_CANDIDATES) + ")",
     )
 
-    models = commands.add_parser(
-        "models",
-        help="list or install Argos Translate packages",
-        description="Manage the Argos Translate packages lingoflow translates with. The folder "
-        "is --packages-dir, else ARGOS_PACKAGES_DIR, else argostranslate's default.",
-    )
-    models.set_defaults(handler=cmd_models)
+    models = command(commands, "models", cmd_models)
     model_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     listing = model_commands.add_parser("list", help="installed packages: from → to, version, path")
     listing.add_argument("--packages-dir", type=Path, default=None)
@@ -84,14 +62,7 @@ def register(commands: Any) -> None:
     install.add_argument("--from-index", action="store_true", help="items are FROM:TO pairs")
     install.add_argument("--packages-dir", type=Path, default=None)
 
-    sentences = commands.add_parser(
-        "sentences",
-        help="split paragraphs on standard input into sentences",
-        description="Read one paragraph per line on standard input; print each paragraph's "
-        "sentences one per line, then an empty line. The splitter is the pipeline's: Kiwi for "
-        "Korean text, rules for the rest.",
-    )
-    sentences.set_defaults(handler=cmd_sentences)
+    sentences = command(commands, "sentences", cmd_sentences)
     sentences.add_argument(
         "--lang",
         choices=("auto", "ko", "other"),
@@ -100,34 +71,12 @@ def register(commands: Any) -> None:
         "Kiwi when most letters are Hangul",
     )
 
-    export = commands.add_parser(
-        "export",
-        help="export the records as a dataset (Parquet, JSONL, TSV or TMX sentence pairs)",
-        description="Write the records of --processed-dir as one file: parquet or jsonl (one "
-        "row per record, .jsonl.gz compresses), parallel-tsv or tmx (sentence pairs of the "
-        "machine translations; flagged ones left out unless --include-flagged). Streams the "
-        "records, writes aside and renames. Exit 2 when there is nothing to export, 1 when "
-        "corrupt records were found (listed, and left out of the export).",
-    )
-    export.set_defaults(handler=cmd_export)
+    export = command(commands, "export", cmd_export)
     add_options(export, ExportOptions)
 
-    settings = commands.add_parser(
-        "settings",
-        help="print every setting: option, flow parameter, default and meaning",
-        description="Print every setting of the commands and flows as a markdown table: its "
-        "command-line option, its flow parameter, its default and what it does.",
-    )
-    settings.set_defaults(handler=cmd_settings)
+    command(commands, "settings", cmd_settings)
 
-    translate = commands.add_parser(
-        "translate",
-        help="translate lines on standard input",
-        description="Translate each line on standard input from --from to --to with the "
-        "installed packages (through English when there is no direct one) and print one "
-        "line per input line. Exit 3 when no installed package covers the pair.",
-    )
-    translate.set_defaults(handler=cmd_translate)
+    translate = command(commands, "translate", cmd_translate)
     translate.add_argument("--from", dest="source", required=True, help="source language")
     translate.add_argument("--to", dest="target", required=True, help="target language")
     add_translation_options(translate)
@@ -138,6 +87,11 @@ def _stdin_lines() -> io.TextIOWrapper:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate records against the JSON Schema.
+
+    Validate every record in DIR (and index.jsonl) against the record schema; print each
+    problem; exit 1 when there is any.
+    """
     from lingoflow.processors.output.validate import validate_dir
 
     if not args.dir.is_dir():
@@ -152,6 +106,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """Print or write the record JSON Schema.
+
+    Print the record JSON Schema generated from the record model, or write it.
+    """
     from lingoflow.processors.core.record import schema_text
 
     if args.write is None:
@@ -164,6 +122,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
+    """Detect the language of each line on standard input.
+
+    Read text lines on standard input and print LANG<TAB>CONFIDENCE for each, in the same
+    order (an empty line gives und). Deterministic.
+    """
     from lingoflow.processors.language.detector import LanguageDetector
 
     detector = LanguageDetector(tuple(args.candidates or DEFAULT_CANDIDATES))
@@ -175,6 +138,11 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
+    """List or install Argos Translate packages.
+
+    Manage the Argos Translate packages lingoflow translates with. The folder is --packages-
+    dir, else ARGOS_PACKAGES_DIR, else argostranslate's default.
+    """
     from lingoflow.processors.core.languages import Pair
     from lingoflow.processors.translate.packages import (
         InstallError,
@@ -214,6 +182,12 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    """Translate lines on standard input.
+
+    Translate each line on standard input from --from to --to with the installed packages
+    (through English when there is no direct one) and print one line per input line. Exit 3
+    when no installed package covers the pair.
+    """
     from lingoflow.processors.core.document import Block, Document
     from lingoflow.processors.core.languages import Pair
     from lingoflow.processors.text.sentences import sentence_spans
@@ -251,6 +225,14 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Export the records as a dataset (Parquet, JSONL, TSV or TMX sentence pairs).
+
+    Write the records of --processed-dir as one file: parquet or jsonl (one row per record,
+    .jsonl.gz compresses), parallel-tsv or tmx (sentence pairs of the machine translations;
+    flagged ones left out unless --include-flagged). Streams the records, writes aside and
+    renames. Exit 2 when there is nothing to export, 1 when corrupt records were found
+    (listed, and left out of the export).
+    """
     from lingoflow.processors.output.export import ExportError, export
 
     options = ExportOptions.model_validate(given(args, ExportOptions))
@@ -271,6 +253,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sentences(args: argparse.Namespace) -> int:
+    """Split paragraphs on standard input into sentences.
+
+    Read one paragraph per line on standard input; print each paragraph's sentences one per
+    line, then an empty line. The splitter is the pipeline's: Kiwi for Korean text, rules
+    for the rest.
+    """
     import lingoflow.processors.text.sentences as sentences
 
     for line in _stdin_lines():
@@ -283,6 +271,11 @@ def cmd_sentences(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
+    """Print every setting: option, flow parameter, default and meaning.
+
+    Print every setting of the commands and flows as a markdown table: its command-line
+    option, its flow parameter, its default and what it does.
+    """
     from lingoflow.flows.cli.options import settings_table
 
     sys.stdout.write(settings_table())

@@ -64,11 +64,9 @@ class Document:
     rel_path: str
     doc_id: str
     data: bytes | None = None
-    sha256: str | None = None
-    size: int | None = None
-    media_type: str | None = None
-    encoding: str | None = None
-    encoding_confidence: float | None = None
+    source: Source = field(init=False)
+    """What the record will say of the input: its bytes' digest and size, the media type
+    recognised, the encoding decoded with (filled by ingest and decode)."""
     text: str = ""
     html: str | None = None
     blocks: list[Block] = field(default_factory=list)
@@ -81,6 +79,16 @@ class Document:
     failed: bool = False
     office: OfficeText | None = None
     """A PDF, DOCX or HWPX document as its reader read it, until cleaning."""
+
+    def __post_init__(self) -> None:
+        self.source = Source(
+            path=self.rel_path,
+            sha256=None,
+            bytes=None,
+            media_type=None,
+            encoding=None,
+            encoding_confidence=None,
+        )
 
     def fail(self, stage: Stage, code: str, message: str) -> None:
         """Mark the document failed: no content will be produced."""
@@ -147,14 +155,7 @@ def to_record(
         status=doc.status,
         errors=doc.errors,
         warnings=doc.warnings,
-        source=Source(
-            path=doc.rel_path,
-            sha256=doc.sha256,
-            bytes=doc.size,
-            media_type=doc.media_type,
-            encoding=doc.encoding,
-            encoding_confidence=doc.encoding_confidence,
-        ),
+        source=doc.source,
         metadata=doc.metadata,
         languages=list(languages),
         language=doc.language,
@@ -184,15 +185,9 @@ def document_from_record(record: Record) -> Document:
     """The document a record was built from, as far as the record holds it (no bytes, no
     raw text): :func:`to_record` of it gives the record back, but for ``processed_at``.
     Translating it again and building its record is how a record is retranslated."""
-    source = record.source
     doc = Document(
-        rel_path=source.path,
+        rel_path=record.source.path,
         doc_id=record.doc_id,
-        sha256=source.sha256,
-        size=source.bytes,
-        media_type=source.media_type,
-        encoding=source.encoding,
-        encoding_confidence=source.encoding_confidence,
         removed=list(record.removed),
         metadata=record.metadata.model_copy(deep=True),
         errors=list(record.errors),
@@ -201,6 +196,7 @@ def document_from_record(record: Record) -> Document:
         language_shares=dict(record.language_shares),
         failed=record.status == "failed",
     )
+    doc.source = record.source.model_copy()
     for segment in record.segments:
         doc.blocks.append(
             Block(

@@ -40,141 +40,127 @@ LangCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2,3}|und)$")]
 """ISO 639-1 code (639-3 where no two-letter code exists), or ``und`` when undetermined."""
 
 
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+"""A stable machine-readable code: lower case, digits and underscores."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    """The record's parts: no field beyond those declared; each field's meaning is the
+    docstring under it, which the JSON Schema carries as its description."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class ErrorInfo(_Model):
     """One problem met while processing a document."""
 
-    stage: Stage = Field(description="Pipeline stage that reported the problem.")
-    code: str = Field(
-        description="Stable machine-readable code, e.g. outside_root, too_large, not_text, "
-        "unreadable, undecodable_bytes, encrypted, corrupt_document, no_text_layer, "
-        "unsupported_format, missing_model, translation_rejected.",
-        pattern=r"^[a-z][a-z0-9_]*$",
-    )
-    message: str = Field(description="Human-readable explanation.")
+    stage: Stage
+    """Pipeline stage that reported the problem."""
+    code: Code
+    """Stable machine-readable code, e.g. outside_root, too_large, not_text, unreadable,
+    undecodable_bytes, encrypted, corrupt_document, no_text_layer, unsupported_format,
+    missing_model, translation_rejected."""
+    message: str
+    """Human-readable explanation."""
 
 
 class Source(_Model):
     """Where the record comes from. Nothing here is read from outside the raw directory."""
 
-    path: str = Field(description="POSIX path of the input, relative to the raw directory.")
-    sha256: str | None = Field(
-        description="SHA-256 of the input bytes; null when the bytes were not read "
-        "(for example a link pointing outside the raw directory).",
-        pattern=r"^[0-9a-f]{64}$",
-    )
-    bytes: int | None = Field(description="Size of the input in bytes; null when not read.", ge=0)
-    media_type: str | None = Field(
-        description="Media type recognised from the content: text/plain, text/html, "
-        "application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml."
-        "document (DOCX), application/hwp+zip (HWPX) or application/x-hwp (HWP 5, refused; "
-        "since 1.5.0); "
-        "null when not recognised."
-    )
-    encoding: str | None = Field(
-        description="Character encoding the bytes were decoded with (Python codec name, "
-        "e.g. utf-8, utf-8-sig, utf-16, cp949); null when not decoded."
-    )
-    encoding_confidence: float | None = Field(
-        description="Confidence in the encoding, 0-1: 1.0 for a BOM or a strict UTF-8 decode, "
-        "0.95 for a declared charset that decodes cleanly, the detector's score otherwise.",
-        ge=0.0,
-        le=1.0,
-    )
+    path: str
+    """POSIX path of the input, relative to the raw directory."""
+    sha256: str | None = Field(pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the input bytes; null when the bytes were not read (for example a link pointing
+    outside the raw directory)."""
+    bytes: int | None = Field(ge=0)
+    """Size of the input in bytes; null when not read."""
+    media_type: str | None
+    """Media type recognised from the content: text/plain, text/html, application/pdf,
+    application/vnd.openxmlformats-officedocument.wordprocessingml.document (DOCX),
+    application/hwp+zip (HWPX) or application/x-hwp (HWP 5, refused; since 1.5.0); null when not
+    recognised."""
+    encoding: str | None
+    """Character encoding the bytes were decoded with (Python codec name, e.g. utf-8, utf-8-sig,
+    utf-16, cp949); null when not decoded."""
+    encoding_confidence: float | None = Field(ge=0.0, le=1.0)
+    """Confidence in the encoding, 0-1: 1.0 for a BOM or a strict UTF-8 decode, 0.95 for a declared
+    charset that decodes cleanly, the detector's score otherwise."""
 
 
 class Contact(_Model):
     """A contact person or office named by the document."""
 
-    name: str | None = Field(default=None, description="Person or office name.")
-    phone: str | None = Field(default=None, description="Phone number as written.")
-    email: str | None = Field(default=None, description="E-mail address.")
-    division: str | None = Field(default=None, description="Division or department.")
+    name: str | None = None
+    """Person or office name."""
+    phone: str | None = None
+    """Phone number as written."""
+    email: str | None = None
+    """E-mail address."""
+    division: str | None = None
+    """Division or department."""
 
 
 class Metadata(_Model):
     """Document-level metadata found in the document itself (never invented)."""
 
-    title: str | None = Field(default=None, description="Main title.")
-    subtitle: str | None = Field(default=None, description="Subtitle or deck, if any.")
-    published: date | None = Field(
-        default=None, description="Publication date (ISO 8601 calendar date) or null."
-    )
-    authors: list[str] = Field(default_factory=list, description="Bylines, as written.")
-    organisation: str | None = Field(
-        default=None, description="Publishing organisation or site name."
-    )
-    contact: Contact | None = Field(default=None, description="Press contact, if given.")
-    url: str | None = Field(default=None, description="Canonical or homepage URL.")
-    declared_language: str | None = Field(
-        default=None,
-        description="Language the page declares (HTML lang attribute), as written; the detected "
-        "language is ``record.language``. Added in 1.2.0.",
-    )
+    title: str | None = None
+    """Main title."""
+    subtitle: str | None = None
+    """Subtitle or deck, if any."""
+    published: date | None = None
+    """Publication date (ISO 8601 calendar date) or null."""
+    authors: list[str] = Field(default_factory=list)
+    """Bylines, as written."""
+    organisation: str | None = None
+    """Publishing organisation or site name."""
+    contact: Contact | None = None
+    """Press contact, if given."""
+    url: str | None = None
+    """Canonical or homepage URL."""
+    declared_language: str | None = None
+    """Language the page declares (HTML lang attribute), as written; the detected language is
+    ``record.language``. Added in 1.2.0."""
 
 
 class Segment(_Model):
     """One unit of content in reading order."""
 
-    index: int = Field(description="Position in reading order, from 0, without gaps.", ge=0)
-    role: Role = Field(description="Structural role of the segment.")
-    lang: LangCode = Field(description="Language of the original text.")
-    lang_confidence: float = Field(
-        description="Confidence in ``lang``, 0-1. Values below 0.5 mean the language was "
-        "inherited from the neighbours or the document rather than detected.",
-        ge=0.0,
-        le=1.0,
-    )
-    text: dict[LangCode, str] = Field(
-        description="The original under its own language and, when translated, a translation "
-        "under each other language of the pair."
-    )
-    machine_translated: list[LangCode] = Field(
-        default_factory=list,
-        description="Languages in ``text`` that are machine translations.",
-    )
-    other_langs: list[LangCode] = Field(
-        default_factory=list,
-        description="Other languages with a real share (15 % or more) of a mixed-language "
-        "segment, e.g. a Korean sentence quoting English. Added in 1.1.0.",
-    )
-    level: int | None = Field(
-        default=None,
-        description="Nesting level of a list item (0 = top level); null for other roles.",
-        ge=0,
-    )
-    marker: str | None = Field(
-        default=None,
-        description="Footnote marker (e.g. '*', '**', '※') of a footnote, or the bullet or "
-        "number of a list item ('□', 'ㅇ', '▸', '1.'), as written; the text excludes it.",
-    )
-    footnote_of: int | None = Field(
-        default=None,
-        description="For a footnote: index of the segment whose text carries its marker "
-        "(e.g. 'Neutrality*'); null when no segment does. Added in 1.2.0.",
-        ge=0,
-    )
-    sentences: list[tuple[int, int]] = Field(
-        default_factory=list,
-        description="Sentence spans [start, end) as character offsets into the original text.",
-    )
-    translation_sentences: dict[LangCode, list[tuple[int, int]]] = Field(
-        default_factory=dict,
-        description="For each machine-translated language: the span [start, end) of the "
-        "translation of each sentence of ``sentences`` (counted as the sentence splitter "
-        "counts them: spans of blank text left out), in the same order, so sentence pairs "
-        "can be read off; an empty span where a sentence's translation is empty. Added in "
-        "1.5.0.",
-    )
-    translation_quality: dict[LangCode, TranslationQuality] = Field(
-        default_factory=dict,
-        description="For each machine-translated language: the model's score, the problems "
-        "found and the glossary terms used; also for a translation rejected because it was "
-        "flagged (then absent from ``text``). Added in 1.4.0.",
-    )
+    index: int = Field(ge=0)
+    """Position in reading order, from 0, without gaps."""
+    role: Role
+    """Structural role of the segment."""
+    lang: LangCode
+    """Language of the original text."""
+    lang_confidence: float = Field(ge=0.0, le=1.0)
+    """Confidence in ``lang``, 0-1. Values below 0.5 mean the language was inherited from the
+    neighbours or the document rather than detected."""
+    text: dict[LangCode, str]
+    """The original under its own language and, when translated, a translation under each other
+    language of the pair."""
+    machine_translated: list[LangCode] = Field(default_factory=list)
+    """Languages in ``text`` that are machine translations."""
+    other_langs: list[LangCode] = Field(default_factory=list)
+    """Other languages with a real share (15 % or more) of a mixed-language segment, e.g. a Korean
+    sentence quoting English. Added in 1.1.0."""
+    level: int | None = Field(None, ge=0)
+    """Nesting level of a list item (0 = top level); null for other roles."""
+    marker: str | None = None
+    """Footnote marker (e.g. '*', '**', '※') of a footnote, or the bullet or number of a list item
+    ('□', 'ㅇ', '▸', '1.'), as written; the text excludes it."""
+    footnote_of: int | None = Field(None, ge=0)
+    """For a footnote: index of the segment whose text carries its marker (e.g. 'Neutrality*');
+    null when no segment does. Added in 1.2.0."""
+    sentences: list[tuple[int, int]] = Field(default_factory=list)
+    """Sentence spans [start, end) as character offsets into the original text."""
+    translation_sentences: dict[LangCode, list[tuple[int, int]]] = Field(default_factory=dict)
+    """For each machine-translated language: the span [start, end) of the translation of each
+    sentence of ``sentences`` (counted as the sentence splitter counts them: spans of blank text
+    left out), in the same order, so sentence pairs can be read off; an empty span where a
+    sentence's translation is empty. Added in 1.5.0."""
+    translation_quality: dict[LangCode, TranslationQuality] = Field(default_factory=dict)
+    """For each machine-translated language: the model's score, the problems found and the glossary
+    terms used; also for a translation rejected because it was flagged (then absent from
+    ``text``). Added in 1.4.0."""
 
 
 QualityFlag = Literal["untranslated", "repetition", "length_ratio", "number_mismatch", "truncated"]
@@ -185,56 +171,47 @@ QualityFlag = Literal["untranslated", "repetition", "length_ratio", "number_mism
 class TranslationQuality(_Model):
     """How far one machine translation of a segment can be trusted without reading it."""
 
-    score: float | None = Field(
-        description="The model's length-normalised log-probability of the translation, mean "
-        "over its sentences (summed over the two models of a route through English); 0 is "
-        "certain, below about -1.5 is doubtful; null when unknown."
-    )
-    flags: list[QualityFlag] = Field(
-        description="Problems found: untranslated (the output is in the source language or "
-        "script, or equals the input), repetition (a word or phrase looping), length_ratio "
-        "(length outside the band expected for the pair), number_mismatch (numbers or "
-        "protected spans lost or added), truncated (the output reached the decoding bound)."
-    )
-    glossary: list[str] = Field(
-        default_factory=list,
-        description="Source terms of the glossary entries the translation was made to use "
-        "(do-not-translate terms included), in order of first appearance. Added in 1.5.0.",
-    )
-    rejected: bool = Field(
-        default=False,
-        description="True when the translation was flagged and left out of the record "
-        "(reject_flagged): the segment's ``text`` keeps the original only, and the record's "
-        "errors hold a translation_rejected entry for it. Added in 1.5.0.",
-    )
+    score: float | None
+    """The model's length-normalised log-probability of the translation, mean over its sentences
+    (summed over the two models of a route through English); 0 is certain, below about -1.5 is
+    doubtful; null when unknown."""
+    flags: list[QualityFlag]
+    """Problems found: untranslated (the output is in the source language or script, or equals the
+    input), repetition (a word or phrase looping), length_ratio (length outside the band
+    expected for the pair), number_mismatch (numbers or protected spans lost or added),
+    truncated (the output reached the decoding bound)."""
+    glossary: list[str] = Field(default_factory=list)
+    """Source terms of the glossary entries the translation was made to use (do-not-translate terms
+    included), in order of first appearance. Added in 1.5.0."""
+    rejected: bool = Field(False)
+    """True when the translation was flagged and left out of the record (reject_flagged): the
+    segment's ``text`` keeps the original only, and the record's errors hold a
+    translation_rejected entry for it. Added in 1.5.0."""
 
 
 class Removed(_Model):
     """Text that cleaning removed, and why."""
 
-    text: str = Field(description="The removed text, as it stood after decoding and repair.")
-    reason: str = Field(
-        description="Stable reason code, e.g. navigation, breadcrumb, empty_label, "
-        "word_bookmark, copyright, share_widget, markup, running_header, running_footer, "
-        "page_number.",
-        pattern=r"^[a-z][a-z0-9_]*$",
-    )
+    text: str
+    """The removed text, as it stood after decoding and repair."""
+    reason: Code
+    """Stable reason code, e.g. navigation, breadcrumb, empty_label, word_bookmark, copyright,
+    share_widget, markup, running_header, running_footer, page_number."""
 
 
 class Pipeline(_Model):
     """How the record was made."""
 
     name: Literal["lingoflow"] = "lingoflow"
-    version: str = Field(description="lingoflow version that wrote the record.")
-    processed_at: datetime = Field(description="When the record was made (UTC, ISO 8601).")
-    flow_run_id: str | None = Field(
-        default=None, description="Prefect flow run that made the record; null outside Prefect."
-    )
-    settings_digest: str = Field(
-        description="Digest of every setting that changes the output; with source.sha256 and "
-        "version it decides whether an unchanged input is skipped on the next run.",
-        pattern=r"^[0-9a-f]{16}$",
-    )
+    version: str
+    """lingoflow version that wrote the record."""
+    processed_at: datetime
+    """When the record was made (UTC, ISO 8601)."""
+    flow_run_id: str | None = None
+    """Prefect flow run that made the record; null outside Prefect."""
+    settings_digest: str = Field(pattern=r"^[0-9a-f]{16}$")
+    """Digest of every setting that changes the output; with source.sha256 and version it decides
+    whether an unchanged input is skipped on the next run."""
 
 
 class Record(_Model):
@@ -242,42 +219,33 @@ class Record(_Model):
 
     model_config = ConfigDict(
         extra="forbid",
+        use_attribute_docstrings=True,
         title="lingoflow record",
         json_schema_extra={"$id": SCHEMA_ID},
     )
 
-    schema_version: SchemaVersion = Field(
-        default=SCHEMA_VERSION,
-        description="Version of the schema the record was written with (semver; minor versions "
-        "only add fields).",
-    )
-    doc_id: str = Field(
-        description="Stable id of the input: slug of its relative path plus a hash of it.",
-        pattern=r"^[a-z0-9][a-z0-9-]{0,80}-[0-9a-f]{12}$",
-    )
-    status: Status = Field(
-        description="ok: fully processed; partial: processed with problems listed in errors; "
-        "failed: no content could be produced, errors says why."
-    )
+    schema_version: SchemaVersion = SCHEMA_VERSION
+    """Version of the schema the record was written with (semver; minor versions only add
+    fields)."""
+    doc_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,80}-[0-9a-f]{12}$")
+    """Stable id of the input: slug of its relative path plus a hash of it."""
+    status: Status
+    """ok: fully processed; partial: processed with problems listed in errors; failed: no content
+    could be produced, errors says why."""
     errors: list[ErrorInfo] = Field(default_factory=list)
-    warnings: list[ErrorInfo] = Field(
-        default_factory=list,
-        description="Facts worth knowing that leave the record ok, e.g. no_content (the document "
-        "holds no text content: only navigation, say), repaired (which mojibake was repaired, "
-        "on how many lines), repair_uncertain (text left unrepaired, and why), misleading_name "
-        "(the file name promises another format than the content). Added in 1.3.0.",
-    )
+    warnings: list[ErrorInfo] = Field(default_factory=list)
+    """Facts worth knowing that leave the record ok, e.g. no_content (the document holds no text
+    content: only navigation, say), repaired (which mojibake was repaired, on how many lines),
+    repair_uncertain (text left unrepaired, and why), misleading_name (the file name promises
+    another format than the content). Added in 1.3.0."""
     source: Source
     metadata: Metadata = Field(default_factory=Metadata)
-    languages: list[LangCode] = Field(
-        description="The configured language pair (or set); every segment is translated into each.",
-        min_length=1,
-    )
-    language: LangCode = Field(description="Primary language of the document body.")
-    language_shares: dict[LangCode, float] = Field(
-        default_factory=dict,
-        description="Share of body characters per language (notices excluded), summing to 1.",
-    )
+    languages: list[LangCode] = Field(min_length=1)
+    """The configured language pair (or set); every segment is translated into each."""
+    language: LangCode
+    """Primary language of the document body."""
+    language_shares: dict[LangCode, float] = Field(default_factory=dict)
+    """Share of body characters per language (notices excluded), summing to 1."""
     segments: list[Segment] = Field(default_factory=list)
     removed: list[Removed] = Field(default_factory=list)
     pipeline: Pipeline
@@ -291,20 +259,36 @@ class IndexEntry(_Model):
     status: Status
     language: LangCode
     segments: int
-    errors: list[str] = Field(description="Error codes of the record.")
+    errors: list[str]
+    """Error codes of the record."""
     sha256: str | None
-    title: str | None = Field(default=None, description="The record's title, if any.")
-    problems: list[str] = Field(
-        default_factory=list,
-        description="Each error as 'code: what', the message's first clause "
-        "(e.g. 'missing_model: no Argos Translate package for ko→en').",
-    )
+    title: str | None = None
+    """The record's title, if any."""
+    problems: list[str] = Field(default_factory=list)
+    """Each error as 'code: what', the message's first clause (e.g. 'missing_model: no Argos
+    Translate package for ko→en')."""
 
 
 def record_json_schema() -> dict[str, Any]:
     """The JSON Schema of :class:`Record` (draft 2020-12), as committed in ``schema/``."""
-    schema = Record.model_json_schema(mode="serialization")
+    schema: dict[str, Any] = _folded(Record.model_json_schema(mode="serialization"))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def _folded(schema: Any) -> Any:
+    """``schema`` with each description on one line, as a JSON document reads best.
+
+    >>> _folded({"description": "two\\n  lines", "items": [{"description": "a  b"}]})
+    {'description': 'two lines', 'items': [{'description': 'a b'}]}
+    """
+    if isinstance(schema, dict):
+        return {
+            k: " ".join(v.split()) if k == "description" and isinstance(v, str) else _folded(v)
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_folded(v) for v in schema]
     return schema
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.etree as etree
 import trafilatura
@@ -26,6 +27,15 @@ _LANG_ATTR = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I
 _BOILERPLATE_TAGS = tuple(
     """script style noscript nav header footer aside form iframe svg button template""".split()
 )
+_TRAFILATURA: dict[str, Any] = {
+    "output_format": "xml",  # keeps headings, lists and tables
+    "with_metadata": True,
+    "include_tables": True,
+    "include_comments": False,  # comments sections are not a press release's content
+    "include_images": False,
+    "deduplicate": False,  # repeated lines across a folder are the repeated rule's job
+}
+"""How trafilatura is asked to extract a page."""
 # trafilatura logs every page it gives up on at WARNING; lingoflow falls back instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
@@ -98,15 +108,7 @@ def _fill_from_head(result: HtmlExtraction, html: str) -> None:
 
 
 def _with_trafilatura(html: str) -> HtmlExtraction:
-    xml = trafilatura.extract(
-        html,
-        output_format="xml",
-        with_metadata=True,
-        include_tables=True,
-        include_comments=False,
-        include_images=False,
-        deduplicate=False,
-    )
+    xml = trafilatura.extract(html, **_TRAFILATURA)
     if not xml:
         return HtmlExtraction()
     root = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML)

@@ -84,7 +84,7 @@ def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
     if not stat.S_ISREG(info.st_mode):
         doc.fail("ingest", "not_a_file", "not a regular file (directory, device, socket or pipe)")
         return doc
-    doc.size = info.st_size
+    doc.source.bytes = info.st_size
     if info.st_size > max_bytes:
         doc.fail(
             "ingest",
@@ -100,14 +100,14 @@ def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
     if data is None:
         doc.fail("ingest", "too_large", f"the file grew above {max_bytes} bytes while being read")
         return doc
-    doc.size = len(data)
-    doc.sha256 = hashlib.sha256(data).hexdigest()
+    doc.source.bytes = len(data)
+    doc.source.sha256 = hashlib.sha256(data).hexdigest()
     if not data:
         doc.fail("ingest", "empty", "the file is empty")
         return doc
     office = office_format(data)
     if office is not None:
-        doc.media_type = MEDIA_TYPES[office]
+        doc.source.media_type = MEDIA_TYPES[office]
         doc.data = data
         return doc
     kind = sniff_binary(data)
