@@ -16,7 +16,7 @@ fitted on all pages with the chosen threshold.
 
     python -m bench.train_boilerplate [--data DIR] [--write]
 
---write replaces lingoflow's shipped model file (processors/boilerplate_model.json).
+--write replaces lingoflow's shipped model file (processors/clean/boilerplate_model.json).
 """
 
 from __future__ import annotations

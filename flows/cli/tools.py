@@ -38,6 +38,9 @@ def register(commands: Any) -> None:
         metavar="PATH",
         help=f"write it to PATH (default: {SCHEMA_PATH})",
     )
+    schema.add_argument(
+        "--fields", action="store_true", help="print every field of the record as a table"
+    )
 
     detect = command(commands, "detect", cmd_detect)
     detect.add_argument(
@@ -110,9 +113,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     Print the record JSON Schema generated from the record model, or write it.
     """
-    from lingoflow.processors.core.record import schema_text
+    from lingoflow.processors.core.record import field_table, schema_text
 
-    if args.write is None:
+    if args.fields:
+        sys.stdout.write(field_table())
+    elif args.write is None:
         sys.stdout.write(schema_text())
     else:
         args.write.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,51 @@ LangCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2,3}|und)$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 """A stable machine-readable code: lower case, digits and underscores."""
 
+ERROR_CODES: dict[str, str] = {
+    "outside_root": "the path is a link that resolves outside the raw directory; not read",
+    "unreadable": "the file could not be read: a link loop or a dangling link, an OS error",
+    "not_a_file": "a directory, device, socket or pipe, not a regular file",
+    "too_large": "the file is over the size limit (not read), or an archive would expand "
+    "beyond it (not expanded)",
+    "empty": "the file is empty",
+    "not_text": "binary content of a format lingoflow does not read (images, archives, ...)",
+    "undecodable_bytes": "bytes that could not be decoded were replaced with U+FFFD",
+    "encrypted": "a document that needs a password (lingoflow does not decrypt documents)",
+    "corrupt_document": "a damaged PDF, DOCX or HWPX file",
+    "no_text_layer": "a PDF without text (a scan: OCR is not part of lingoflow)",
+    "unsupported_format": "an HWP 5 (binary .hwp) document: save it as HWPX or PDF",
+    "missing_model": "no installed translation package for a pair: those segments keep their "
+    "original text only",
+    "translation_rejected": "a flagged translation left out (reject_flagged): the segment "
+    "keeps its original only",
+}
+"""Every error code a record may carry, and what it means: a record with errors is partial
+(usable) or failed (no content)."""
+WARNING_CODES: dict[str, str] = {
+    "no_content": "nothing but navigation or page chrome was found",
+    "repaired": "mojibake was repaired: which kind, on how many lines",
+    "repair_uncertain": "text left unrepaired, and why",
+    "misleading_name": "the file name promises another format than the content, which decided",
+}
+"""Every warning code: facts worth knowing that leave the record ok."""
+REMOVAL_REASONS: dict[str, str] = {
+    "word_bookmark": "a Word bookmark left in copied text (`[bookmark: _GoBack]`)",
+    "markup": "a line without a letter or digit (`---`, `* * *`)",
+    "navigation": "skip links, menu commands and menus before the body",
+    "breadcrumb": "a breadcrumb trail (`Home > News`)",
+    "section_label": "a line repeating a breadcrumb or menu item",
+    "empty_label": "a metadata label without its value (`Division name`)",
+    "copyright": "a copyright footer",
+    "share_widget": "share and print buttons",
+    "call_to_action": "`Related articles`, subscription prompts",
+    "repeated": "a short line repeated across most documents of the same folder",
+    "boilerplate": "what the learned classifier found to be page chrome",
+    "running_header": "a running header of an office document",
+    "running_footer": "a running footer of an office document",
+    "page_number": "a page number of an office document",
+}
+"""Every reason cleaning gives for text it removed."""
+
 
 class _Model(BaseModel):
     """The record's parts: no field beyond those declared; each field's meaning is the
@@ -290,6 +335,70 @@ def _folded(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_folded(v) for v in schema]
     return schema
+
+
+def field_table() -> str:
+    """Every field of the record, nested ones included, as a markdown table of its path, its
+    type and its description, in the order of the JSON Schema (docs/record.md holds it)."""
+    schema = record_json_schema()
+    rows = ["| field | type | meaning |", "|---|---|---|"]
+
+    def visit(properties: dict[str, Any], required: list[str], prefix: str) -> None:
+        for name, spec in properties.items():
+            path = f"{prefix}{name}"
+            kind, nested = _kind(spec, schema["$defs"])
+            optional = "" if name in required else ", optional"
+            text = spec.get("description") or (nested or {}).get("description", "")
+            text = text.replace("|", "\\|")
+            rows.append(f"| `{path}` | {kind}{optional} | {text} |")
+            if nested is not None:
+                suffix = "[]." if kind.startswith("list") else "{lang}." if "{" in kind else "."
+                visit(nested.get("properties", {}), nested.get("required", []), path + suffix)
+
+    visit(schema["properties"], schema.get("required", []), "")
+    return "\n".join(rows) + "\n"
+
+
+def _kind(spec: dict[str, Any], defs: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """A property's type in words, and the object schema it holds, if any."""
+    if "$ref" in spec:
+        name = spec["$ref"].rsplit("/", 1)[-1]
+        return "object", defs[name]
+    if "anyOf" in spec:
+        kinds = [_kind(s, defs) for s in spec["anyOf"]]
+        nested = next((n for _, n in kinds if n is not None), None)
+        return " or ".join(k for k, _ in kinds), nested
+    if "enum" in spec:
+        return "one of " + ", ".join(f"`{v}`" for v in spec["enum"]), None
+    if "const" in spec:
+        return f"`{spec['const']}`", None
+    kind = spec.get("type", "any")
+    if kind == "array":
+        if "prefixItems" in spec:
+            return f"[{', '.join(_kind(s, defs)[0] for s in spec['prefixItems'])}]", None
+        inner, nested = _kind(spec.get("items", {}), defs)
+        return f"list of {inner}", nested
+    if kind == "object" and "patternProperties" in spec:
+        inner, nested = _kind(next(iter(spec["patternProperties"].values())), defs)
+        return f"{{lang: {inner}}}", nested
+    if kind == "object" and "additionalProperties" in spec:
+        inner, nested = _kind(spec["additionalProperties"], defs)
+        return f"{{key: {inner}}}", nested
+    if kind == "string" and "format" in spec:
+        return f"string ({spec['format']})", None
+    return str(kind), None
+
+
+def codes_table() -> str:
+    """The error codes, warning codes and removal reasons as a markdown table."""
+    rows = ["| kind | code | meaning |", "|---|---|---|"]
+    for kind, codes in (
+        ("error", ERROR_CODES),
+        ("warning", WARNING_CODES),
+        ("removed", REMOVAL_REASONS),
+    ):
+        rows += [f"| {kind} | `{code}` | {meaning} |" for code, meaning in codes.items()]
+    return "\n".join(rows) + "\n"
 
 
 def schema_text() -> str:
