@@ -95,6 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     Validate every record in DIR (and index.jsonl) against the record schema; print each
     problem; exit 1 when there is any.
     """
+    from lingoflow.processors.output.records import record_files
     from lingoflow.processors.output.validate import validate_dir
 
     if not args.dir.is_dir():
@@ -103,7 +104,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = [str(p) for p in validate_dir(args.dir)]
     for problem in problems:
         print(problem)
-    records = len(list(args.dir.glob("*.json")))
+    records = len(record_files(args.dir))
     print(f"{records} records checked, {len(problems)} problems", file=sys.stderr)
     return 1 if problems else 0
 

@@ -43,7 +43,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lingoflow.processors import __version__
 from lingoflow.processors.core.config import ExportFormat
 from lingoflow.processors.core.record import Record, Segment
-from lingoflow.processors.output.records import iter_records
+from lingoflow.processors.output.records import iter_records, record_files
 from lingoflow.processors.output.writer import atomic_file
 
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -90,7 +90,7 @@ def record_paths(processed_dir: Path) -> list[Path]:
     """The record files of ``processed_dir``, sorted; ExportError when there are none."""
     if not processed_dir.is_dir():
         raise ExportError(f"not a directory: {processed_dir}")
-    paths = sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))
+    paths = record_files(processed_dir)
     if not paths:
         raise ExportError(f"no records in {processed_dir} (run lingoflow run first)")
     return paths

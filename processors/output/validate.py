@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import ValidationError
 
 from lingoflow.processors.core.record import IndexEntry, record_json_schema
-from lingoflow.processors.output.records import INDEX_NAME
+from lingoflow.processors.output.records import INDEX_NAME, record_files
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def validate_record_data(data: object) -> list[tuple[str, str]]:
 
 def validate_dir(folder: Path) -> Iterator[Problem]:
     """Every problem of every record (``*.json``) and of ``index.jsonl`` in ``folder``."""
-    for path in sorted(folder.glob("*.json")):
+    for path in record_files(folder):
         try:
             data = json.loads(path.read_bytes())
         except (OSError, ValueError) as exc:
