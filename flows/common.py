@@ -90,8 +90,11 @@ def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
 
 
 def log_problems(batch: BatchResult) -> None:
-    """One warning per record of ``batch`` that is not ok, with its errors."""
+    """One warning per record of ``batch`` that is not ok, with its errors; the traceback of
+    each unexpected error once."""
     logger = get_run_logger()
+    for path, trace in batch.tracebacks.items():
+        logger.error("%s: an unexpected error failed this document:\n%s", path, trace)
     for record in batch.records:
         if record.status != "ok":
             problems = "; ".join(f"{e.code}: {e.message}" for e in record.errors)

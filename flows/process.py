@@ -33,6 +33,7 @@ from lingoflow.processors.core.config import (
     PipelineConfig,
     Processes,
     RunOptions,
+    Seconds,
     TranslationConfig,
     declared,
     inter_threads_for,
@@ -88,6 +89,7 @@ def process_documents(
     processes: Processes = declared(RunOptions, "processes"),
     parallel_batches: ParallelBatches = declared(RunOptions, "parallel_batches"),
     max_bytes: MaxBytes = declared(PipelineConfig, "max_bytes"),
+    document_timeout: Seconds = declared(PipelineConfig, "document_timeout"),
     translation: TranslationConfig = declared(PipelineConfig, "translation"),
     fail_on_partial: bool = declared(RunOptions, "fail_on_partial"),
 ) -> RunSummary:
@@ -105,12 +107,18 @@ def process_documents(
         "batch_size": batch_size,
         "processes": processes,
         "max_bytes": max_bytes,
+        "document_timeout": document_timeout,
     }
     inter_threads = inter_threads_for(processes, translation.inter_threads)
     translation, summary = start_run(
         "process-documents", translation, parameters, inter_threads=inter_threads
     )
-    config = PipelineConfig(languages=languages, max_bytes=max_bytes, translation=translation)
+    config = PipelineConfig(
+        languages=languages,
+        max_bytes=max_bytes,
+        document_timeout=document_timeout,
+        translation=translation,
+    )
 
     def report_orphans(rel_paths: Sequence[str]) -> None:
         found = orphans(processed_dir, rel_paths, prune=prune)

@@ -8,6 +8,7 @@ on those that changed; :func:`retranslate_batch` reads records and translates wh
 
 from __future__ import annotations
 
+import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pydantic import Field
 
 from lingoflow.processors import __version__
 from lingoflow.processors.core.config import PipelineConfig
-from lingoflow.processors.core.document import to_record
+from lingoflow.processors.core.document import Document, to_record
 from lingoflow.processors.core.record import IndexEntry, Record
 from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.output.records import (
@@ -30,15 +31,15 @@ from lingoflow.processors.output.records import (
     record_path,
 )
 from lingoflow.processors.output.writer import write_batch
-from lingoflow.processors.pipeline import StageClock, run_steps
-from lingoflow.processors.read.ingest import doc_id_for, read_input
+from lingoflow.processors.pipeline import StageClock, guarded, run_steps
+from lingoflow.processors.read.ingest import doc_id_for, ingest_step
 from lingoflow.processors.retranslate import retranslate_records
 from lingoflow.processors.translate.documents import TranslationCounts
 from lingoflow.processors.translate.engine import TranslationEngine, engine_for
 from lingoflow.processors.translate.glossary import glossary_digest
 
 # Failures that may not repeat on the next run, so an unchanged input is tried again.
-TRANSIENT_CODES = frozenset({"unreadable"})
+TRANSIENT_CODES = frozenset({"unreadable", "too_slow"})
 
 WRITE_ATTEMPTS = 3
 WRITE_RETRY_DELAY = 1.0
@@ -76,6 +77,9 @@ class BatchResult:
     records: list[Record] = field(default_factory=list)
     up_to_date: list[IndexEntry] = field(default_factory=list)
     counts: BatchCounts = field(default_factory=lambda: BatchCounts())
+    tracebacks: dict[str, str] = field(default_factory=dict)
+    """The traceback of each document an unexpected error failed (internal_error), by path:
+    for the log, once."""
 
 
 @dataclass
@@ -140,7 +144,8 @@ def process_batch(
     docs = []
     for rel_path in rel_paths:
         with clock("read"):
-            doc = read_input(raw_dir, rel_path, config.max_bytes)
+            doc = Document(rel_path=rel_path, doc_id=doc_id_for(rel_path))
+            guarded("ingest", config.document_timeout, ingest_step, doc, raw_dir, config.max_bytes)
             existing = None
             if not force:
                 try:
@@ -155,16 +160,37 @@ def process_batch(
     if report is not None:
         result.counts.add(report.counts)
     for doc in docs:
-        result.records.append(
-            to_record(
-                doc,
-                config.languages,
-                version=__version__,
-                settings_digest=digest,
-                flow_run_id=flow_run_id,
-            )
-        )
+        result.records.append(record_of(doc, config, digest, flow_run_id))
+        if doc.traceback:
+            result.tracebacks[doc.source.path] = doc.traceback
     return result
+
+
+def record_of(
+    doc: Document, config: PipelineConfig, digest: str, flow_run_id: str | None
+) -> Record:
+    """The record of a processed document; one that cannot be built (a bug) becomes a failed
+    record saying why, so that the input still has its record."""
+    try:
+        return to_record(
+            doc,
+            config.languages,
+            version=__version__,
+            settings_digest=digest,
+            flow_run_id=flow_run_id,
+        )
+    except Exception as exc:
+        failed = Document(rel_path=doc.rel_path, doc_id=doc.doc_id)
+        failed.source = doc.source
+        failed.fail("write", "internal_error", f"{type(exc).__name__} building the record: {exc}")
+        doc.traceback = traceback.format_exc()
+        return to_record(
+            failed,
+            config.languages,
+            version=__version__,
+            settings_digest=digest,
+            flow_run_id=flow_run_id,
+        )
 
 
 def write_processed(

@@ -11,21 +11,24 @@ that path.
 from __future__ import annotations
 
 import time
+import traceback
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
+from typing import Concatenate, ParamSpec, TypeVar
 
 from lingoflow.processors.clean.cleaner import clean_blocks, clean_text
 from lingoflow.processors.clean.lines import Cleaned
 from lingoflow.processors.clean.removal import repeated_lines
+from lingoflow.processors.core.budget import TooSlowError, time_budget
 from lingoflow.processors.core.config import (
     DEFAULT_MAX_BYTES,
     CleanConfig,
     PipelineConfig,
     RepairConfig,
 )
-from lingoflow.processors.core.document import Block, Document, OfficeText
-from lingoflow.processors.core.record import Metadata
+from lingoflow.processors.core.document import Block, Document, OfficeText, Quality
+from lingoflow.processors.core.record import Metadata, Stage
 from lingoflow.processors.language.detector import (
     UNDETERMINED,
     Detection,
@@ -49,11 +52,49 @@ from lingoflow.processors.translate.documents import TranslationReport, translat
 from lingoflow.processors.translate.engine import TranslationEngine
 from lingoflow.processors.translate.packages import model_languages, packages_folder
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 # Segments shorter than this (in letters) or detected with less confidence take the language
 # of the document instead; their confidence is then reported below 0.5 (inherited).
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.8
 INHERITED_CONFIDENCE = 0.3
+
+
+def guarded(
+    stage: Stage,
+    budget: float | None,
+    step: Callable[Concatenate[Document, P], R],
+    doc: Document,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R | None:
+    """``step(doc, *args, **kwargs)``, a step of ``doc``, run so that nothing it raises goes
+    further than ``doc``: a document past its time budget (``budget`` seconds in all, see
+    :mod:`lingoflow.processors.core.budget`) fails ``too_slow``; any other exception fails it
+    ``internal_error``, naming the exception and the step (its traceback kept in
+    ``doc.traceback`` for the log), and the other documents go on. A document that failed
+    before is left alone (None)."""
+    if doc.failed:
+        return None
+    started = time.monotonic()
+    try:
+        with time_budget(None if budget is None else budget - doc.seconds):
+            return step(doc, *args, **kwargs)
+    except TooSlowError:
+        doc.fail(
+            stage,
+            "too_slow",
+            f"processing took longer than the document time budget of {budget:g} s (at the "
+            f"{stage} step); it is tried again on the next run",
+        )
+    except Exception as exc:
+        doc.traceback = traceback.format_exc()
+        doc.fail(stage, "internal_error", f"{type(exc).__name__} in the {stage} step: {exc}")
+    finally:
+        doc.seconds += time.monotonic() - started
+    return None
 
 
 def decode_step(doc: Document, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -340,12 +381,13 @@ def source_key(doc: Document) -> str:
 
 
 def repeated_by_source(
-    docs: Sequence[Document], config: PipelineConfig
+    docs: Sequence[Document], config: PipelineConfig, lines: dict[int, list[str]]
 ) -> dict[str, frozenset[str]]:
-    """Lines repeated across the documents of each source among ``docs``."""
+    """Lines repeated across the documents of each source among ``docs``; ``lines`` holds
+    each document's :func:`source_lines` by ``id``."""
     by_source: dict[str, list[list[str]]] = defaultdict(list)
     for doc in docs:
-        by_source[source_key(doc)].append(source_lines(doc))
+        by_source[source_key(doc)].append(lines.get(id(doc), []))
     return {key: repeated_lines(lines, config.clean) for key, lines in by_source.items()}
 
 
@@ -356,13 +398,17 @@ def clean_documents(
     :func:`lingoflow.processors.read.ingest.read_input` or built in memory): their segments,
     before language detection."""
     clock = clock or StageClock()
+    budget = config.document_timeout
     with clock("decode"):
         for doc in docs:
-            repair_step(decode_step(doc, config.max_bytes), config.repair)
+            guarded("decode", budget, decode_step, doc, config.max_bytes)
+            guarded("repair", budget, repair_step, doc, config.repair)
     with clock("clean"):
-        repeated = repeated_by_source(docs, config)
+        lines = {id(doc): guarded("clean", budget, source_lines, doc) or [] for doc in docs}
+        repeated = repeated_by_source(docs, config, lines)
         for doc in docs:
-            clean_step(doc, config, repeated.get(source_key(doc), frozenset()))
+            found = repeated.get(source_key(doc), frozenset())
+            guarded("clean", budget, clean_step, doc, config, found)
 
 
 def run_steps(
@@ -386,8 +432,48 @@ def run_steps(
     clean_documents(docs, config, clock)
     with clock("detect"):
         for doc in docs:
-            detect_step(doc, detector, config.languages)
+            guarded("detect", config.document_timeout, detect_step, doc, detector, config.languages)
     if engine is None:
         return None
     with clock("translate"):
-        return translate_documents(docs, engine, config.languages, detector)
+        return translate_guarded(docs, engine, config.languages, detector)
+
+
+def translate_guarded(
+    docs: Sequence[Document],
+    engine: TranslationEngine,
+    languages: tuple[str, ...],
+    detector: LanguageDetector,
+) -> TranslationReport:
+    """Translate ``docs`` together; when that raises, once more one document at a time, so
+    that only the document that raises fails (``internal_error``) and the others are
+    translated."""
+    saved = [(doc, list(doc.errors), [_translation_state(b) for b in doc.blocks]) for doc in docs]
+    try:
+        return translate_documents(docs, engine, languages, detector)
+    except Exception:
+        report = TranslationReport()
+        for doc, errors, blocks in saved:
+            doc.errors = errors
+            for block, state in zip(doc.blocks, blocks, strict=True):
+                block.translations, block.translation_sentences, block.quality = state
+
+            done = guarded("translate", None, _translate_one, doc, engine, languages, detector)
+            if done is not None:
+                report.add(done)
+        return report
+
+
+def _translate_one(
+    doc: Document,
+    engine: TranslationEngine,
+    languages: tuple[str, ...],
+    detector: LanguageDetector,
+) -> TranslationReport:
+    return translate_documents([doc], engine, languages, detector)
+
+
+def _translation_state(
+    block: Block,
+) -> tuple[dict[str, str], dict[str, list[tuple[int, int]]], dict[str, Quality]]:
+    return dict(block.translations), dict(block.translation_sentences), dict(block.quality)

@@ -102,6 +102,10 @@ def test_links_lead_to_files(page: Path) -> None:
             assert (page.parent / target).exists(), f"{page.name}: {target}"
 
 
+REPORTERS = {"fail": 1, "add_error": 1, "add_warning": 1, "OfficeError": 0, "_RefusedError": 0}
+"""The calls that give a document an error or a warning, and where their code stands."""
+
+
 def _reported_codes() -> dict[str, set[str]]:
     """The error and warning codes the steps report, read from their source: the code
     argument of ``fail``, ``add_error``, ``add_warning`` and ``OfficeError``."""
@@ -111,7 +115,7 @@ def _reported_codes() -> dict[str, set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            position = {"fail": 1, "add_error": 1, "add_warning": 1, "OfficeError": 0}.get(name)
+            position = REPORTERS.get(name)
             if position is None or len(node.args) <= position:
                 continue
             code = node.args[position]
@@ -133,3 +137,33 @@ def test_every_code_of_the_golden_records_is_documented() -> None:
         assert {e["code"] for e in record["errors"]} <= set(ERROR_CODES), path.name
         assert {w["code"] for w in record["warnings"]} <= set(WARNING_CODES), path.name
         assert {r["reason"] for r in record["removed"]} <= set(REMOVAL_REASONS), path.name
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.test_docs --update``: write the generated tables into the README and
+    docs/record.md anew (then review the diff)."""
+    from lingoflow.flows.cli.options import settings_table
+
+    if argv != ["--update"]:
+        print(main.__doc__)
+        return 2
+    for path, marker, table in (
+        (README, "settings", settings_table()),
+        (ROOT / "docs" / "record.md", "fields", field_table()),
+        (ROOT / "docs" / "record.md", "codes", codes_table()),
+    ):
+        text = path.read_text("utf-8")
+        new = re.sub(
+            rf"(<!-- {marker} -->\n).*?(<!-- /{marker} -->)",
+            lambda m, table=table: m.group(1) + table + m.group(2),
+            text,
+            flags=re.S,
+        )
+        path.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lingoflow.processors.core.languages import Pair
-from lingoflow.processors.translate.glossary import GlossaryError, load_glossary, parse_glossary
+from lingoflow.processors.translate.glossary import (
+    KOREAN_PARTICLES,
+    Glossary,
+    GlossaryError,
+    load_glossary,
+    parse_glossary,
+)
 
 KO_EN = Pair("ko", "en")
 EN_KO = Pair("en", "ko")
@@ -127,3 +135,104 @@ def test_matches_are_ordered_disjoint_and_are_the_terms(text: str) -> None:
             assert a.end <= b.start
         for m in matches:
             assert text[m.start : m.end].lower().startswith(m.entry.source.lower())
+
+
+def _reference_matches(text: str, glossary: str, pair: Pair) -> list[tuple[int, int, str]]:
+    """What one regular expression of all the terms finds (the rules written as a regex):
+    longest term first, a capitalised term in its case, a Korean particle taken with the
+    term, word boundaries on both sides."""
+    entries = sorted(
+        (e for e in parse_glossary(glossary).entries if e.pair == pair),
+        key=lambda e: len(e.source),
+        reverse=True,
+    )
+    if not entries:
+        return []
+    terms = [
+        f"({re.escape(e.source)})"
+        if e.source != e.source.lower()
+        else f"((?i:{re.escape(e.source)}))"
+        for e in entries
+    ]
+    particle = "(?:" + "|".join(KOREAN_PARTICLES) + ")?" if pair.source == "ko" else ""
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + ")" + particle + r"(?!\w)")
+    return [
+        (m.start(), m.end(), entries[(m.lastindex or 1) - 1].target) for m in pattern.finditer(text)
+    ]
+
+
+WORDS = [
+    "환경",
+    "환경부",
+    "부",
+    "는",
+    "에서",
+    "P4G",
+    "p4g",
+    "green",
+    "Green",
+    "new",
+    "deal",
+    " ",
+    ".",
+    "x",
+]
+TERMS = [
+    "ko\ten\t환경\tenvironment",
+    "ko\ten\t환경부\tMinistry",
+    "ko\ten\t부\tdepartment",
+    "en\tko\tP4G\tP4G",
+    "en\tko\tgreen\t녹색",
+    "en\tko\tgreen new deal\t그린뉴딜",
+    "en\tko\tnew deal\t뉴딜",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=25), st.sets(st.sampled_from(TERMS), min_size=1))
+def test_the_automaton_finds_what_the_rules_written_as_a_regex_find(
+    words: list[str], terms: set[str]
+) -> None:
+    text = "".join(words)
+    glossary = "\n".join(sorted(terms)) + "\n"
+    for pair in (KO_EN, EN_KO):
+        got = [
+            (m.start, m.end, m.entry.target) for m in parse_glossary(glossary).matches(text, pair)
+        ]
+        assert got == _reference_matches(text, glossary, pair)
+
+
+def test_matching_looks_only_at_the_terms_the_text_holds() -> None:
+    """A glossary of 100,000 terms finds the same in a sentence as one of its two terms, and
+    the automaton offers only the terms that end somewhere in the text."""
+    noise = "\n".join(f"en\tko\tterm{i:06d}x\t용어{i}" for i in range(100_000))
+    small = "en\tko\tgreen new deal\t그린뉴딜\nen\tko\tP4G\tP4G\n"
+    text = "The green new deal and P4G summit. " * 20
+    large = parse_glossary(noise + "\n" + small)
+
+    def spans(glossary: str | Glossary) -> list[tuple[int, int, str]]:
+        chosen = glossary if isinstance(glossary, Glossary) else parse_glossary(glossary)
+        return [(m.start, m.end, m.entry.target) for m in chosen.matches(text, EN_KO)]
+
+    assert spans(large) == spans(small) and len(spans(small)) == 40
+    offered = list(large._matchers[EN_KO].automaton.iter(text.lower()))
+    assert len(offered) == 40  # two terms, twenty times: none of the 100,000 others
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "too large"])
+def test_a_glossary_must_be_a_regular_file_of_bounded_size(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lingoflow.processors.translate.glossary as glossary_module
+
+    path = tmp_path / "terms.tsv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path.write_text(GLOSSARY, encoding="utf-8")
+        monkeypatch.setattr(glossary_module, "MAX_GLOSSARY_BYTES", 10)
+    with pytest.raises(GlossaryError, match=r"not a regular file|more than"):
+        load_glossary(path)

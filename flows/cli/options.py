@@ -221,7 +221,7 @@ SETTINGS_TABLES: tuple[tuple[str, str, type[BaseModel], tuple[str, ...]], ...] =
     ("run", "process-documents", RunOptions, ("raw_dir", "processed_dir")),
     ("run", "process-documents", PipelineConfig, ("languages",)),
     ("run", "process-documents", RunOptions, ("force", "prune", "batch_size")),
-    ("run", "process-documents", PipelineConfig, ("max_bytes",)),
+    ("run", "process-documents", PipelineConfig, ("max_bytes", "document_timeout")),
     ("run", "process-documents", RunOptions, ("processes", "parallel_batches", "fail_on_partial")),
     ("retranslate", "retranslate", RetranslateOptions, ("processed_dir", "batch_size")),
     ("export", "export-dataset", ExportOptions, tuple(ExportOptions.model_fields)),

@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
     add_options(run, RunOptions, ("raw_dir", "processed_dir"))
     add_options(run, PipelineConfig, ("languages",))
     add_options(run, RunOptions, ("force", "prune", "batch_size"))
-    add_options(run, PipelineConfig, ("max_bytes",))
+    add_options(run, PipelineConfig, ("max_bytes", "document_timeout"))
     run.add_argument(
         "--strict", action="store_true", help="exit 1 when any record has status failed"
     )

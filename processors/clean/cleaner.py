@@ -39,6 +39,7 @@ from lingoflow.processors.clean.removal import (
     REMOVAL_RULES,
 )
 from lingoflow.processors.clean.roles import FOOTNOTE_REF, ROLE_RULES
+from lingoflow.processors.core.budget import check_time
 from lingoflow.processors.core.config import CLEANING_RULES, CleanConfig
 from lingoflow.processors.core.document import Block
 from lingoflow.processors.core.record import Metadata, Removed
@@ -62,6 +63,7 @@ def prepare_lines(text: str, config: CleanConfig) -> tuple[list[Line], list[Remo
     removed: list[Removed] = []
     blank = True
     for raw in text.split("\n"):
+        check_time()
         if not raw.strip():
             blank = True
             continue
@@ -142,6 +144,7 @@ def classify(
         rules = [REMOVAL_RULES[name] for name in phase if enabled(ctx, name)]
         for i, line in enumerate(lines):
             if line.kept:
+                check_time()
                 line.reason = next((r for rule in rules if (r := rule(lines, i, ctx))), None)
     mark_notices(lines, ctx)
     ctx.body_start = body_start(lines)

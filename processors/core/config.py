@@ -49,6 +49,7 @@ MaxBytes = Annotated[int, Field(ge=1)]
 BatchSize = Annotated[int, Field(ge=1, le=10_000)]
 Processes = Annotated[int, Field(ge=1, le=256)]
 ParallelBatches = Annotated[int | None, Field(ge=1)]
+Seconds = Annotated[float | None, Field(gt=0)]
 
 CLEANING_RULES: tuple[str, ...] = tuple(
     """word_bookmark markup navigation breadcrumb menu section_label empty_label copyright
@@ -261,12 +262,16 @@ class PipelineConfig(BaseModel):
     """Translation models and decoding settings."""
     langdetect_seed: int = 0
     """Seed of langdetect's profiles' restricted factories; fixed for determinism."""
+    document_timeout: Seconds = 120.0
+    """Seconds of work one document may take (reading, decoding, repair, cleaning, detection;
+    not translation, which is bounded per sentence): a document past it gets a failed record
+    too_slow, tried again on the next run, and the run goes on (none: no budget)."""
 
     def digest(self, models: str = "", glossary_digest: str = "") -> str:
         """16 hex digits that change whenever a setting that changes the output changes;
         ``models`` names the installed translation packages and ``glossary_digest`` the
         glossary's entries, which change it too."""
-        settings = self.model_dump()
+        settings = self.model_dump(exclude={"document_timeout"})  # a bound, not a choice
         settings["translation"] = self.translation.output_settings(glossary_digest)
         if self.translation.reject_flagged:  # changes records, not translations
             settings["translation"]["reject_flagged"] = True

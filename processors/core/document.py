@@ -77,12 +77,17 @@ class Document:
     language: str = "und"
     language_shares: dict[str, float] = field(default_factory=dict)
     failed: bool = False
+    seconds: float = 0.0
+    """Time spent on the document so far (its time budget is spent against it)."""
+    traceback: str | None = None
+    """The traceback of an unexpected exception that failed the document (internal_error),
+    for the log; records do not carry it."""
     office: OfficeText | None = None
     """A PDF, DOCX or HWPX document as its reader read it, until cleaning."""
 
     def __post_init__(self) -> None:
         self.source = Source(
-            path=self.rel_path,
+            path=displayable(self.rel_path),
             sha256=None,
             bytes=None,
             media_type=None,
@@ -179,6 +184,16 @@ def _translation_quality(found: Quality) -> TranslationQuality:
         glossary=found.glossary,
         rejected=found.rejected,
     )
+
+
+def displayable(path: str) -> str:
+    """``path`` as a record can hold it: a file name's bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) written as ``\\xNN``.
+
+    >>> displayable("caf\\udce9.txt"), displayable("café.txt")
+    ('caf\\\\xe9.txt', 'café.txt')
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def document_from_record(record: Record) -> Document:

@@ -60,6 +60,10 @@ ERROR_CODES: dict[str, str] = {
     "original text only",
     "translation_rejected": "a flagged translation left out (reject_flagged): the segment "
     "keeps its original only",
+    "too_slow": "the document took longer than its time budget (document_timeout); it is "
+    "tried again on the next run",
+    "internal_error": "an unexpected error in one of lingoflow's steps, named in the message; "
+    "the other documents are not affected (please report it)",
 }
 """Every error code a record may carry, and what it means: a record with errors is partial
 (usable) or failed (no content)."""

@@ -104,26 +104,68 @@ def declared_charset(data: bytes) -> str | None:
     if match is None:
         return None
     label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    name = web_codec(label)
+    if name is None:
+        return None
+    return "utf-8" if name == "utf_8" else name
+
+
+_WEB_LABELS = """utf-8 ibm866 iso-8859-2 iso-8859-3 iso-8859-4 iso-8859-5 iso-8859-6 iso-8859-7
+    iso-8859-8 iso-8859-10 iso-8859-13 iso-8859-14 iso-8859-15 iso-8859-16 koi8-r koi8-u
+    mac-roman cp874 windows-1250 windows-1251 windows-1252 windows-1253 windows-1254
+    windows-1255 windows-1256 windows-1257 windows-1258 mac-cyrillic gbk gb18030 big5 euc-jp
+    iso-2022-jp shift_jis euc-kr latin-1 ascii gb2312 cp949 cp932""".split()
+WEB_CODECS = frozenset(
+    _SUPERSETS.get(n, n)
+    for n in (codecs.lookup(label).name.replace("-", "_") for label in _WEB_LABELS)
+)
+"""The encodings a page may declare or detection may choose: those of the web's Encoding
+Standard that are ASCII-compatible (a page that says it is UTF-7, UTF-16 or a codec such as
+"undefined" or "idna" says nothing true about its bytes, and the declaration is ignored, as
+browsers ignore it)."""
+
+
+UNICODE_CODECS = frozenset({"utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"})
+"""Encodings detection may find from the bytes themselves (a declaration of them is not
+believed: a page whose bytes are UTF-16 could not have been read to find it)."""
+
+
+def web_codec(label: str, detected: bool = False) -> str | None:
+    """The Python codec lingoflow decodes a declared (or, with ``detected``, a detected)
+    encoding with, or None when it is not one of :data:`WEB_CODECS` (or
+    :data:`UNICODE_CODECS`).
+
+    >>> web_codec("EUC-KR"), web_codec("utf-7"), web_codec("undefined"), web_codec("utf-16le")
+    ('cp949', None, None, None)
+    >>> web_codec("utf-16le", detected=True)
+    'utf_16_le'
+    """
     try:
         name = codecs.lookup(label).name.replace("-", "_")
     except LookupError:
         return None
     name = _SUPERSETS.get(name, name)
-    return (
-        "utf-8" if name == "utf_8" else name.replace("_", "-") if name.startswith("utf") else name
-    )
+    allowed = name in WEB_CODECS or (detected and name in UNICODE_CODECS)
+    return name if allowed else None
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return None
 
 
 def _lenient(data: bytes, encoding: str, confidence: float) -> Decoded:
     text = data.decode(encoding, errors="replace")
-    return Decoded(text, encoding, confidence, _count_replaced(data, encoding))
+    replaced = _count_replaced(data, encoding)
+    if _SURROGATE.search(text):  # a codec's lone surrogates cannot be written as UTF-8
+        text, count = _SURROGATE.subn("\ufffd", text)
+        replaced += count
+    return Decoded(text, encoding, confidence, replaced)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _count_replaced(data: bytes, encoding: str) -> int:
@@ -163,7 +205,8 @@ def _nearly_utf8(data: bytes) -> Decoded | None:
 
 
 def _detected(data: bytes, declared: str | None) -> Decoded:
-    matches = list(charset_normalizer.from_bytes(data))
+    found = charset_normalizer.from_bytes(data)
+    matches = [m for m in found if web_codec(m.encoding, detected=True)]
     if matches:
         # Among equally good candidates prefer the most widespread legacy encodings.
         least_chaos = min(m.chaos for m in matches)

@@ -1,183 +1,363 @@
-"""DOCX (Word) documents with python-docx: body paragraphs and tables in document order,
-headings from the paragraph styles (Title, Heading 1-9, and any style based on them), list
-items with their level (numbering or a list style), footnotes and endnotes after the paragraph
-that refers to them, headers and footers removed with a reason, title, author and date from
-the core properties. Text boxes and fields keep their text; deleted tracked changes do not.
+"""DOCX (Word) documents, read with lxml from the package's parts: body paragraphs and tables in
+document order, content controls (``w:sdt``: cover pages, tables of contents, forms) and text
+boxes read once, in order; headings from the paragraph styles (Title, Heading 1-9, an outline
+level, and any style based on them); list items with their level (numbering or a list style);
+footnotes and endnotes after the paragraph that refers to them; headers and footers removed
+with a reason; title and author from the core properties. Deleted tracked changes are left
+out; an unresolved entity reference is kept as it is written (``&name;``), never dropped.
+
+Every part is read through :class:`~lingoflow.processors.read.archive.Archive`, so no member
+inflates beyond the size limit, and parsed without entities, DTDs or network access. A style
+that cannot be resolved (no type, a loop of ``basedOn``) or a list level that is not a number
+makes a plain paragraph, never an error.
 """
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
+from lingoflow.processors.core.budget import check_time
 from lingoflow.processors.core.document import OfficeText
 from lingoflow.processors.core.record import Removed
-from lingoflow.processors.read.archive import open_archive, read_member
+from lingoflow.processors.read.archive import Archive
 from lingoflow.processors.read.formats import OfficeError
 from lingoflow.processors.read.layout import heading_line, join_paragraphs, list_line, table_row
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = f"{{{W}}}"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True
+)
 _HEADING_STYLE = re.compile(r"^(?:heading|제목)\s*(\d)$", re.IGNORECASE)
+_TITLE_STYLE = re.compile(r"^(?:title|제목)$", re.IGNORECASE)
+_MARKER_INSIDE_WORD = re.compile(r"(\[\d+\])(\w+)")
+"""A note's marker that Word put inside a word goes after it (``Blah[1]1`` is ``Blah1[1]``)."""
+MAX_LEVEL = 8
+"""The deepest list level Word writes (``w:ilvl`` 0-8); deeper is read as this."""
+_NOTE_TYPES = ("separator", "continuationSeparator", "continuationNotice")
+_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 
 
 def read_docx(data: bytes, max_bytes: int) -> OfficeText:
     """The text of a DOCX file (see :mod:`lingoflow.processors.read.office` for the form)."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    with open_archive(data, max_bytes) as archive:  # sizes checked before python-docx reads
-        notes = {
-            kind: _notes(read_member(archive, name), kind)
-            for kind, name in (("footnote", "word/footnotes.xml"), ("endnote", "word/endnotes.xml"))
-            if name in archive.namelist()
-        }
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise OfficeError("corrupt_document", f"not a readable DOCX document: {exc}") from exc
-    except Exception as exc:  # lxml and zipfile errors inside python-docx
-        raise OfficeError("corrupt_document", f"not a readable DOCX document: {exc}") from exc
-    out = OfficeText()
-    paragraphs: list[str] = []
-    numbers: dict[tuple[str, str], int] = {}
-    styles = {s.style_id: s for s in document.styles}
-    body = document.element.body
-    for element in body.iterchildren():
-        if element.tag == f"{_W}p":
-            text, refs = _paragraph_text(element, notes, numbers)
-            if text:
-                paragraphs.append(_with_structure(element, text, styles))
-            paragraphs.extend(refs)
-        elif element.tag == f"{_W}tbl":
-            paragraphs.extend(_table_rows(element, notes, numbers))
-    for section in document.sections:
-        for where, part in (("running_header", section.header), ("running_footer", section.footer)):
-            if part.is_linked_to_previous and section is not document.sections[0]:
-                continue
-            for paragraph in part.paragraphs:
-                if paragraph.text.strip():
-                    out.removed.append(Removed(text=paragraph.text.strip(), reason=where))
-    out.text = join_paragraphs(paragraphs)
-    core = document.core_properties
-    out.title = (core.title or "").strip() or None
-    out.author = (core.author or "").strip() or None
+    with Archive(data, max_bytes) as archive:
+        for part in ("[Content_Types].xml", "word/document.xml"):  # a package needs both
+            if part not in archive:
+                raise OfficeError("corrupt_document", f"not a DOCX document: no {part}")
+        _xml(archive, "[Content_Types].xml")
+        root = _xml(archive, "word/document.xml")
+        body = root.find(f"{W}body")
+        if body is None:
+            raise OfficeError("corrupt_document", "word/document.xml has no body")
+        reader = _Reader(
+            styles=_styles(_optional(archive, "word/styles.xml")),
+            notes={
+                kind: _notes(_optional(archive, f"word/{kind}s.xml"), kind)
+                for kind in ("footnote", "endnote")
+            },
+        )
+        reader.blocks(body)
+        out = OfficeText(text=join_paragraphs(reader.paragraphs))
+        out.removed = _furniture(archive)
+        core = _optional(archive, "docProps/core.xml")
+        if core is not None:
+            out.title = _core(core, f"{DC}title")
+            out.author = _core(core, f"{DC}creator")
     return out
 
 
-def _notes(xml: bytes, kind: str) -> dict[str, str]:
-    """Footnote (or endnote) id -> text, separators left out."""
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+def _xml(archive: Archive, name: str) -> Any:
     try:
-        root = etree.fromstring(xml, parser=parser)
+        return etree.fromstring(archive.read(name), parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise OfficeError("corrupt_document", f"the {kind}s are damaged: {exc}") from exc
-    found = {}
-    for note in root.iterchildren(f"{_W}{kind}"):
-        if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+        raise OfficeError("corrupt_document", f"{name} is not well-formed XML: {exc}") from exc
+
+
+def _optional(archive: Archive, name: str) -> Any:
+    """A part that a DOCX may leave out (styles, notes, properties), or None."""
+    return _xml(archive, name) if name in archive else None
+
+
+def _core(root: Any, tag: str) -> str | None:
+    node = root.find(f".//{tag}")
+    return " ".join("".join(node.itertext()).split()) or None if node is not None else None
+
+
+@dataclass(frozen=True)
+class _Style:
+    name: str
+    based_on: str | None
+    outline: int | None
+
+
+def _styles(root: Any) -> dict[str, _Style]:
+    """Paragraph styles by id (styles without an id or a name are left out)."""
+    found: dict[str, _Style] = {}
+    if root is None:
+        return found
+    for style in root.iterchildren(f"{W}style"):
+        kind = style.get(f"{W}type")
+        style_id = style.get(f"{W}styleId")
+        if kind not in (None, "paragraph") or not style_id:
             continue
-        text = " ".join("".join(t.text or "" for t in note.iter(f"{_W}t")).split())
-        if text:
-            found[note.get(f"{_W}id") or ""] = text
+        name = style.find(f"{W}name")
+        based = style.find(f"{W}basedOn")
+        found[style_id] = _Style(
+            name=(name.get(f"{W}val") or "") if name is not None else style_id,
+            based_on=based.get(f"{W}val") if based is not None else None,
+            outline=_outline(style.find(f"{W}pPr")),
+        )
     return found
 
 
-def _paragraph_text(
-    element: Any, notes: dict[str, dict[str, str]], numbers: dict[tuple[str, str], int]
-) -> tuple[str, list[str]]:
-    """The visible text of a paragraph, a ``[n]`` marker where a footnote or endnote is
-    referred to, and the notes' own lines (numbered in order of reference)."""
+def _outline(properties: Any) -> int | None:
+    node = properties.find(f"{W}outlineLvl") if properties is not None else None
+    return _number(node.get(f"{W}val")) if node is not None else None
+
+
+def _number(value: str | None) -> int | None:
+    """A small whole number as Word writes one, or None."""
+    return int(value) if value and value.isdigit() and len(value) <= 3 else None
+
+
+def _notes(root: Any, kind: str) -> dict[str, str]:
+    """Footnote (or endnote) id -> text, separators left out."""
+    found: dict[str, str] = {}
+    if root is None:
+        return found
+    for note in root.iterchildren(f"{W}{kind}"):
+        if note.get(f"{W}type") in _NOTE_TYPES:
+            continue
+        text = " ".join(_text_of(note).split())
+        if text:
+            found[note.get(f"{W}id") or ""] = text
+    return found
+
+
+def _furniture(archive: Archive) -> list[Removed]:
+    """The text of the header and footer parts, removed as running headers and footers."""
+    rels = "word/_rels/document.xml.rels"
+    if rels not in archive:
+        return []
+    removed: list[Removed] = []
+    for relation in _xml(archive, rels).iterchildren(f"{REL}Relationship"):
+        kind = relation.get("Type")
+        if kind not in (_HEADER, _FOOTER):
+            continue
+        target = (relation.get("Target") or "").lstrip("/")
+        name = target if target.startswith("word/") else f"word/{target}"
+        if name not in archive:
+            continue
+        reason = "running_header" if kind == _HEADER else "running_footer"
+        for paragraph in _xml(archive, name).iter(f"{W}p"):
+            text = " ".join(_text_of(paragraph).split())
+            if text and Removed(text=text, reason=reason) not in removed:
+                removed.append(Removed(text=text, reason=reason))
+    return removed
+
+
+def _text_of(element: Any) -> str:
+    """The visible text under ``element``: ``w:t`` runs (an unresolved entity reference kept
+    as written), tabs and breaks as spaces; deleted text and the fallback copy of a text box
+    left out."""
     parts: list[str] = []
-    refs: list[str] = []
-    for node in element.iter():
+    for node in _visible(element):
         tag = node.tag
-        if tag == f"{_W}t" and not _deleted(node):
-            parts.append(node.text or "")
-        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if tag == f"{W}t":
+            parts.append(_run_text(node))
+        elif tag in (f"{W}tab", f"{W}br", f"{W}cr"):
             parts.append(" ")
-        elif tag in (f"{_W}footnoteReference", f"{_W}endnoteReference"):
-            kind = "footnote" if tag.endswith("footnoteReference") else "endnote"
-            note_id = node.get(f"{_W}id") or ""
-            text = notes.get(kind, {}).get(note_id)
-            if text is None:
-                continue
-            key = (kind, note_id)
-            numbers.setdefault(key, len(numbers) + 1)
-            parts.append(f"[{numbers[key]}]")
-            refs.append(f"[{numbers[key]}] {text}")
-    return " ".join("".join(parts).split()), refs
+    return "".join(parts)
 
 
-def _deleted(node: Any) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if parent.tag == f"{_W}del":
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _with_structure(element: Any, text: str, styles: dict[str, Any]) -> str:
-    """``text`` as a heading or a list item when the paragraph's style or numbering says so."""
-    style = _style_name(element, styles)
-    if style.lower() in ("title", "제목"):
-        return heading_line(text, 1)
-    for name in _style_chain(style, styles):
-        match = _HEADING_STYLE.match(name)
-        if match:
-            return heading_line(text, int(match.group(1)) + 1)
-    num = element.find(f"{_W}pPr/{_W}numPr")
-    if num is not None or "list" in style.lower():
-        level_node = num.find(f"{_W}ilvl") if num is not None else None
-        level = int(level_node.get(f"{_W}val") or 0) if level_node is not None else 0
-        match = re.search(r"(\d)$", style)
-        if num is None and match:  # "List Bullet 2"
-            level = int(match.group(1)) - 1
-        return list_line(text, level)
+def _run_text(node: Any) -> str:
+    """A ``w:t``'s text, entity references included (``&xxe;`` as written)."""
+    text = node.text or ""
+    for child in node:
+        if isinstance(child, etree._Entity):
+            text += f"&{child.name};"
+        text += child.tail or ""
     return text
 
 
-def _style_name(element: Any, styles: dict[str, Any]) -> str:
-    node = element.find(f"{_W}pPr/{_W}pStyle")
-    style_id = node.get(f"{_W}val") or "" if node is not None else ""
-    style = styles.get(style_id)
-    return str(style.name) if style is not None else style_id
+def _visible(element: Any, opaque: tuple[str, ...] = ()) -> Iterator[Any]:
+    """The elements under ``element`` in document order, without deleted runs and the
+    ``mc:Fallback`` copy of what ``mc:Choice`` holds; an element whose tag is in ``opaque``
+    is given, not what it holds."""
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str) or node.tag in (f"{W}del", f"{MC}Fallback"):
+            continue
+        yield node
+        if node.tag not in opaque or node is element:
+            stack.extend(reversed(node))
 
 
-def _style_chain(name: str, styles: dict[str, Any]) -> list[str]:
-    """The style and the styles it is based on (a custom "Press Heading" based on Heading 2)."""
-    chain = [name]
-    style = next((s for s in styles.values() if s.name == name), None)
-    while style is not None and len(chain) < 10:
-        style = style.base_style
-        if style is not None:
-            chain.append(str(style.name))
-    return chain
+@dataclass
+class _Reader:
+    """Walks the body, collecting the text path's lines."""
+
+    styles: dict[str, _Style]
+    notes: dict[str, dict[str, str]]
+    paragraphs: list[str] = field(default_factory=list)
+    numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def blocks(self, parent: Any) -> None:
+        """Paragraphs, tables and the block-level content controls of ``parent``, in order."""
+        for element in parent.iterchildren():
+            check_time()
+            tag = element.tag
+            if tag == f"{W}p":
+                self.paragraph(element)
+            elif tag == f"{W}tbl":
+                self.paragraphs.extend(self.table_rows(element))
+            elif tag in (f"{W}sdt", f"{W}customXml", f"{W}smartTag"):
+                content = element.find(f"{W}sdtContent") if tag == f"{W}sdt" else element
+                if content is not None:
+                    self.blocks(content)
+
+    def paragraph(self, element: Any) -> None:
+        text, after = self.paragraph_text(element)
+        if text:
+            self.paragraphs.append(self.with_structure(element, text))
+        self.paragraphs.extend(after)
+
+    def paragraph_text(self, element: Any) -> tuple[str, list[str]]:
+        """The visible text of a paragraph, a ``[n]`` marker where a footnote or endnote is
+        referred to, and the lines that follow it: its notes (numbered in order of
+        reference) and the paragraphs of the text boxes it anchors."""
+        parts: list[str] = []
+        notes: list[str] = []
+        boxes: list[str] = []
+        for node in _visible(element, opaque=(f"{W}txbxContent",)):
+            tag = node.tag
+            if tag == f"{W}txbxContent":
+                for inner in node.iterchildren(f"{W}p"):
+                    text, after = self.paragraph_text(inner)
+                    boxes.extend([text, *after] if text else after)
+            elif tag == f"{W}t":
+                parts.append(_run_text(node))
+            elif tag in (f"{W}tab", f"{W}br", f"{W}cr"):
+                parts.append(" ")
+            elif tag in (f"{W}footnoteReference", f"{W}endnoteReference"):
+                kind = "footnote" if tag == f"{W}footnoteReference" else "endnote"
+                note_id = node.get(f"{W}id") or ""
+                note = self.notes[kind].get(note_id)
+                if note is None:
+                    continue
+                number = self.numbers.setdefault((kind, note_id), len(self.numbers) + 1)
+                parts.append(f"[{number}]")
+                notes.append(f"[{number}] {note}")
+        text = _MARKER_INSIDE_WORD.sub(r"\2\1", " ".join("".join(parts).split()))
+        return text, [*notes, *boxes]
+
+    def with_structure(self, element: Any, text: str) -> str:
+        """``text`` as a heading or a list item when the paragraph's style, outline level or
+        numbering says so."""
+        properties = element.find(f"{W}pPr")
+        style_id = ""
+        if properties is not None and (style := properties.find(f"{W}pStyle")) is not None:
+            style_id = style.get(f"{W}val") or ""
+        chain = self.style_chain(style_id)
+        name = chain[0].name if chain else style_id
+        if _TITLE_STYLE.match(name.strip()):
+            return heading_line(text, 1)
+        outline = _outline(properties)
+        for style in chain:
+            match = _HEADING_STYLE.match(style.name.strip())
+            if match:
+                return heading_line(text, int(match.group(1)) + 1)
+            outline = outline if outline is not None else style.outline
+        if outline is not None and outline < 9:
+            return heading_line(text, outline + 2)
+        numbering = properties.find(f"{W}numPr") if properties is not None else None
+        if numbering is not None or "list" in name.lower():
+            level = 0
+            if numbering is not None and (ilvl := numbering.find(f"{W}ilvl")) is not None:
+                level = _number(ilvl.get(f"{W}val")) or 0
+            elif match := re.search(r"(\d)$", name):  # "List Bullet 2"
+                level = int(match.group(1)) - 1
+            return list_line(text, min(level, MAX_LEVEL))
+        return text
+
+    def style_chain(self, style_id: str) -> list[_Style]:
+        """The style and the styles it is based on (a custom "Press Heading" based on
+        Heading 2), at most ten, a loop stopped where it closes."""
+        chain: list[_Style] = []
+        seen: set[str] = set()
+        current: str | None = style_id
+        while current and current not in seen and len(chain) < 10:
+            seen.add(current)
+            style = self.styles.get(current)
+            if style is None:
+                break
+            chain.append(style)
+            current = style.based_on
+        return chain
+
+    def table_rows(self, table: Any) -> list[str]:
+        """Each row of a table as ``cell | cell``; a nested table's rows follow its cell's,
+        and so do the notes and text boxes its cells refer to."""
+        rows: list[str] = []
+        for row in _rows(table):
+            check_time()
+            cells: list[str] = []
+            after: list[str] = []
+            nested: list[str] = []
+            for cell in _cells(row):
+                texts: list[str] = []
+                for block in _cell_blocks(cell):
+                    if block.tag == f"{W}p":
+                        text, more = self.paragraph_text(block)
+                        texts.append(text)
+                        after.extend(more)
+                    else:
+                        nested.extend(self.table_rows(block))
+                cells.append(" ".join(t for t in texts if t))
+            if row_text := table_row(cells):
+                rows.append(row_text)
+            rows.extend(nested)
+            rows.extend(after)
+        return rows
 
 
-def _table_rows(
-    table: Any, notes: dict[str, dict[str, str]], numbers: dict[tuple[str, str], int]
-) -> list[str]:
-    """Each row of a table as ``cell | cell``; a nested table's rows follow its cell's."""
-    rows: list[str] = []
-    for row in table.iterchildren(f"{_W}tr"):
-        cells = []
-        refs: list[str] = []
-        nested: list[str] = []
-        for cell in row.iterchildren(f"{_W}tc"):
-            texts = []
-            for paragraph in cell.iterchildren(f"{_W}p"):
-                text, more = _paragraph_text(paragraph, notes, numbers)
-                texts.append(text)
-                refs.extend(more)
-            cells.append(" ".join(t for t in texts if t))
-            for inner in cell.iterchildren(f"{_W}tbl"):
-                nested.extend(_table_rows(inner, notes, numbers))
-        if row_text := table_row(cells):
-            rows.append(row_text)
-        rows.extend(nested)
-        rows.extend(refs)
-    return rows
+def _rows(table: Any) -> Iterator[Any]:
+    """A table's rows, those inside row-level content controls included."""
+    for child in table.iterchildren():
+        if child.tag == f"{W}tr":
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}customXml"):
+            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            if content is not None:
+                yield from _rows(content)
+
+
+def _cells(row: Any) -> Iterator[Any]:
+    for child in row.iterchildren():
+        if child.tag == f"{W}tc":
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}customXml"):
+            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            if content is not None:
+                yield from _cells(content)
+
+
+def _cell_blocks(cell: Any) -> Iterator[Any]:
+    """A cell's paragraphs and nested tables, those inside content controls included."""
+    for child in cell.iterchildren():
+        if child.tag in (f"{W}p", f"{W}tbl"):
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}customXml"):
+            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            if content is not None:
+                yield from _cell_blocks(content)

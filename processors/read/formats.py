@@ -19,9 +19,9 @@ HWPX = "application/hwp+zip"
 
 
 HWP = "application/x-hwp"
-
-
-MEDIA_TYPES = {"pdf": PDF, "docx": DOCX, "hwpx": HWPX, "hwp": HWP}
+ENCRYPTED_OFFICE = "application/x-cfb"
+"""An OLE2 (Compound File Binary) container: what a password-protected Word file is."""
+MEDIA_TYPES = {"pdf": PDF, "docx": DOCX, "hwpx": HWPX, "hwp": HWP, "encrypted": ENCRYPTED_OFFICE}
 """Media type of each format lingoflow recognises."""
 
 
@@ -50,8 +50,10 @@ def office_kind(media_type: str | None) -> str | None:
 
 
 def office_format(data: bytes) -> str | None:
-    """``pdf``, ``docx``, ``hwpx`` or ``hwp`` when the bytes are such a document, else None
-    (plain ZIP archives, other OLE2 files and everything else).
+    """``pdf``, ``docx``, ``hwpx`` or ``hwp`` when the bytes are such a document,
+    ``encrypted`` for a password-protected Office file (an OLE2 container holding an
+    ``EncryptedPackage``), else None (plain ZIP archives, other OLE2 files and everything
+    else). Nothing is inflated but the first bytes of an HWPX ``mimetype``.
 
     >>> office_format(b"%PDF-1.7 ..."), office_format(b"plain text")
     ('pdf', None)
@@ -59,29 +61,34 @@ def office_format(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "hwp" if b"HWP Document File" in data else None
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist()[: MAX_MEMBERS + 1])
-                if "word/document.xml" in names:
-                    return "docx"
-                if "Contents/content.hpf" in names or any(
-                    re.fullmatch(r"Contents/section\d+\.xml", n) for n in names
-                ):
-                    return "hwpx"
-                if "mimetype" in names and archive.read("mimetype")[:40].startswith(
-                    b"application/hwp+zip"
-                ):
-                    return "hwpx"
-        except (zipfile.BadZipFile, OSError, ValueError):
-            # A broken archive that names itself an office document is still one.
-            head = data[:4096]
-            if b"word/" in head:
+        if b"HWP Document File" in data:
+            return "hwp"
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else None
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()[: MAX_MEMBERS + 1]
+            names = {i.filename.replace("\\", "/"): i for i in infos}
+            if "word/document.xml" in names:
                 return "docx"
-            if b"Contents/" in head or b"application/hwp+zip" in head:
+            if "Contents/content.hpf" in names or any(_SECTION.fullmatch(n) for n in names):
                 return "hwpx"
+            if "mimetype" in names:
+                with archive.open(names["mimetype"]) as member:
+                    if member.read(40).startswith(b"application/hwp+zip"):
+                        return "hwpx"
+    except Exception:
+        # A broken archive that names itself an office document is still one.
+        head = data[:4096]
+        if b"word/" in head:
+            return "docx"
+        if b"Contents/" in head or b"Contents\\" in head or b"application/hwp+zip" in head:
+            return "hwpx"
     return None
+
+
+_SECTION = re.compile(r"Contents/section\d+\.xml")
 
 
 # Magic numbers of common binary formats: (prefix, name). Checked before any decoding.

@@ -8,14 +8,14 @@ title, author and date from the package metadata.
 from __future__ import annotations
 
 import re
-import zipfile
 from typing import Any
 
 from lxml import etree
 
+from lingoflow.processors.core.budget import check_time
 from lingoflow.processors.core.document import OfficeText
 from lingoflow.processors.core.record import Removed
-from lingoflow.processors.read.archive import open_archive, read_member
+from lingoflow.processors.read.archive import Archive
 from lingoflow.processors.read.formats import OfficeError
 from lingoflow.processors.read.layout import heading_line, join_paragraphs, table_row
 
@@ -29,15 +29,15 @@ _OUTLINE = re.compile(r"^(?:개요|outline|제목|heading)\s*(\d)$", re.IGNORECA
 def read_hwpx(data: bytes, max_bytes: int) -> OfficeText:
     """The text of an HWPX file (see :mod:`lingoflow.processors.read.office` for the form)."""
     out = OfficeText()
-    with open_archive(data, max_bytes) as archive:
-        names = archive.namelist()
+    with Archive(data, max_bytes) as archive:
+        names = archive.names
         sections = _section_names(archive, names)
         if not sections:
             raise OfficeError("corrupt_document", "the HWPX package has no section")
         headings = _heading_styles(archive, names)
         reader = _Reader(headings)
         for name in sections:
-            reader.section(_xml(read_member(archive, name), name))
+            reader.section(_xml(archive.read(name), name))
         _metadata(archive, names, out)
     out.text = join_paragraphs(reader.paragraphs)
     out.removed = reader.removed
@@ -51,11 +51,11 @@ def _xml(data: bytes, name: str) -> Any:
         raise OfficeError("corrupt_document", f"{name} is not well-formed XML: {exc}") from exc
 
 
-def _section_names(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
+def _section_names(archive: Archive, names: list[str]) -> list[str]:
     """Section parts in reading order: the manifest's spine, else by number."""
     found = []
     if "Contents/content.hpf" in names:
-        root = _xml(read_member(archive, "Contents/content.hpf"), "Contents/content.hpf")
+        root = _xml(archive.read("Contents/content.hpf"), "Contents/content.hpf")
         items = {i.get("id"): i.get("href") for i in root.iter(f"{OPF}item")}
         for ref in root.iter(f"{OPF}itemref"):
             href = items.get(ref.get("idref"))
@@ -69,11 +69,11 @@ def _section_names(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
     return found
 
 
-def _heading_styles(archive: zipfile.ZipFile, names: list[str]) -> dict[str, int]:
+def _heading_styles(archive: Archive, names: list[str]) -> dict[str, int]:
     """Style id -> heading level, for the outline and heading styles of Contents/header.xml."""
     if "Contents/header.xml" not in names:
         return {}
-    root = _xml(read_member(archive, "Contents/header.xml"), "Contents/header.xml")
+    root = _xml(archive.read("Contents/header.xml"), "Contents/header.xml")
     levels = {}
     for style in root.iter(f"{HH}style"):
         for name in (style.get("name") or "", style.get("engName") or ""):
@@ -84,10 +84,10 @@ def _heading_styles(archive: zipfile.ZipFile, names: list[str]) -> dict[str, int
     return levels
 
 
-def _metadata(archive: zipfile.ZipFile, names: list[str], out: OfficeText) -> None:
+def _metadata(archive: Archive, names: list[str], out: OfficeText) -> None:
     if "Contents/content.hpf" not in names:
         return
-    root = _xml(read_member(archive, "Contents/content.hpf"), "Contents/content.hpf")
+    root = _xml(archive.read("Contents/content.hpf"), "Contents/content.hpf")
     title = root.find(f".//{OPF}title")
     out.title = " ".join((title.text or "").split()) or None if title is not None else None
     for meta in root.iter(f"{OPF}meta"):
@@ -107,6 +107,7 @@ class _Reader:
 
     def section(self, root: Any) -> None:
         for paragraph in root.iterchildren(f"{HP}p"):
+            check_time()
             text, after = self.paragraph(paragraph)
             if text:
                 level = self.headings.get(paragraph.get("styleIDRef") or "")

@@ -2,7 +2,13 @@
 
 Rules, each giving a failed document with a stable code rather than an exception:
 
-* a path that resolves outside the raw directory (symlinks included) is never opened: outside_root;
+* nothing outside the raw directory is opened: each path is opened one component at a time
+  from the raw directory's descriptor without following links; a symbolic link is resolved
+  by reading it, and one that leads outside is not read (outside_root), even when a directory
+  is swapped for a link while a run reads;
+* a hard link is a file of the raw directory like any other and is read: the file system
+  cannot tell which of its names is the original (give lingoflow a raw directory whose files
+  you mean it to read);
 * links that loop or dangle, and things that are not regular files: unreadable / not_a_file;
 * files above the size limit are not read at all: too_large;
 * empty files: empty;
@@ -12,13 +18,14 @@ Rules, each giving a failed document with a stable code rather than an exception
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import stat
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.read.formats import MEDIA_TYPES, office_format, sniff_binary
@@ -62,43 +69,30 @@ def _walk(root: Path) -> Iterator[str]:
 def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
     """Read one input's bytes into a new :class:`Document`, or a failed one saying why."""
     doc = Document(rel_path=rel_path, doc_id=doc_id_for(rel_path))
-    root = raw_dir.resolve()
-    path = root / rel_path
+    ingest_step(doc, raw_dir, max_bytes)
+    return doc
+
+
+class _RefusedError(Exception):
+    """An input that is not read: ``code`` and ``message`` are its failed record's."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+MAX_LINKS = 40
+"""Links followed for one path at the most (as the kernel's limit): more is a loop."""
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def ingest_step(doc: Document, raw_dir: Path, max_bytes: int) -> Document:
+    """Read the bytes of ``doc``'s input under ``raw_dir`` (see the module docstring)."""
     try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:  # dangling link, loop, vanished file
-        doc.fail("ingest", "unreadable", f"cannot resolve path: {_os_message(exc)}")
-        return doc
-    if not resolved.is_relative_to(root):
-        doc.fail(
-            "ingest",
-            "outside_root",
-            "the path is a link that resolves outside the raw directory; it was not read",
-        )
-        return doc
-    try:
-        info = os.stat(resolved)
-    except OSError as exc:
-        doc.fail("ingest", "unreadable", _os_message(exc))
-        return doc
-    if not stat.S_ISREG(info.st_mode):
-        doc.fail("ingest", "not_a_file", "not a regular file (directory, device, socket or pipe)")
-        return doc
-    doc.source.bytes = info.st_size
-    if info.st_size > max_bytes:
-        doc.fail(
-            "ingest",
-            "too_large",
-            f"{info.st_size} bytes is above the limit of {max_bytes} bytes; the file was not read",
-        )
-        return doc
-    try:
-        data = _read_bounded(resolved, max_bytes)
-    except OSError as exc:
-        doc.fail("ingest", "unreadable", _os_message(exc))
-        return doc
-    if data is None:
-        doc.fail("ingest", "too_large", f"the file grew above {max_bytes} bytes while being read")
+        data = _read_inside(raw_dir, doc.rel_path, max_bytes, doc)
+    except _RefusedError as refused:
+        doc.fail("ingest", refused.code, refused.message)
         return doc
     doc.source.bytes = len(data)
     doc.source.sha256 = hashlib.sha256(data).hexdigest()
@@ -122,15 +116,115 @@ def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
     return doc
 
 
-def _read_bounded(path: Path, max_bytes: int) -> bytes | None:
-    """Read at most ``max_bytes``; None when the file turns out to be larger."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError("not a regular file")
-        data = fh.read(max_bytes + 1)
-    return None if len(data) > max_bytes else data
+def _read_inside(raw_dir: Path, rel_path: str, max_bytes: int, doc: Document) -> bytes:
+    """The bytes of ``rel_path``, opened one path component at a time from the raw
+    directory's descriptor, never following a link: a link is resolved by reading it and
+    walking its target the same way, so that nothing outside the raw directory is opened,
+    even when a directory is swapped for a link while a run reads."""
+    try:
+        root_fd = os.open(raw_dir, _DIRECTORY & ~os.O_NOFOLLOW)
+    except OSError as exc:
+        raise _RefusedError(
+            "unreadable", f"cannot open the raw directory: {_os_message(exc)}"
+        ) from exc
+    try:
+        fd = _open_inside(root_fd, raw_dir, rel_path)
+    finally:
+        os.close(root_fd)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _RefusedError(
+                "not_a_file", "not a regular file (directory, device, socket or pipe)"
+            )
+        doc.source.bytes = info.st_size
+        if info.st_size > max_bytes:
+            raise _RefusedError(
+                "too_large",
+                f"{info.st_size} bytes is above the limit of {max_bytes} bytes; the file was "
+                "not read",
+            )
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise _RefusedError("unreadable", _os_message(exc)) from exc
+    if len(data) > max_bytes:
+        raise _RefusedError("too_large", f"the file grew above {max_bytes} bytes while being read")
+    return data
+
+
+def _open_inside(root_fd: int, raw_dir: Path, rel_path: str) -> int:
+    """A descriptor of ``rel_path`` under ``root_fd`` (see :func:`_read_inside`)."""
+    pending = [p for p in PurePosixPath(rel_path).parts if p not in ("", ".")]
+    walked: list[str] = []  # the directories opened so far, from the raw directory
+    links = 0
+    fd = os.dup(root_fd)
+    try:
+        while pending:
+            part = pending.pop(0)
+            if part == "..":
+                if not walked:
+                    raise _RefusedError("outside_root", _OUTSIDE)
+                walked.pop()
+                os.close(fd)
+                fd = _reopen(root_fd, walked)
+                continue
+            try:
+                opened = os.open(part, _DIRECTORY if pending else _FILE, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR) or not _is_link(fd, part):
+                    raise _RefusedError("unreadable", _os_message(exc)) from exc
+                links += 1
+                if links > MAX_LINKS:
+                    raise _RefusedError("unreadable", "too many levels of links (a loop)") from None
+                target = os.readlink(part, dir_fd=fd)
+                if os.path.isabs(target):
+                    inside = _relative_to_root(target, raw_dir)
+                    if inside is None:
+                        raise _RefusedError("outside_root", _OUTSIDE) from None
+                    os.close(fd)
+                    fd, walked = os.dup(root_fd), []
+                    target = inside
+                pending = [p for p in PurePosixPath(target).parts if p not in ("", ".")] + pending
+                continue
+            os.close(fd)
+            fd = opened
+            walked.append(part)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+_OUTSIDE = "the path is a link that resolves outside the raw directory; it was not read"
+
+
+def _reopen(root_fd: int, walked: list[str]) -> int:
+    """The directory ``walked`` leads to from the raw directory, opened again."""
+    fd = os.dup(root_fd)
+    for name in walked:
+        try:
+            opened = os.open(name, _DIRECTORY, dir_fd=fd)
+        finally:
+            os.close(fd)
+        fd = opened
+    return fd
+
+
+def _is_link(fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _relative_to_root(target: str, raw_dir: Path) -> str | None:
+    """An absolute link target as a path under the raw directory, or None outside it."""
+    root = os.path.realpath(raw_dir)
+    normal = os.path.normpath(target)
+    if normal == root:
+        return "."
+    return os.path.relpath(normal, root) if normal.startswith(root + os.sep) else None
 
 
 def _os_message(exc: BaseException) -> str:

@@ -37,11 +37,20 @@ def _hwp(data: bytes, max_bytes: int) -> OfficeText:
     )
 
 
+def _encrypted(data: bytes, max_bytes: int) -> OfficeText:
+    raise OfficeError(
+        "encrypted",
+        "a password-protected Office document (an encrypted package); lingoflow does not "
+        "decrypt documents",
+    )
+
+
 READERS: dict[str, Callable[[bytes, int], OfficeText]] = {
     "pdf": read_pdf,
     "docx": read_docx,
     "hwpx": read_hwpx,
     "hwp": _hwp,
+    "encrypted": _encrypted,
 }
 """The reader of each format :func:`~lingoflow.processors.read.formats.office_format` names;
 each takes the file's bytes and the size an archive may expand to."""

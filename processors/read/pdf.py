@@ -26,12 +26,12 @@ Reading order is top to bottom: a page set in two columns comes out line by line
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from lingoflow.processors.core.budget import check_time
 from lingoflow.processors.core.document import OfficeText
 from lingoflow.processors.core.record import Removed
 from lingoflow.processors.read.formats import OfficeError
@@ -147,23 +147,26 @@ def _read_page(pdf: object, index: int) -> _Page:
             )
             lines: list[_Line] = []
             chars: list[tuple[str, float, float, float, float]] = []
+            placed: tuple[str, float, float, float, float] | None = None  # the last non-space
             for i, char in enumerate(text):
                 if char in "\r\n":
                     _add_line(lines, chars, height)
-                    chars = []
+                    chars, placed = [], None
                     continue
+                if i % 256 == 0:
+                    check_time()
                 if char in "\ufffe\u00ad":  # a hyphen PDFium found at a line end
                     char = "-"
                 if char.isspace() or not raw.FPDFText_GetCharBox(handle, i, *boxes):
                     chars.append((" ", 0.0, 0.0, 0.0, 0.0))
                     continue
-                placed = next((c for c in reversed(chars) if c[0] != " "), None)
                 if placed is not None and _next_line(placed, left.value, bottom.value):
                     _add_line(lines, chars, height)  # PDFium ran two lines together
                     chars = []
                 known = chars and chars[-1][0] != " "
                 size = raw.FPDFText_GetFontSize(handle, i) if not known else 0.0
-                chars.append((char, left.value, right.value, bottom.value, float(size)))
+                placed = (char, left.value, right.value, bottom.value, float(size))
+                chars.append(placed)
             _add_line(lines, chars, height)
         finally:
             textpage.close()
@@ -258,26 +261,30 @@ def _paragraphs(pages: list[_Page]) -> list[str]:
         {round(x.size, 1) for p in pages for x in p.lines if x.size >= HEADING_RATIO * body},
         reverse=True,
     )
+    levels = {size: level for level, size in enumerate(heading_sizes, start=1)}
     out: list[str] = []
-    current: list[_Line] = []
-    notes: list[str] = []  # footnotes wait for the paragraph they interrupt to end
+    current = _Paragraph()
+    notes: list[list[str]] = []  # footnotes wait for the paragraph they interrupt to end
 
     def close() -> None:
-        if current:
-            out.append(_joined(current))
-            current.clear()
+        nonlocal current
+        if current.lines:
+            out.append(_joined(current.lines))
+            current = _Paragraph()
         for note in notes:
-            _place_note(out, note)
+            _place_note(out, " ".join(note))
         notes.clear()
 
     previous_right = 0.0  # the right margin of the page before
     for page in pages:
         right = max((x.x1 for x in page.lines if abs(x.size - body) < 1), default=0.0)
         first = page.lines[0] if page.lines else None
-        if not (current and _reaches(current[-1], previous_right, first) and not _ends(current)):
+        last = current.lines[-1] if current.lines else None
+        if not (last and _reaches(last, previous_right, first) and not _ends(current.lines)):
             close()
         previous_right = right
         for k, line in enumerate(page.lines):
+            check_time()
             text = line.text
             cells = line.cells()
             if len(cells) >= 2:
@@ -286,15 +293,15 @@ def _paragraphs(pages: list[_Page]) -> list[str]:
                 continue
             if line.size >= HEADING_RATIO * body and len(text) <= 200:
                 close()
-                out.append(heading_line(text, heading_sizes.index(round(line.size, 1)) + 1))
+                out.append(heading_line(text, levels[round(line.size, 1)]))
                 continue
             if _is_footnote(line, body, page):
-                notes.append(text)
+                notes.append([text])
                 continue
             if notes and line.size <= FOOTNOTE_RATIO * body and k and not _is_start(line):
-                notes[-1] += " " + text  # a footnote's second line
+                notes[-1].append(text)  # a footnote's second line
                 continue
-            if current and _new_paragraph(current, line, right, k == 0):
+            if current.lines and _new_paragraph(current, line, right, k == 0):
                 close()
             current.append(line)
     close()
@@ -345,19 +352,34 @@ def _ends(lines: list[_Line]) -> bool:
     return bool(_SENTENCE_END.search(lines[-1].text))
 
 
-def _new_paragraph(current: list[_Line], line: _Line, right: float, first_on_page: bool) -> bool:
-    prev = current[-1]
+@dataclass
+class _Paragraph:
+    """The lines of a paragraph being read, and the smallest gap between two of them (kept as
+    lines come, so that each line costs the same however long the paragraph is)."""
+
+    lines: list[_Line] = field(default_factory=list)
+    spacing: float | None = None
+
+    def append(self, line: _Line) -> None:
+        if self.lines:
+            gap = line.baseline - self.lines[-1].baseline
+            self.spacing = gap if self.spacing is None else min(self.spacing, gap)
+        self.lines.append(line)
+
+
+def _new_paragraph(current: _Paragraph, line: _Line, right: float, first_on_page: bool) -> bool:
+    prev = current.lines[-1]
     if first_on_page:  # continuing across the page break: decided by the caller
         return abs(line.size - prev.size) >= 1 or bool(BULLET.match(line.text))
     gap = line.baseline - prev.baseline
-    spacing = _spacing(current) or 1.45 * prev.size
+    spacing = current.spacing or 1.45 * prev.size
     return (
         abs(line.size - prev.size) >= 1
         or gap > 1.4 * spacing
         or gap < 0
         or not _reaches(prev, right, line)
         or bool(BULLET.match(line.text))
-        or _indented(current, line)
+        or _indented(current.lines, line)
     )
 
 
@@ -366,20 +388,17 @@ def _indented(current: list[_Line], line: _Line) -> bool:
     return line.x0 > current[-1].x0 + 1.5 * line.size and not BULLET.match(current[0].text)
 
 
-def _spacing(lines: list[_Line]) -> float | None:
-    gaps = [b.baseline - a.baseline for a, b in itertools.pairwise(lines)]
-    return min(gaps) if gaps else None
-
-
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
 
 
 def _joined(lines: list[_Line]) -> str:
-    text = lines[0].text
+    """The lines of a paragraph as one text: a hyphen that splits a word across lines goes."""
+    parts = [lines[0].text]
     for line in lines[1:]:
         nxt = line.text
-        if _HYPHENATED.search(text) and nxt[:1].islower():
-            text = text[:-1] + nxt
+        if _HYPHENATED.search(parts[-1]) and nxt[:1].islower():
+            parts[-1] = parts[-1][:-1]
+            parts.append(nxt)
         else:
-            text = f"{text} {nxt}"
-    return text
+            parts.extend((" ", nxt))
+    return "".join(parts)

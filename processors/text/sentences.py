@@ -19,11 +19,14 @@ inside title brackets (``「」 『』 《》``) or quoted speech, which goes on
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from lingoflow.processors.core.budget import check_time
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt no nos vs etc e.g i.e approx dept div gov govt gen col
@@ -88,11 +91,18 @@ def korean_sentence_spans(text: str) -> list[tuple[int, int]]:
     starts[0] = _skip_space(text, 0)
     spans = []
     for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        end = len(text[:end].rstrip())
+        end = _end_of(text, start, starts[i + 1] if i + 1 < len(starts) else len(text))
         if end > start:
             spans.append((start, end))
     return spans
+
+
+def _end_of(text: str, start: int, end: int) -> int:
+    """``end`` moved back over the spaces before it, not before ``start`` (no copy of the
+    text: every sentence costs its own length)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 # A bullet standing alone between spaces: squares, circles, triangles, diamonds, the reference
@@ -124,13 +134,14 @@ def press_release_spans(
         # a bulleted item: spaced dashes are its sub-items (□ > ○ > -)
         markers |= {m.start() for m in re.finditer(r"(?<=\s)[-–](?=\s)", text)}
     if korean:
-        starts = {s for s in starts if s in markers or not _inside_quotes(text, s)}
+        quotes = _Quotes(text)
+        starts = {s for s in starts if s in markers or not quotes.inside(s)}
     starts |= markers
     ordered = sorted(starts | {spans[0][0]})
     out: list[tuple[int, int]] = []
     for i, start in enumerate(ordered):
-        end = ordered[i + 1] if i + 1 < len(ordered) else len(text)
-        end = len(text[:end].rstrip())
+        check_time()
+        end = _end_of(text, start, ordered[i + 1] if i + 1 < len(ordered) else len(text))
         if end <= start:
             continue
         if out and _only_marker(text[out[-1][0] : out[-1][1]]):
@@ -159,13 +170,34 @@ def _enumerator_starts(text: str) -> set[int]:
     return starts
 
 
-def _inside_quotes(text: str, i: int) -> bool:
-    """Position ``i`` is inside brackets or straight quotes that close later in ``text``."""
-    before, after = text[:i], text[i:]
-    for opening, closing in _BRACKETS:
-        if before.count(opening) > before.count(closing) and closing in after:
-            return True
-    return before.count('"') % 2 == 1 and '"' in after
+class _Quotes:
+    """Where the brackets and quotes of a text stand, to tell in logarithmic time whether a
+    position is inside a pair that closes later."""
+
+    def __init__(self, text: str) -> None:
+        marks = {c for pair in _BRACKETS for c in pair} | {'"'}
+        self.positions: dict[str, list[int]] = {c: [] for c in marks}
+        for i, c in enumerate(text):
+            if c in marks:
+                self.positions[c].append(i)
+
+    def _before(self, char: str, i: int) -> int:
+        return bisect.bisect_left(self.positions[char], i)
+
+    def _later(self, char: str, i: int) -> bool:
+        found = self.positions[char]
+        return bool(found) and found[-1] >= i
+
+    def inside(self, i: int) -> bool:
+        """Position ``i`` is inside brackets or straight quotes that close later.
+
+        >>> _Quotes('그는 "좋다. 그렇다"라고 했다.').inside(8)
+        True
+        """
+        for opening, closing in _BRACKETS:
+            if self._before(opening, i) > self._before(closing, i) and self._later(closing, i):
+                return True
+        return self._before('"', i) % 2 == 1 and self._later('"', i)
 
 
 def _only_marker(sentence: str) -> bool:
@@ -185,6 +217,7 @@ def rule_sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
     for match in _END.finditer(text):
+        check_time()
         end = match.end()
         if end <= start or not _is_boundary(text, match):
             continue
@@ -216,12 +249,12 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     end = match.end()
     if _CJK_END.match(match.group()):
         return True
-    rest = text[end:]
-    if not rest.strip():
+    following = _skip_space(text, end)
+    if following >= len(text):
         return False  # the end of the text closes the last sentence anyway
-    if not rest[:1].isspace():
+    if following == end:
         return False  # "3.5", "U.S.-led", "e.g.,"
-    if not _START.match(rest.lstrip()):
+    if not _START.match(text, following):
         return False  # next word starts in lower case: not a sentence start
     if match.group()[0] != ".":
         return True

@@ -71,6 +71,14 @@ class TranslationReport:
     glossary_terms: Counter[str] = field(default_factory=Counter)
     protected: int = 0
 
+    def add(self, other: TranslationReport) -> None:
+        """Add what ``other`` (another batch's translation) did to this report."""
+        self.counts.add(other.counts)
+        for name, value in vars(other.engine).items():
+            setattr(self.engine, name, getattr(self.engine, name) + value)
+        self.glossary_terms.update(other.glossary_terms)
+        self.protected += other.protected
+
 
 def translate_documents(
     docs: Sequence[Document],

@@ -29,9 +29,12 @@ import functools
 import hashlib
 import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import ahocorasick
 
 from lingoflow.processors.core.languages import Pair
 
@@ -48,7 +51,6 @@ KOREAN_PARTICLES = tuple(
         reverse=True,
     )
 )
-_PARTICLE = "(?:" + "|".join(KOREAN_PARTICLES) + ")"
 
 
 class GlossaryError(ValueError):
@@ -92,9 +94,7 @@ class Glossary:
     entries: tuple[GlossaryEntry, ...] = ()
     digest: str = ""
     name: str = ""
-    _patterns: dict[Pair, tuple[re.Pattern[str], tuple[GlossaryEntry, ...]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _matchers: dict[Pair, _Matcher] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_pair: dict[Pair, list[GlossaryEntry]] = defaultdict(list)
@@ -102,16 +102,16 @@ class Glossary:
             by_pair[entry.pair].append(entry)
         for pair, entries in by_pair.items():
             ordered = tuple(sorted(entries, key=lambda e: len(e.source), reverse=True))
-            self._patterns[pair] = (_pattern(ordered, pair.source), ordered)
+            self._matchers[pair] = _Matcher(ordered, pair.source == "ko")
 
     @property
     def pairs(self) -> frozenset[Pair]:
         """The language pairs the glossary has entries for."""
-        return frozenset(self._patterns)
+        return frozenset(self._matchers)
 
     def for_pair(self, pair: Pair) -> tuple[GlossaryEntry, ...]:
         """The entries of ``pair``, longest source term first."""
-        return self._patterns[pair][1] if pair in self._patterns else ()
+        return self._matchers[pair].entries if pair in self._matchers else ()
 
     def matches(self, text: str, pair: Pair) -> list[GlossaryMatch]:
         """Every term of ``pair`` found in ``text``, in order, without overlaps.
@@ -123,28 +123,77 @@ class Glossary:
         >>> [(text[m.start:m.end], m.entry.target) for m in found]
         [('환경부는', 'Ministry of Environment'), ('환경을', 'environment')]
         """
-        found = self._patterns.get(pair)
-        if found is None:
-            return []
-        pattern, entries = found
-        out = []
-        for m in pattern.finditer(text):
-            index = (m.lastindex or 1) - 1
-            out.append(GlossaryMatch(m.start(), m.end(), entries[index]))
-        return out
+        matcher = self._matchers.get(pair)
+        return matcher.matches(text) if matcher is not None else []
 
     def __bool__(self) -> bool:
         return bool(self.entries)
 
 
-def _pattern(entries: tuple[GlossaryEntry, ...], source_lang: str) -> re.Pattern[str]:
-    terms = []
-    for entry in entries:
-        escaped = re.escape(entry.source)
-        flags = "" if any(c.isupper() for c in entry.source) else "(?i:"
-        terms.append(f"({flags}{escaped}{')' if flags else ''})")
-    particle = f"{_PARTICLE}?" if source_lang == "ko" else ""
-    return re.compile(r"(?<!\w)(?:" + "|".join(terms) + ")" + particle + r"(?!\w)")
+class _Matcher:
+    """The terms of one language pair in an Aho-Corasick automaton (pyahocorasick): finding
+    them costs one pass over the text, whatever the number of terms.
+
+    The automaton gives every place a term (compared in lower case) ends; each is then held
+    to the rules: the text's case when the term has a capital letter, no word character
+    before it, a Korean particle after it when the source is Korean (the longest that leaves a
+    word boundary), and no word character after that. Scanning left to right, the first term
+    that holds at the leftmost position wins, the longest first, and the scan goes on after
+    it: the matches a regular expression of all the terms would find."""
+
+    def __init__(self, entries: tuple[GlossaryEntry, ...], korean: bool) -> None:
+        self.entries = entries
+        self.korean = korean
+        keys: dict[str, list[GlossaryEntry]] = defaultdict(list)
+        for entry in entries:  # longest first, so each key's entries keep that order
+            keys[entry.source.lower()].append(entry)
+        self.automaton = ahocorasick.Automaton()
+        for key, with_key in keys.items():
+            self.automaton.add_word(key, (len(key), tuple(with_key)))
+        self.automaton.make_automaton()
+
+    def matches(self, text: str) -> list[GlossaryMatch]:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few letters lower to two: keep the positions
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        candidates: list[tuple[int, int, tuple[GlossaryEntry, ...]]] = []
+        for last, (length, entries) in self.automaton.iter(lowered):
+            candidates.append((last + 1 - length, -length, entries))
+        candidates.sort(key=lambda c: (c[0], c[1]))
+        found: list[GlossaryMatch] = []
+        position = 0
+        for start, negative, entries in candidates:
+            if start < position or not _boundary(text, start):
+                continue
+            end = start - negative
+            for entry in entries:
+                if entry.source != entry.source.lower() and text[start:end] != entry.source:
+                    continue  # a term with a capital letter matches that exact case
+                stop = self._end(text, end)
+                if stop is not None:
+                    found.append(GlossaryMatch(start, stop, entry))
+                    position = stop
+                    break
+        return found
+
+    def _end(self, text: str, end: int) -> int | None:
+        """Where a term that ends at ``end`` ends with its particle, if the boundary holds."""
+        if self.korean:
+            for particle in KOREAN_PARTICLES:  # longest first
+                if text.startswith(particle, end) and _boundary(text, end + len(particle), 0):
+                    return end + len(particle)
+        return end if _boundary(text, end, 0) else None
+
+
+def _boundary(text: str, i: int, before: int = 1) -> bool:
+    """No word character at ``i - before`` (before: the character before ``i``; 0: the
+    character at ``i``), as a regular expression's lookarounds ``(?<!\\w)`` and ``(?!\\w)``
+    see it."""
+    j = i - before
+    if j < 0 or j >= len(text):
+        return True
+    char = text[j]
+    return not (char.isalnum() or char == "_")
 
 
 def parse_glossary(text: str, name: str = "<glossary>") -> Glossary:
@@ -203,23 +252,39 @@ def parse_glossary(text: str, name: str = "<glossary>") -> Glossary:
     return Glossary(entries=tuple(entries), digest=digest, name=name)
 
 
+MAX_GLOSSARY_BYTES = 64 * 1024 * 1024
+"""The largest glossary file read (a few million entries): a bound on what a wrong path, such
+as a device, could make a run read."""
+
+
 def load_glossary(path: str | os.PathLike[str]) -> Glossary:
     """The glossary in the file at ``path``; raises :class:`GlossaryError` when it is missing,
-    unreadable, not UTF-8 or malformed. Read once per process while the file is unchanged."""
+    unreadable, not a regular file (a device, a pipe), larger than
+    :data:`MAX_GLOSSARY_BYTES`, not UTF-8 or malformed. Read once per process while the file
+    is unchanged."""
     file = Path(path)
     try:
-        stat = file.stat()
+        info = file.stat()
     except OSError as exc:
         raise GlossaryError(f"{file}: cannot read the glossary ({exc.strerror or exc})") from exc
-    return _load(str(file), stat.st_mtime_ns, stat.st_size)
+    if not stat.S_ISREG(info.st_mode):
+        raise GlossaryError(f"{file}: the glossary is not a regular file")
+    if info.st_size > MAX_GLOSSARY_BYTES:
+        raise GlossaryError(
+            f"{file}: the glossary has {info.st_size} bytes, more than {MAX_GLOSSARY_BYTES}"
+        )
+    return _load(str(file), info.st_mtime_ns, info.st_size)
 
 
 @functools.lru_cache(maxsize=16)
 def _load(path: str, mtime_ns: int, size: int) -> Glossary:
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_GLOSSARY_BYTES + 1)
     except OSError as exc:
         raise GlossaryError(f"{path}: cannot read the glossary ({exc.strerror or exc})") from exc
+    if len(data) > MAX_GLOSSARY_BYTES:
+        raise GlossaryError(f"{path}: the glossary grew beyond {MAX_GLOSSARY_BYTES} bytes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
