@@ -39,6 +39,8 @@ from lingoflow.processors.language.detector import (
 from lingoflow.processors.read.decode import decode_bytes
 from lingoflow.processors.read.formats import SUFFIXES, OfficeError, office_kind
 from lingoflow.processors.read.html import (
+    PARSER_DEPTH,
+    depth_cut,
     extract_html,
     looks_like_html,
     visible_text,
@@ -177,6 +179,13 @@ def clean_step(
     if doc.failed:
         return doc
     if doc.html is not None:
+        if depth_cut(doc.html):
+            doc.add_error(
+                "clean",
+                "markup_too_deep",
+                f"the page nests its elements more than {PARSER_DEPTH} deep, where HTML "
+                "parsers stop reading: text standing deeper is missing from the record",
+            )
         page = extract_html(doc.html)
         report = RepairReport()
         _repair_blocks(page.blocks, config.repair, report)

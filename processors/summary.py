@@ -36,6 +36,10 @@ class RunSummary(BatchCounts):
     )
     by_status: dict[str, int] = Field(default_factory=dict)
     by_language: dict[str, int] = Field(default_factory=dict)
+    by_error: dict[str, int] = Field(
+        default_factory=dict,
+        description="Records of the index after the run carrying each error code.",
+    )
     glossary_without_model: list[Pair] = Field(
         default_factory=list,
         description="Language pairs the glossary has entries for but no installed model "
@@ -77,6 +81,8 @@ class RunSummary(BatchCounts):
         self.records = len(entries)
         self.by_status = dict(sorted(Counter(e.status for e in entries).items()))
         self.by_language = dict(sorted(Counter(e.language for e in entries).items()))
+        errors = Counter(code for e in entries for code in dict.fromkeys(e.errors))
+        self.by_error = dict(sorted(errors.items()))
         self.seconds = round(time.monotonic() - started, 3)
         return self
 

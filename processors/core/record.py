@@ -60,6 +60,8 @@ ERROR_CODES: dict[str, str] = {
     "original text only",
     "translation_rejected": "a flagged translation left out (reject_flagged): the segment "
     "keeps its original only",
+    "markup_too_deep": "an HTML page nested deeper than parsers read: text standing deeper "
+    "is missing (record partial)",
     "too_slow": "the document took longer than its time budget (document_timeout); it is "
     "tried again on the next run",
     "internal_error": "an unexpected error in one of lingoflow's steps, named in the message; "
@@ -72,6 +74,7 @@ WARNING_CODES: dict[str, str] = {
     "repaired": "mojibake was repaired: which kind, on how many lines",
     "repair_uncertain": "text left unrepaired, and why",
     "misleading_name": "the file name promises another format than the content, which decided",
+    "undecodable_name": "the file name is not UTF-8: source.path writes its other bytes as \\xNN",
 }
 """Every warning code: facts worth knowing that leave the record ok."""
 REMOVAL_REASONS: dict[str, str] = {

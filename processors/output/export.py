@@ -43,7 +43,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lingoflow.processors import __version__
 from lingoflow.processors.core.config import ExportFormat
 from lingoflow.processors.core.record import Record, Segment
-from lingoflow.processors.output.records import iter_records, record_files
+from lingoflow.processors.output.records import iter_records, read_regular, record_files
 from lingoflow.processors.output.writer import atomic_file
 
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -135,10 +135,11 @@ def pair_languages(paths: list[Path]) -> list[str]:
     seen: dict[str, None] = {}
     for path in paths:
         try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            data = json.loads(read_regular(path) or b"")
+        except (OSError, ValueError, RecursionError):
             continue  # reported by the pass that exports
-        for lang in data.get("languages", []) if isinstance(data, dict) else []:
+        languages = data.get("languages") if isinstance(data, dict) else None
+        for lang in languages if isinstance(languages, list) else []:
             if isinstance(lang, str):
                 seen.setdefault(lang, None)
     return list(seen)

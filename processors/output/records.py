@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -41,24 +44,56 @@ class CorruptRecordError(Exception):
         self.reason = reason
 
 
-def load_record(path: Path) -> Record | None:
-    """The record stored at ``path``, or None when there is none.
+MAX_RECORD_BYTES = 1 << 30
+"""The largest record file read (a 20 MB input with two translations is a fraction of it)."""
 
-    Raises :class:`CorruptRecordError` when the file exists but cannot be read or is not a
-    valid record, so that callers report it instead of mistaking it for an absent one.
-    """
+
+def read_regular(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes | None:
+    """The bytes of the regular file at ``path``, or None when there is nothing there.
+    Raises OSError for anything else: a link (never followed), a pipe or device (never
+    opened for reading: a FIFO would block), a file over ``limit``, an error reading."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CorruptRecordError(path, exc.strerror or str(exc)) from exc
+        if exc.errno == errno.ELOOP:
+            raise OSError(exc.errno, "a link, not a record file") from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"{info.st_size} bytes, more than {limit}")
+        return handle.read(limit + 1)
+
+
+def load_record(path: Path) -> Record | None:
+    """The record stored at ``path``, or None when there is none.
+
+    Raises :class:`CorruptRecordError` when something is there that is not a valid record: a
+    file that cannot be read, a pipe or a link, text that is not a record (malformed JSON,
+    nesting too deep, a lone surrogate, a schema violation), or a record whose ``doc_id`` is
+    not its file's name. Callers report it instead of mistaking it for an absent record; every
+    reader of records (a run, retranslation, export, validation) reads them here, so they
+    agree on what is valid.
+    """
     try:
-        return Record.model_validate_json(data)
+        data = read_regular(path)
+    except OSError as exc:
+        raise CorruptRecordError(path, exc.strerror or str(exc)) from exc
+    if data is None:
+        return None
+    try:
+        record = Record.model_validate_json(data)
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem["loc"]) or "record"
         raise CorruptRecordError(path, f"not a valid record ({where}: {problem['msg']})") from exc
+    if record.doc_id != path.stem:
+        raise CorruptRecordError(path, f"its doc_id {record.doc_id!r} is not its file's name")
+    return record
 
 
 def same_content(a: Record, b: Record) -> bool:

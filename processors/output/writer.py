@@ -38,11 +38,14 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
 
     A temporary file in the same folder is written, flushed and fsynced, then renamed over
     the target; the folder is fsynced so the rename survives a crash. On an error the
-    temporary file is removed and ``path`` is left as it was.
+    temporary file is removed and ``path`` is left as it was. The file gets the mode a new
+    file gets under the process's umask (``mkstemp`` alone would make it readable by its
+    owner only), so that the accounts a dataset is meant for can read it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~process_umask())
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
@@ -53,6 +56,18 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def process_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (``/proc``), else
+    set and restored (which another thread could race)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

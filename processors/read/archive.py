@@ -74,13 +74,13 @@ class Archive:
                     check_time()
         except OfficeError:
             raise
-        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
-            raise OfficeError(
-                "encrypted", f"{name} is encrypted; lingoflow does not decrypt documents"
-            ) from exc
         except NotImplementedError as exc:
             raise OfficeError(
                 "corrupt_document", f"{name} uses a compression method that cannot be read: {exc}"
+            ) from exc
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise OfficeError(
+                "encrypted", f"{name} is encrypted; lingoflow does not decrypt documents"
             ) from exc
         except Exception as exc:  # zlib, CRC, truncated stream: a damaged member
             raise OfficeError("corrupt_document", f"{name} is damaged: {exc}") from exc

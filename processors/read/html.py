@@ -79,6 +79,48 @@ def extract_html(html: str) -> HtmlExtraction:
     return result
 
 
+PARSER_DEPTH = 255
+"""How deep libxml2's HTML parser (lxml, trafilatura) nests elements: it stops reading a page
+there, and what stands deeper is lost."""
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)")
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr p li dt dd option "
+    "tr td th".split()
+)  # empty elements, and those a parser closes when the next one opens
+
+
+def depth_cut(html: str) -> bool:
+    """The page nests its elements deeper than :data:`PARSER_DEPTH`, so that an HTML parser
+    stops reading it there. A count of its tags says when it may (one pass, no parse); a
+    parse then tells whether it does (scripts and templates holding tags in strings make the
+    count say more than the parser sees).
+
+    >>> depth_cut("<div><p>x</p></div>"), depth_cut("<div>" * 300 + "x" + "</div>" * 300)
+    (False, True)
+    """
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _VOID:
+            continue
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    if deepest <= PARSER_DEPTH:
+        return False
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html).getroottree().getroot()
+    except (etree.ParserError, ValueError):
+        return True
+    stack = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level >= PARSER_DEPTH:
+            return True
+        stack.extend((child, level + 1) for child in node)
+    return False
+
+
 def _fill_from_head(result: HtmlExtraction, html: str) -> None:
     """Metadata trafilatura left out (it drops non-Latin bylines), read from <head> tags."""
     import lxml.html

@@ -89,6 +89,12 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 def ingest_step(doc: Document, raw_dir: Path, max_bytes: int) -> Document:
     """Read the bytes of ``doc``'s input under ``raw_dir`` (see the module docstring)."""
+    if doc.source.path != doc.rel_path:
+        doc.add_warning(
+            "ingest",
+            "undecodable_name",
+            "the file name is not UTF-8; source.path writes its other bytes as \\xNN",
+        )
     try:
         data = _read_inside(raw_dir, doc.rel_path, max_bytes, doc)
     except _RefusedError as refused:
@@ -177,7 +183,10 @@ def _open_inside(root_fd: int, raw_dir: Path, rel_path: str) -> int:
                 links += 1
                 if links > MAX_LINKS:
                     raise _RefusedError("unreadable", "too many levels of links (a loop)") from None
-                target = os.readlink(part, dir_fd=fd)
+                try:
+                    target = os.readlink(part, dir_fd=fd)
+                except OSError as vanished:  # changed while it was read
+                    raise _RefusedError("unreadable", _os_message(vanished)) from vanished
                 if os.path.isabs(target):
                     inside = _relative_to_root(target, raw_dir)
                     if inside is None:

@@ -81,20 +81,36 @@ def fix_with_ftfy(text: str, config: RepairConfig) -> str:
 
 
 def fix_document_mojibake(text: str) -> str:
-    """Undo UTF-8 read as cp1252/latin-1 when the *whole* text round-trips.
+    r"""Undo UTF-8 read as cp1252/latin-1 when the text round-trips as a whole.
 
     ftfy judges line by line, and a line such as "â–¸ Opening" alone does not look wrong
-    enough. When every character of the text re-encodes to bytes that form valid UTF-8 (which
+    enough. When the characters of the text re-encode to bytes that form valid UTF-8 (which
     genuine Latin text practically never does) and the result looks less like mojibake, the
-    whole text is decoded again.
+    text is decoded again. Lines that do not round-trip because a decoder dropped a byte of
+    their mojibake (the residue :func:`fix_dropped_bytes` mends) do not stop the others from
+    being repaired; they are left as they are.
+
+    >>> text = "\u00e2\u20ac\u0153Plan\u00e2\u20ac\u009d\n\u00e2\u2013\u00b8 Opening"
+    >>> print(fix_document_mojibake(text + "\n\u00e3\u20acKey"))
+    “Plan”
+    ▸ Opening
+    ã€Key
     """
     if text.isascii():
         return text
     for codec in ("sloppy-windows-1252", "latin-1"):
-        try:
-            fixed = text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
+        lines = text.split("\n")
+        broken = False
+        for i, line in enumerate(lines):
+            if line.isascii():
+                continue
+            try:
+                lines[i] = line.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                broken = broken or not _ORPHAN.search(line)
+        if broken:
             continue
+        fixed = "\n".join(lines)
         multibyte = sum(not c.isascii() for c in fixed)
         if multibyte >= 2 and ftfy.badness.badness(fixed) < ftfy.badness.badness(text):
             return fixed
