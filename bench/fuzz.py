@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,11 +69,93 @@ def inputs(count: int, seed: int) -> Iterator[bytes]:
                 yield bytes(data) * rng.randrange(1, 4)
 
 
+def _one(path: Path) -> dict[str, object]:
+    """Process one file as a run would (``--one PATH``, in a process of its own): its status,
+    error codes, seconds and the process's peak resident memory."""
+    from lingoflow.processors.batch import process_batch
+    from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+
+    config = PipelineConfig(translation=TranslationConfig(enabled=False))
+    start = time.perf_counter()
+    batch = process_batch(path.parent, path.parent / ".out", [path.name], config, force=True)
+    seconds = time.perf_counter() - start
+    record = batch.records[0]
+    return {
+        "status": record.status,
+        "codes": [e.code for e in record.errors],
+        "seconds": round(seconds, 3),
+        "peak_mb": _peak_rss_mb(),
+    }
+
+
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory since it started (``VmHWM``: unlike getrusage's
+    ru_maxrss, which keeps the parent's peak across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return -1
+
+
+def hostile_table(size: int, scale: int, folder: Path) -> tuple[list[str], int]:
+    """Every hostile input of bench/hostile.py processed in a process of its own, the sized
+    ones at ``size`` and ``scale`` times it: a markdown table, and how many crashed (an
+    internal_error, or a process that did not end well)."""
+    import json
+    import subprocess
+    import sys
+
+    from bench import hostile
+
+    rows = [
+        "| input | size | status | errors | seconds | peak RSS MB | time at 10x / 1x |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    crashes = 0
+    for generator in hostile.GENERATORS:
+        sizes = [size, size * scale] if generator in hostile.SIZED and scale > 1 else [size]
+        seconds = []
+        for n in sizes:
+            name, data = generator(n)
+            path = folder / f"{n}-{name}"
+            path.write_bytes(data)
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.fuzz", "--one", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                crashes += 1
+                rows.append(f"| {name} | {n} | crashed: {done.stderr.strip()[-200:]} | | | | |")
+                continue
+            found = json.loads(done.stdout)
+            crashes += "internal_error" in found["codes"]
+            seconds.append(found["seconds"])
+            ratio = f"{seconds[1] / max(seconds[0], 1e-3):.1f}" if len(seconds) == 2 else ""
+            rows.append(
+                f"| {name} | {n} | {found['status']} | {', '.join(found['codes'])} | "
+                f"{found['seconds']} | {found['peak_mb']} | {ratio} |"
+            )
+    return rows, crashes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--inputs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--hostile", action="store_true", help="also the hostile inputs of bench/hostile.py"
+    )
+    parser.add_argument("--size", type=int, default=1, help="size of the hostile inputs")
+    parser.add_argument("--scale", type=int, default=10, help="time sized inputs at this times")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one is not None:
+        import json
+
+        print(json.dumps(_one(args.one)))
+        return 0
 
     from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
     from lingoflow.processors.core.document import Document
@@ -86,19 +167,24 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for i, data in enumerate(inputs(args.inputs, args.seed)):
         doc = Document(rel_path=f"fuzz-{i}.txt", doc_id="fuzz-000000000000", data=data)
-        try:
-            run_steps([doc], config)
-        except Exception:
+        run_steps([doc], config)
+        if doc.traceback:  # an internal_error: a bug
             crashes += 1
-            print(f"crash on input {i}: {data[:200]!r}")
-            traceback.print_exc()
-            continue
+            print(f"crash on input {i}: {data[:200]!r}\n{doc.traceback}")
         statuses[doc.status] = statuses.get(doc.status, 0) + 1
     seconds = time.perf_counter() - start
     print(
-        f"{args.inputs} inputs in {seconds:.0f} s ({args.inputs / seconds:.0f}/s), "
+        f"{args.inputs} inputs in {seconds:.0f} s ({args.inputs / max(seconds, 1e-3):.0f}/s), "
         f"crashes: {crashes}, statuses: {dict(sorted(statuses.items()))}"
     )
+    if args.hostile:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            rows, hostile_crashes = hostile_table(args.size, args.scale, Path(tmp))
+        print("\n".join(rows))
+        print(f"hostile crashes: {hostile_crashes}")
+        crashes += hostile_crashes
     return 1 if crashes else 0
 
 

@@ -28,7 +28,7 @@ from lingoflow.processors.core.document import Document
 from lingoflow.processors.language.detector import clear_caches
 from lingoflow.processors.pipeline import StageClock, run_steps
 from lingoflow.processors.read.ingest import doc_id_for
-from lingoflow.processors.text.normalize import normalize_line
+from lingoflow.processors.text.normalize import clear_cache as clear_normalize_cache
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "boilerplate"
 CONFIG = PipelineConfig(translation=TranslationConfig(enabled=False))
@@ -45,7 +45,7 @@ def lingoflow_pass(pages: list[tuple[str, bytes]], batch: int) -> dict[str, floa
     seconds: dict[str, float] = {}
     clock = StageClock(seconds)
     clear_caches()  # each pass starts cold: a run meets its pages once
-    normalize_line.cache_clear()
+    clear_normalize_cache()
     for start in range(0, len(pages), batch):
         docs = [
             Document(rel_path=f"pages/{name}", doc_id=doc_id_for(f"pages/{name}"), data=data)

@@ -33,8 +33,11 @@ def test_generated_corpus_gives_one_valid_record_each(tmp_path: Path) -> None:
 
 
 def test_fuzz_fast_version_has_no_crash(capsys: pytest.CaptureFixture[str]) -> None:
-    assert fuzz.main(["--inputs", "3000", "--seed", "1"]) == 0
-    assert "crashes: 0" in capsys.readouterr().out
+    """Random inputs, and every hostile input at a small size in a process of its own."""
+    assert fuzz.main(["--inputs", "2000", "--seed", "1", "--hostile", "--scale", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "crashes: 0" in out and "hostile crashes: 0" in out
+    assert "| deep.html | 1 | partial | markup_too_deep |" in out
 
 
 @pytest.mark.slow

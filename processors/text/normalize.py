@@ -96,15 +96,34 @@ def collapse_spaces(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
-@functools.lru_cache(maxsize=65_536)
+CACHED_LINE = 2000
+"""Lines up to this long have their answers kept (menus and footers repeat; long lines do not,
+and a cache of them would hold megabytes a line)."""
+
+
+def clear_cache() -> None:
+    """Forget the kept answers (for benchmarks: each pass starts cold)."""
+    _cached_line.cache_clear()
+
+
 def normalize_line(line: str) -> tuple[str, int | None]:
     """Every fix above, in order; returns the text and its markdown heading level, if any.
     Pure, and asked several times of the same line (cleaning, the repeated-lines statistic,
-    menus and footers of every page): answers are kept for the last 65,536 lines.
+    menus and footers of every page): the answers for the last 65,536 lines up to
+    :data:`CACHED_LINE` characters are kept.
 
     >>> normalize_line("## Background")
     ('Background', 2)
     """
+    return _cached_line(line) if len(line) <= CACHED_LINE else _normalized(line)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _cached_line(line: str) -> tuple[str, int | None]:
+    return _normalized(line)
+
+
+def _normalized(line: str) -> tuple[str, int | None]:
     line, heading = markdown_heading(line)
     line = strip_markdown(line)
     line = strip_tags(line)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lingoflow.processors.core.budget import check_time
@@ -128,26 +129,42 @@ def press_release_spans(
     """
     if not spans:
         return spans
-    starts = {a for a, _ in spans}
     markers = {m.start() for m in _BULLET.finditer(text)} | _enumerator_starts(text)
     if text[:1] in _BULLET_CHARS and text[1:2].isspace():
         # a bulleted item: spaced dashes are its sub-items (□ > ○ > -)
         markers |= {m.start() for m in re.finditer(r"(?<=\s)[-–](?=\s)", text)}
-    if korean:
-        quotes = _Quotes(text)
-        starts = {s for s in starts if s in markers or not quotes.inside(s)}
-    starts |= markers
-    ordered = sorted(starts | {spans[0][0]})
+    quotes = _Quotes(text) if korean else None
+    kept = (a for i, (a, _) in enumerate(spans) if i == 0 or not quotes or not quotes.inside(a))
     out: list[tuple[int, int]] = []
-    for i, start in enumerate(ordered):
+    start: int | None = None
+    # the sentences' starts and the markers, in order and once each, without holding a copy
+    for next_start in _unique(heapq.merge(kept, sorted(markers))):
+        if start is not None:
+            _append(out, text, start, next_start)
+        start = next_start
         check_time()
-        end = _end_of(text, start, ordered[i + 1] if i + 1 < len(ordered) else len(text))
-        if end <= start:
-            continue
-        if out and _only_marker(text[out[-1][0] : out[-1][1]]):
-            start = out.pop()[0]  # a bullet alone joins the sentence it introduces
-        out.append((start, end))
+    if start is not None:
+        _append(out, text, start, len(text))
     return out
+
+
+def _unique(ordered: Iterator[int]) -> Iterator[int]:
+    previous = None
+    for value in ordered:
+        if value != previous:
+            yield value
+        previous = value
+
+
+def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add the sentence from ``start`` to ``end`` (its trailing spaces left out); a bullet
+    alone before it joins it."""
+    end = _end_of(text, start, end)
+    if end <= start:
+        return
+    if out and _only_marker(text[out[-1][0] : out[-1][1]]):
+        start = out.pop()[0]  # a bullet alone joins the sentence it introduces
+    out.append((start, end))
 
 
 def _enumerator_starts(text: str) -> set[int]:
