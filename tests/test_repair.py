@@ -281,6 +281,23 @@ def test_a_lost_byte_is_inferred_from_its_partner_or_its_residue_removed(
     assert repair_text(text) == fixed
 
 
+def test_a_line_whose_byte_was_lost_does_not_stop_the_others_from_being_repaired() -> None:
+    """The bullets "â–¸" round-trip only with the whole text; the line whose "【" lost its
+    byte does not round-trip, and no longer stops the others (it is mended on its own)."""
+    text = (
+        "ã€Key Participants】\nâ€œOpeningâ€\x9d ceremony\n"
+        "â–¸ Minister of the Interior and Safety\nâ–¸ Mayor of Daegu"
+    )
+    assert repair_text(text).split("\n") == [
+        "【Key Participants】",
+        "“Opening” ceremony",
+        "▸ Minister of the Interior and Safety",
+        "▸ Mayor of Daegu",
+    ]
+    latin = "Le café est très bon.\nâ–¸ Opening"  # genuine latin text does not round-trip
+    assert repair_text(latin) == latin
+
+
 def test_lost_bytes_are_reported() -> None:
     report = RepairReport()
     repair_text("ã€Key Participants】 and\nRemarks: ã€Key\nfine line", report=report)

@@ -164,7 +164,7 @@ def _read_page(pdf: object, index: int) -> _Page:
                     _add_line(lines, chars, height)  # PDFium ran two lines together
                     chars = []
                 known = chars and chars[-1][0] != " "
-                size = raw.FPDFText_GetFontSize(handle, i) if not known else 0.0
+                size = abs(raw.FPDFText_GetFontSize(handle, i)) if not known else 0.0
                 placed = (char, left.value, right.value, bottom.value, float(size))
                 chars.append(placed)
             _add_line(lines, chars, height)
