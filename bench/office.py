@@ -9,13 +9,20 @@ Python and the libraries included), so that memory can be compared across page c
 means the reader does not hold every page at once. "pages" is the number of pages of the PDF
 (DOCX and HWPX have the same text, and no pages of their own).
 
-    python -m bench.office [--pages 1 20 200] [--repeat 3]
+With the shared set of real documents (``../shared/eval/office``: PDFs of twelve producers,
+DOCX, HWPX, with independent reference texts), each file is processed as a run processes it
+(without translation) and scored by the set's own scorer: per-file word recall against the
+reference, split-cell artefacts, reading order, title, furniture left in the body; and each
+PDF's reading time per page.
+
+    python -m bench.office [--pages 1 20 200] [--repeat 3] [--shared DIR | --no-shared]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval" / "office"
 
 
 def long_pdf(pages: int) -> bytes:
@@ -97,7 +105,8 @@ BUILDERS = {"pdf": long_pdf, "docx": long_docx, "hwpx": long_hwpx}
 # VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
 PEAK = """
 import re, sys
-from lingoflow.processors.read.office import office_format, read_office
+from lingoflow.processors.read.formats import office_format
+from lingoflow.processors.read.office import read_office
 data = open(sys.argv[1], "rb").read()
 read_office(data, office_format(data), 1 << 30)
 status = open("/proc/self/status").read()
@@ -114,6 +123,77 @@ def best(repeat: int, run: object) -> float:
     return min(times)
 
 
+def shared_set(folder: Path) -> int:
+    """Process and score the shared set of real office documents, and time each PDF's read;
+    the scorer's exit status (0: every goal of the set holds)."""
+    import pypdfium2
+
+    from lingoflow.processors.batch import process_batch, write_processed
+    from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+    from lingoflow.processors.read.formats import OfficeError, office_format
+    from lingoflow.processors.read.ingest import discover
+    from lingoflow.processors.read.office import read_office
+
+    raw = folder / "raw"
+    config = PipelineConfig(translation=TranslationConfig(enabled=False))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        paths = discover(raw)
+        start = time.perf_counter()
+        for i in range(0, len(paths), 64):
+            write_processed(out, process_batch(raw, out, paths[i : i + 64], config, force=True))
+        elapsed = time.perf_counter() - start
+        done = subprocess.run(
+            [sys.executable, str(folder / "score.py"), str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        scored = done.stdout.splitlines()
+    print(f"\nShared set: {len(paths)} files processed in {elapsed:.1f} s (no translation)\n")
+    print("| file | status | recall | split | order | xorder | title | furniture | read ms/page |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    across: list[float] = []
+    read_ms: dict[str, str] = {}
+    for path in sorted(raw.iterdir()):
+        data = path.read_bytes()
+        if not data.startswith(b"%PDF"):
+            continue
+        try:
+            pages = len(pypdfium2.PdfDocument(data))
+        except pypdfium2.PdfiumError:
+            read_ms[path.name] = "encrypted"
+            continue
+        try:
+            seconds = best(1, lambda d=data: read_office(d, office_format(d), 1 << 30))
+        except OfficeError as error:  # a scanned or encrypted file: its record says so
+            read_ms[path.name] = error.code
+            continue
+        read_ms[path.name] = f"{1000 * seconds / max(1, pages):.1f}"
+    for line in scored:
+        fields = dict(
+            re.findall(r"(?<!\w)(status|recall|split|order|xorder|title|furniture) (\S+)", line)
+        )
+        if not fields or line.startswith("office-real"):
+            continue
+        name = line.split()[0]
+        keys = ("status", "recall", "split", "order", "xorder", "title")
+        row = [fields.get(k, "-") for k in keys]
+        if name.endswith(".pdf") and "xorder" in fields:
+            across.append(float(fields["xorder"]))
+        furniture = fields.get("furniture", "-")
+        print(f"| {name} | {' | '.join(row)} | {furniture} | {read_ms.get(name, '-')} |")
+    print()
+    print(next((line for line in scored if line.startswith("office-real")), ""))
+    if across:
+        mean = sum(across) / len(across)
+        print(f"PDF line-to-line order (xorder), mean of {len(across)} files: {mean:.3f}")
+    for line in scored:
+        if line.startswith("FAIL"):
+            print(line)
+    return done.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
     from lingoflow.processors.pipeline import run_steps
@@ -124,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared office set")
+    parser.add_argument("--no-shared", action="store_true", help="built documents only")
     args = parser.parse_args(argv)
     config = PipelineConfig(translation=TranslationConfig(enabled=False))
     print("| format | pages | KB | read s | read ms/page | pipeline s | peak RSS MB (read) |")
@@ -157,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {kind} | {pages} | {len(data) // 1024} | {read:.3f} | "
                     f"{1000 * read / pages:.1f} | {whole:.3f} | {int(peak) / 1024:.1f} |"
                 )
+    if not args.no_shared and (args.shared / "score.py").exists():
+        return shared_set(args.shared)
     return 0
 
 

@@ -28,7 +28,7 @@ from lingoflow.processors.core.config import (
     RepairConfig,
 )
 from lingoflow.processors.core.document import Block, Document, OfficeText, Quality
-from lingoflow.processors.core.record import Metadata, Stage
+from lingoflow.processors.core.record import Stage
 from lingoflow.processors.language.detector import (
     UNDETERMINED,
     Detection,
@@ -48,6 +48,7 @@ from lingoflow.processors.read.html import (
 )
 from lingoflow.processors.read.office import read_office
 from lingoflow.processors.text.entities import parse_date
+from lingoflow.processors.text.garbling import garbled
 from lingoflow.processors.text.normalize import normalize_line
 from lingoflow.processors.text.repair import RepairReport, repair_text
 from lingoflow.processors.translate.documents import TranslationReport, translate_documents
@@ -195,6 +196,7 @@ def clean_step(
         doc.html = None
         meta = cleaned.metadata
         meta.title = page.title or meta.title
+        meta.title_source = "html" if page.title else "text" if meta.title else None
         meta.organisation = page.sitename
         meta.url = page.url or meta.url
         meta.authors = [page.author] if page.author else meta.authors
@@ -205,10 +207,11 @@ def clean_step(
     elif doc.office is not None:
         cleaned = clean_text(doc.text, office_rules(config.clean))
         cleaned.removed = doc.office.removed + cleaned.removed
-        _office_metadata(cleaned.metadata, doc.office)
+        _office_metadata(cleaned, doc.office)
         doc.text, doc.office = "", None
     else:
         cleaned = clean_text(doc.text, config.clean, repeated)
+        cleaned.metadata.title_source = "text" if cleaned.metadata.title else None
         doc.text = ""
     _note_misleading_name(doc)
     doc.blocks = cleaned.blocks
@@ -224,6 +227,8 @@ OFFICE_DISABLED_RULES = frozenset(
         "navigation",
         "breadcrumb",
         "menu",
+        "empty_label",
+        "context",
         "section_label",
         "share_widget",
         "call_to_action",
@@ -242,12 +247,29 @@ def office_rules(config: CleanConfig) -> CleanConfig:
     )
 
 
-def _office_metadata(meta: Metadata, office: OfficeText) -> None:
-    """The document's own properties where the text did not say: a title found in the text
-    wins over a file's Title property (often a template's or the file name)."""
-    meta.title = meta.title or office.title
+def _office_metadata(cleaned: Cleaned, office: OfficeText) -> None:
+    """The reader's title (a Title style, the largest type of the first page, the file's
+    Title property) wins over the first heading-like line the cleaning found: the block
+    that holds it becomes the title, and the cleaning's title, if another block, a
+    heading."""
+    meta = cleaned.metadata
     if office.author and not meta.authors:
         meta.authors = [office.author]
+    if not office.title:
+        meta.title_source = "text" if meta.title else None
+        return
+    meta.title, meta.title_source = office.title, office.title_source
+    key = _title_key(office.title)
+    found = False
+    for block in cleaned.blocks:
+        if not found and _title_key(block.text) == key:
+            block.role, block.level, found = "title", None, True
+        elif block.role == "title":
+            block.role, block.level = "heading", 1
+
+
+def _title_key(text: str) -> str:
+    return " ".join(text.replace(" | ", " ").split()).casefold()
 
 
 def _note_misleading_name(doc: Document) -> None:
@@ -326,6 +348,18 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
         else:
             block.lang = _from_context(i, detections, trusted, doc.language)
             block.lang_confidence = INHERITED_CONFIDENCE
+    return doc
+
+
+def garbling_step(doc: Document) -> Document:
+    """A record whose text looks garbled (:mod:`~lingoflow.processors.text.garbling`) is
+    partial, with a ``garbled_text`` error naming the measure: a reader's silent failure is
+    never an ``ok`` record."""
+    if doc.failed or not doc.blocks:
+        return doc
+    found = garbled([b.text for b in doc.blocks], [b.lang for b in doc.blocks])
+    if found is not None:
+        doc.add_error("decode", "garbled_text", found.message())
     return doc
 
 
@@ -442,6 +476,7 @@ def run_steps(
     with clock("detect"):
         for doc in docs:
             guarded("detect", config.document_timeout, detect_step, doc, detector, config.languages)
+            guarded("detect", config.document_timeout, garbling_step, doc)
     if engine is None:
         return None
     with clock("translate"):

@@ -121,10 +121,19 @@ def role_caption(lines: list[Line], ctx: Context) -> None:
                 line.text, line.role = match.group("text"), "caption"
 
 
+_NUMBER_REFS = re.compile(r"(?<=[^\s\d(\[])(\d{1,2})\)|(?<=\S)\[(\d{1,2})\]")
+"""A numbered footnote's reference inside a line: "증가율1)", "the results[2]" (not "(1)", a
+line's own leading "1)" or a number's digits)."""
+
+
 def role_footnote(lines: list[Line], ctx: Context) -> None:
-    """Footnotes ("* ...", "** ...", "※ ...") with their marker; a lone "* " line is a footnote
-    only when a nearby line carries the marker or another footnote is next to it."""
+    """Footnotes ("* ...", "** ...", "※ ...", "1) ...", "[1] ...") with their marker. A numbered
+    line ("1) ...", "[1] ...") is a footnote only when some other line refers to its number
+    ("증가율1)", "results[1]"): otherwise it is a numbered clause, a list item. A lone "* "
+    line is a footnote only when a nearby line carries the marker or another footnote is next
+    to it."""
     kept = [line for line in lines if line.kept]
+    refs = _numbered_refs(kept)
     for k, line in enumerate(kept):
         if line.role not in (None, "paragraph"):
             continue
@@ -134,7 +143,20 @@ def role_footnote(lines: list[Line], ctx: Context) -> None:
         marker = match.group("marker")
         if marker == "*" and not _star_footnote(kept, k):
             continue
+        if (marker[0].isdigit() or marker[0] == "[") and str(int(marker.strip("[])"))) not in refs:
+            continue
         line.role, line.marker, line.text = "footnote", marker, match.group("text")
+
+
+def _numbered_refs(kept: list[Line]) -> set[str]:
+    """The footnote numbers the document's lines refer to (each as "1)" and "[1]" are)."""
+    refs: set[str] = set()
+    for line in kept:
+        start = FOOTNOTE.match(line.text)
+        text = line.text[start.start("text") :] if start else line.text
+        for match in _NUMBER_REFS.finditer(text):
+            refs.add(str(int(match.group(1) or match.group(2))))
+    return refs
 
 
 def _star_footnote(kept: list[Line], k: int) -> bool:

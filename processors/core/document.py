@@ -19,6 +19,7 @@ from lingoflow.processors.core.record import (
     Source,
     Stage,
     Status,
+    TitleSource,
     TranslationQuality,
 )
 
@@ -249,4 +250,5 @@ class OfficeText:
     text: str = ""
     removed: list[Removed] = field(default_factory=list)
     title: str | None = None
+    title_source: TitleSource | None = None
     author: str | None = None

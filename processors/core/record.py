@@ -18,9 +18,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.5.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.5.0/record.schema.json"
-SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0"]
+SCHEMA_VERSION: Final = "1.6.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.6.0/record.schema.json"
+SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0"]
 """Versions a record may carry: minor versions only add fields, so older records still load."""
 
 Status = Literal["ok", "partial", "failed"]
@@ -62,6 +62,9 @@ ERROR_CODES: dict[str, str] = {
     "keeps its original only",
     "markup_too_deep": "an HTML page nested deeper than parsers read: text standing deeper "
     "is missing (record partial)",
+    "garbled_text": "the text as read looks garbled (the message names the measure: cells in "
+    "prose, split words, single letters, unknown words, unmapped characters); the record is "
+    "partial, its text kept as read",
     "too_slow": "the document took longer than its time budget (document_timeout); it is "
     "tried again on the next run",
     "internal_error": "an unexpected error in one of lingoflow's steps, named in the message; "
@@ -92,6 +95,8 @@ REMOVAL_REASONS: dict[str, str] = {
     "running_header": "a running header of an office document",
     "running_footer": "a running footer of an office document",
     "page_number": "a page number of an office document",
+    "off_page": "text of a PDF page outside its visible area (its crop box)",
+    "rotated_text": "text of a PDF page set at an angle to the page's text (a watermark)",
 }
 """Every reason cleaning gives for text it removed."""
 
@@ -152,11 +157,22 @@ class Contact(_Model):
     """Division or department."""
 
 
+TitleSource = Literal["html", "document_properties", "title_style", "layout", "text"]
+"""Where a title was found: ``html``, the page's metadata and headline as the HTML extractor
+reads them; ``document_properties``, the file's Title property (PDF, DOCX); ``title_style``, a
+paragraph in Word's Title style; ``layout``, the largest type on the first page (PDF, DOCX,
+HWPX), release labels and agency names aside; ``text``, the first heading-like line of the
+text."""
+
+
 class Metadata(_Model):
     """Document-level metadata found in the document itself (never invented)."""
 
     title: str | None = None
     """Main title."""
+    title_source: TitleSource | None = None
+    """Where the title was found (see the schema's description of the values): html,
+    document_properties, title_style, layout, text; null without a title. Added in 1.6.0."""
     subtitle: str | None = None
     """Subtitle or deck, if any."""
     published: date | None = None
@@ -248,7 +264,8 @@ class Removed(_Model):
     """The removed text, as it stood after decoding and repair."""
     reason: Code
     """Stable reason code, e.g. navigation, breadcrumb, empty_label, word_bookmark, copyright,
-    share_widget, markup, running_header, running_footer, page_number."""
+    share_widget, markup, running_header, running_footer, page_number, off_page,
+    rotated_text."""
 
 
 class Pipeline(_Model):

@@ -44,6 +44,8 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 from numpy.typing import NDArray
 
+from lingoflow.processors.text.wordlists import frequencies
+
 UNDETERMINED = "und"
 
 # Default candidates: languages langdetect ships profiles for that lingoflow's users meet in
@@ -289,7 +291,7 @@ class LanguageDetector:
 
     def _frequencies(self, lang: str) -> dict[str, float] | None:
         if lang not in self._freqs:
-            self._freqs[lang] = _load_frequencies(lang)
+            self._freqs[lang] = dict(frequencies(lang))
         return self._freqs[lang] or None
 
 
@@ -476,15 +478,6 @@ def _ngram_normalization() -> dict[int, str]:
         if normal != char:
             table[code] = normal
     return table
-
-
-def _load_frequencies(lang: str) -> dict[str, float]:
-    from wordfreq import get_frequency_dict  # loaded on first use: ~4 MB per language
-
-    try:
-        return dict(get_frequency_dict(lang, wordlist="small"))
-    except LookupError:
-        return {}
 
 
 _DETECTORS: dict[tuple[tuple[str, ...], int], LanguageDetector] = {}

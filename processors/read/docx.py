@@ -3,8 +3,12 @@ document order, content controls (``w:sdt``: cover pages, tables of contents, fo
 boxes read once, in order; headings from the paragraph styles (Title, Heading 1-9, an outline
 level, and any style based on them); list items with their level (numbering or a list style);
 footnotes and endnotes after the paragraph that refers to them; headers and footers removed
-with a reason; title and author from the core properties. Deleted tracked changes are left
-out; an unresolved entity reference is kept as it is written (``&name;``), never dropped.
+with a reason. The title is the first paragraph in the Title style, else the core properties'
+title (unless a placeholder), else the largest type of the first page
+(:func:`~lingoflow.processors.read.titles.pick_title`, type sizes from the runs, their
+paragraph's style chain and the document's defaults); the author from the core properties.
+Deleted tracked changes are left out; an unresolved entity reference is kept as it is written
+(``&name;``), never dropped.
 
 Every part is read through :class:`~lingoflow.processors.read.archive.Archive`, so no member
 inflates beyond the size limit, and parsed without entities, DTDs or network access. A style
@@ -27,6 +31,12 @@ from lingoflow.processors.core.record import Removed
 from lingoflow.processors.read.archive import Archive
 from lingoflow.processors.read.formats import OfficeError
 from lingoflow.processors.read.layout import heading_line, join_paragraphs, list_line, table_row
+from lingoflow.processors.read.titles import (
+    FIRST_PAGE_PARAGRAPHS,
+    Candidate,
+    pick_title,
+    property_title,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -58,8 +68,10 @@ def read_docx(data: bytes, max_bytes: int) -> OfficeText:
         body = root.find(f"{W}body")
         if body is None:
             raise OfficeError("corrupt_document", "word/document.xml has no body")
+        styles_root = _optional(archive, "word/styles.xml")
         reader = _Reader(
-            styles=_styles(_optional(archive, "word/styles.xml")),
+            styles=_styles(styles_root),
+            default_size=_default_size(styles_root),
             notes={
                 kind: _notes(_optional(archive, f"word/{kind}s.xml"), kind)
                 for kind in ("footnote", "endnote")
@@ -70,8 +82,14 @@ def read_docx(data: bytes, max_bytes: int) -> OfficeText:
         out.removed = _furniture(archive)
         core = _optional(archive, "docProps/core.xml")
         if core is not None:
-            out.title = _core(core, f"{DC}title")
             out.author = _core(core, f"{DC}creator")
+        property_value = _core(core, f"{DC}title") if core is not None else None
+        if reader.styled_title:
+            out.title, out.title_source = reader.styled_title, "title_style"
+        elif title := property_title(property_value or ""):
+            out.title, out.title_source = title, "document_properties"
+        elif title := pick_title(reader.candidates, reader.body_size()):
+            out.title, out.title_source = title, "layout"
     return out
 
 
@@ -97,6 +115,8 @@ class _Style:
     name: str
     based_on: str | None
     outline: int | None
+    size: float | None = None
+    bold: bool | None = None
 
 
 def _styles(root: Any) -> dict[str, _Style]:
@@ -111,12 +131,35 @@ def _styles(root: Any) -> dict[str, _Style]:
             continue
         name = style.find(f"{W}name")
         based = style.find(f"{W}basedOn")
+        run = style.find(f"{W}rPr")
         found[style_id] = _Style(
             name=(name.get(f"{W}val") or "") if name is not None else style_id,
             based_on=based.get(f"{W}val") if based is not None else None,
             outline=_outline(style.find(f"{W}pPr")),
+            size=_size(run),
+            bold=_bold(run),
         )
     return found
+
+
+def _default_size(root: Any) -> float:
+    """The document's default type size (points): ``w:docDefaults``, else Word's 10."""
+    node = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr") if root is not None else None
+    return _size(node) or 10.0
+
+
+def _size(run_properties: Any) -> float | None:
+    """The type size a run's or style's properties set (``w:sz``, half-points), or None."""
+    node = run_properties.find(f"{W}sz") if run_properties is not None else None
+    value = _number(node.get(f"{W}val")) if node is not None else None
+    return value / 2 if value else None
+
+
+def _bold(run_properties: Any) -> bool | None:
+    node = run_properties.find(f"{W}b") if run_properties is not None else None
+    if node is None:
+        return None
+    return node.get(f"{W}val") not in ("0", "false", "off")
 
 
 def _outline(properties: Any) -> int | None:
@@ -209,8 +252,49 @@ class _Reader:
 
     styles: dict[str, _Style]
     notes: dict[str, dict[str, str]]
+    default_size: float = 10.0
     paragraphs: list[str] = field(default_factory=list)
     numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+    """The first page's paragraphs with their type size, for the title."""
+    sizes: dict[float, int] = field(default_factory=dict)
+    """Characters set in each type size, for the body's size."""
+    styled_title: str | None = None
+    first_page: bool = True
+
+    def body_size(self) -> float:
+        return max(self.sizes, key=lambda k: self.sizes[k]) if self.sizes else self.default_size
+
+    def measure(self, element: Any, text: str) -> None:
+        """Note the type size of a paragraph of ``text`` (the size most of its characters
+        have), and whether a page break ends the first page there."""
+        chain = self.style_chain(_style_id(element))
+        style_size = next((st.size for st in chain if st.size), None) or self.default_size
+        style_bold = next((st.bold for st in chain if st.bold is not None), False)
+        weights: dict[tuple[float, bool], int] = {}
+        for run in element.iter(f"{W}r"):
+            properties = run.find(f"{W}rPr")
+            length = sum(len(t.text or "") for t in run.iterchildren(f"{W}t"))
+            if length:
+                size = _size(properties) or style_size
+                bold = _bold(properties)
+                key = (size, style_bold if bold is None else bold)
+                weights[key] = weights.get(key, 0) + length
+        if not weights:
+            return
+        size, bold = max(weights, key=lambda k: weights[k])
+        for (run_size, _), count in weights.items():
+            self.sizes[run_size] = self.sizes.get(run_size, 0) + count
+        if self.first_page and text:
+            self.candidates.append(Candidate(text, size, bold))
+            if len(self.candidates) >= FIRST_PAGE_PARAGRAPHS:
+                self.first_page = False
+        if self.first_page and (
+            element.find(f".//{W}br[@{W}type='page']") is not None
+            or element.find(f".//{W}lastRenderedPageBreak") is not None
+            or element.find(f"{W}pPr/{W}sectPr") is not None
+        ):
+            self.first_page = False
 
     def blocks(self, parent: Any) -> None:
         """Paragraphs, tables and the block-level content controls of ``parent``, in order."""
@@ -228,6 +312,7 @@ class _Reader:
 
     def paragraph(self, element: Any) -> None:
         text, after = self.paragraph_text(element)
+        self.measure(element, text)
         if text:
             self.paragraphs.append(self.with_structure(element, text))
         self.paragraphs.extend(after)
@@ -265,12 +350,11 @@ class _Reader:
         """``text`` as a heading or a list item when the paragraph's style, outline level or
         numbering says so."""
         properties = element.find(f"{W}pPr")
-        style_id = ""
-        if properties is not None and (style := properties.find(f"{W}pStyle")) is not None:
-            style_id = style.get(f"{W}val") or ""
+        style_id = _style_id(element)
         chain = self.style_chain(style_id)
         name = chain[0].name if chain else style_id
         if _TITLE_STYLE.match(name.strip()):
+            self.styled_title = self.styled_title or text
             return heading_line(text, 1)
         outline = _outline(properties)
         for style in chain:
@@ -319,6 +403,7 @@ class _Reader:
                 for block in _cell_blocks(cell):
                     if block.tag == f"{W}p":
                         text, more = self.paragraph_text(block)
+                        self.measure(block, text)
                         texts.append(text)
                         after.extend(more)
                     else:
@@ -329,6 +414,11 @@ class _Reader:
             rows.extend(nested)
             rows.extend(after)
         return rows
+
+
+def _style_id(paragraph: Any) -> str:
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    return (style.get(f"{W}val") or "") if style is not None else ""
 
 
 def _rows(table: Any) -> Iterator[Any]:

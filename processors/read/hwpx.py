@@ -1,8 +1,11 @@
 """HWPX (OWPML, KS X 6101: the XML format of Hangul word processor documents), read with lxml:
 the sections in the order the manifest gives, paragraphs, tables (each row ``cell | cell``),
 footnotes and endnotes after the paragraph that refers to them, headings from the outline
-styles ("개요 1", Outline 1) and heading styles, headers and footers removed with a reason,
-title, author and date from the package metadata.
+styles ("개요 1", Outline 1) and heading styles, headers and footers removed with a reason.
+The title is the largest type of the first page
+(:func:`~lingoflow.processors.read.titles.pick_title`, type sizes from the character shapes
+of ``Contents/header.xml``), else the package's title
+(unless a placeholder); the author from the package metadata.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from lingoflow.processors.core.record import Removed
 from lingoflow.processors.read.archive import Archive
 from lingoflow.processors.read.formats import OfficeError
 from lingoflow.processors.read.layout import heading_line, join_paragraphs, table_row
+from lingoflow.processors.read.titles import (
+    FIRST_PAGE_PARAGRAPHS,
+    Candidate,
+    pick_title,
+    property_title,
+)
 
 HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"
 HH = "{http://www.hancom.co.kr/hwpml/2011/head}"
@@ -34,13 +43,21 @@ def read_hwpx(data: bytes, max_bytes: int) -> OfficeText:
         sections = _section_names(archive, names)
         if not sections:
             raise OfficeError("corrupt_document", "the HWPX package has no section")
-        headings = _heading_styles(archive, names)
-        reader = _Reader(headings)
+        header = (
+            _xml(archive.read("Contents/header.xml"), "Contents/header.xml")
+            if "Contents/header.xml" in names
+            else None
+        )
+        reader = _Reader(_heading_styles(header), _char_shapes(header))
         for name in sections:
             reader.section(_xml(archive.read(name), name))
         _metadata(archive, names, out)
     out.text = join_paragraphs(reader.paragraphs)
     out.removed = reader.removed
+    if title := pick_title(reader.candidates, reader.body_size()):
+        out.title, out.title_source = title, "layout"
+    elif out.title:
+        out.title_source = "document_properties"
     return out
 
 
@@ -69,11 +86,10 @@ def _section_names(archive: Archive, names: list[str]) -> list[str]:
     return found
 
 
-def _heading_styles(archive: Archive, names: list[str]) -> dict[str, int]:
+def _heading_styles(root: Any) -> dict[str, int]:
     """Style id -> heading level, for the outline and heading styles of Contents/header.xml."""
-    if "Contents/header.xml" not in names:
+    if root is None:
         return {}
-    root = _xml(archive.read("Contents/header.xml"), "Contents/header.xml")
     levels = {}
     for style in root.iter(f"{HH}style"):
         for name in (style.get("name") or "", style.get("engName") or ""):
@@ -84,12 +100,24 @@ def _heading_styles(archive: Archive, names: list[str]) -> dict[str, int]:
     return levels
 
 
+def _char_shapes(root: Any) -> dict[str, tuple[float, bool]]:
+    """Character shape id -> type size (points) and boldness, from Contents/header.xml."""
+    if root is None:
+        return {}
+    shapes = {}
+    for shape in root.iter(f"{HH}charPr"):
+        height = shape.get("height") or ""
+        if height.isdigit() and len(height) <= 6:
+            shapes[shape.get("id") or ""] = (int(height) / 100, shape.find(f"{HH}bold") is not None)
+    return shapes
+
+
 def _metadata(archive: Archive, names: list[str], out: OfficeText) -> None:
     if "Contents/content.hpf" not in names:
         return
     root = _xml(archive.read("Contents/content.hpf"), "Contents/content.hpf")
     title = root.find(f".//{OPF}title")
-    out.title = " ".join((title.text or "").split()) or None if title is not None else None
+    out.title = property_title(title.text or "") if title is not None else None
     for meta in root.iter(f"{OPF}meta"):
         name, value = meta.get("name"), " ".join((meta.text or "").split())
         if name == "creator" and value:
@@ -99,15 +127,26 @@ def _metadata(archive: Archive, names: list[str], out: OfficeText) -> None:
 class _Reader:
     """Walks the paragraphs of the sections, collecting the text path's lines."""
 
-    def __init__(self, headings: dict[str, int]) -> None:
+    def __init__(self, headings: dict[str, int], shapes: dict[str, tuple[float, bool]]) -> None:
         self.headings = headings
+        self.shapes = shapes
         self.paragraphs: list[str] = []
         self.removed: list[Removed] = []
         self.notes = 0
+        self.candidates: list[Candidate] = []
+        """The first page's paragraphs with their type size, for the title."""
+        self.sizes: dict[float, int] = {}
+        """Characters set in each type size, for the body's size."""
+        self.first_page = True
+
+    def body_size(self) -> float:
+        return max(self.sizes, key=lambda k: self.sizes[k]) if self.sizes else 10.0
 
     def section(self, root: Any) -> None:
         for paragraph in root.iterchildren(f"{HP}p"):
             check_time()
+            if paragraph.get("pageBreak") == "1" and (self.candidates or self.paragraphs):
+                self.first_page = False
             text, after = self.paragraph(paragraph)
             if text:
                 level = self.headings.get(paragraph.get("styleIDRef") or "")
@@ -119,16 +158,34 @@ class _Reader:
         holds, the notes it refers to."""
         parts: list[str] = []
         after: list[str] = []
+        weights: dict[tuple[float, bool], int] = {}
         for run in paragraph.iterchildren(f"{HP}run"):
+            shape = self.shapes.get(run.get("charPrIDRef") or "")
             for node in run:
                 tag = node.tag
                 if tag == f"{HP}t":
-                    parts.append("".join(node.itertext()))
+                    text = "".join(node.itertext())
+                    parts.append(text)
+                    if shape is not None and text.strip():
+                        weights[shape] = weights.get(shape, 0) + len(text.strip())
                 elif tag == f"{HP}ctrl":
                     after.extend(self._control(node, parts))
                 elif tag == f"{HP}tbl":
                     after.extend(self._table(node))
-        return " ".join("".join(parts).split()), after
+        text = " ".join("".join(parts).split())
+        self._measure(text, weights)
+        return text, after
+
+    def _measure(self, text: str, weights: dict[tuple[float, bool], int]) -> None:
+        """Note the type size of a paragraph (the size most of its characters have)."""
+        if not weights:
+            return
+        for (size, _), count in weights.items():
+            self.sizes[size] = self.sizes.get(size, 0) + count
+        if self.first_page and text:
+            size, bold = max(weights, key=lambda k: weights[k])
+            self.candidates.append(Candidate(text, size, bold))
+            self.first_page = len(self.candidates) < FIRST_PAGE_PARAGRAPHS
 
     def _control(self, ctrl: Any, parts: list[str]) -> list[str]:
         """Headers and footers (removed), footnotes and endnotes (a ``[n]`` marker in the

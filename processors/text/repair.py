@@ -31,6 +31,7 @@ import ftfy.badness
 
 from lingoflow.processors.core.config import Normalization, RepairConfig
 from lingoflow.processors.text.features import hangul_share
+from lingoflow.processors.text.wordlists import frequencies
 
 # Invisible characters downstream should not see. ZWJ/ZWNJ (U+200C/U+200D) stay: emoji and
 # several scripts need them.
@@ -219,9 +220,7 @@ def _reads_as_korean(text: str) -> bool:
 @functools.cache
 def _korean_words() -> frozenset[str]:
     """wordfreq's Korean word list (30,000 words), read once per process (about 0.3 s)."""
-    from wordfreq import get_frequency_dict
-
-    return frozenset(get_frequency_dict("ko", wordlist="best"))
+    return frozenset(frequencies("ko", "best"))
 
 
 # CP949 punctuation and symbols (lead bytes 0xA1-0xA3) that English text from Korean sites

@@ -1,0 +1,217 @@
+"""Does a document's text look garbled? Cheap checks on the text as read.
+
+A reader can fail without an error: a PDF whose type sizes it misjudged comes out with a
+``|`` between every word, a letter-spaced heading as single letters, a font without a
+character map as private-use characters. Each measure below looks at the whole text, names
+what it measured, and says garbled only past a threshold that real documents stay well
+under (tuned on ``eval/office`` and the corpus, and tested on the broken output of earlier
+readers):
+
+* :func:`cells_in_prose`: ``" | "`` cell boundaries standing between two lower-case words
+  (prose read as a table: ``the step forward it | offers``), per word;
+* :func:`split_words`: cell boundaries that cut a word or a number (``국 | 립``,
+  ``U | n | d | e | rsta``, ``of | fers``, ``1 | 0,000``, ``14 | 1 | .5억``), per boundary;
+* :func:`single_letters`: words of one letter (spaces inside words: ``U n d e r``), per
+  word, in alphabetic and in Hangul text;
+* :func:`unknown_words`: words of English text that are no English word (pieces of
+  words, words run together), per word;
+* :func:`unmapped_characters`: replacement and private-use characters (glyphs without a
+  character), per character.
+
+Each takes the document's texts (one per segment, with the segment's language for
+:func:`unknown_words`) and returns a :class:`Garbled` when its threshold is passed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from lingoflow.processors.text.wordlists import frequencies
+
+_CELL = " | "
+_LAST_WORD = re.compile(r"[^\W\d_]+$")
+_FIRST_WORD = re.compile(r"^[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
+"""Words of one letter in the languages of the Latin script (a, I, o, y, e, u, à aside)."""
+
+
+@dataclass(frozen=True)
+class Garbled:
+    """A measure past its threshold: its name, what it measured and the threshold."""
+
+    measure: str
+    value: float
+    threshold: float
+    what: str
+
+    def message(self) -> str:
+        return (
+            f"the text as read looks garbled ({self.measure}): {self.value:.0%} {self.what}, "
+            f"over the {self.threshold:.0%} real documents stay under; the reader may have "
+            "misread the file's layout or fonts"
+        )
+
+
+def _boundaries(texts: Sequence[str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for text in texts:
+        if _CELL in text:
+            cells = [c.strip() for c in text.split(_CELL)]
+            pairs.extend((a, b) for a, b in itertools.pairwise(cells) if a and b)
+    return pairs
+
+
+def cells_in_prose(texts: Sequence[str], threshold: float = 0.1) -> Garbled | None:
+    """Cell boundaries between two lower-case words, per word (at least 50 words).
+
+    >>> cells_in_prose(["the | step | forward | it | offers | in | terms | of"] * 10).measure
+    'cells_in_prose'
+    >>> cells_in_prose(["Grade 1 | Cancer cells look different", "plain prose " * 30]) is None
+    True
+    """
+    words = sum(len(t.replace(_CELL, " ").split()) for t in texts)
+    if words < 50:
+        return None
+    hits = sum(
+        1 for a, b in _boundaries(texts) if a[-1].isalpha() and a[-1].islower() and b[0].islower()
+    )
+    value = hits / words
+    if value < threshold:
+        return None
+    return Garbled("cells_in_prose", value, threshold, "of the words end at a cell boundary")
+
+
+def _known(word: str) -> bool:
+    return word.lower() in frequencies("en")
+
+
+def _cuts_word(left: str, right: str) -> bool:
+    if left[-1].isalpha() and right[0].isalpha():
+        head = _LAST_WORD.search(left)
+        tail = _FIRST_WORD.match(right)
+        if head is None or tail is None:
+            return False
+        a, b = head.group(0), tail.group(0)
+        if _HANGUL.match(a) and _HANGUL.match(b):  # a cell of one syllable: 국 | 립 | 국
+            return len(left) == 1 or len(right) == 1
+        if len(a) == 1 and len(b) == 1:
+            return True  # U | n
+        return _known(a + b) and not _known(a) and not _known(b)  # of | fers
+    return left[-1].isdigit() and bool(_NUMBER_GOES_ON.match(right))  # 1 | 0,000
+
+
+def split_words(texts: Sequence[str], threshold: float = 0.15) -> Garbled | None:
+    """Cell boundaries that cut a word or a number, per boundary (at least 20).
+
+    >>> split_words(["U | n | d | e | rsta | n | d | i | n | g", "1 | 0,000 blankets"] * 3).measure
+    'split_words'
+    >>> split_words(["구분 | 시간 | 내용", "Kit | Price | Plant"] * 10) is None
+    True
+    """
+    pairs = _boundaries(texts)
+    if len(pairs) < 20:
+        return None
+    value = sum(1 for a, b in pairs if _cuts_word(a, b)) / len(pairs)
+    if value < threshold:
+        return None
+    return Garbled("split_words", value, threshold, "of the cell boundaries cut a word")
+
+
+def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | None:
+    """Words of a single letter, per word, in alphabetic text (threshold) and in Hangul
+    text (its double: Korean has words of one syllable), at least 40 words of the script.
+
+    >>> single_letters(["U n d e r s t a n d i n g B r e a s t C a n c e r"] * 3).measure
+    'single_letters'
+    >>> prose = "정부는 오늘 국무회의에서 혁신 전략을 보고하고 이를 추진할 수 있는 계획을 밝혔다"
+    >>> single_letters([prose] * 5) is None
+    True
+    """
+    letters = hangul = letters_one = hangul_one = 0
+    for text in texts:
+        for word in _WORD.findall(text):
+            if _HANGUL.match(word):
+                hangul += 1
+                hangul_one += len(word) == 1
+            elif word.isalpha() and word[0].lower() != word[0].upper():  # a cased script
+                letters += 1
+                letters_one += len(word) == 1 and word not in _ONE_LETTER_WORDS
+    for count, ones, limit in (
+        (letters, letters_one, threshold),
+        (hangul, hangul_one, 2 * threshold),
+    ):
+        if count >= 40 and ones / count >= limit:
+            return Garbled("single_letters", ones / count, limit, "of the words are one letter")
+    return None
+
+
+def unknown_words(
+    texts: Sequence[str], langs: Sequence[str], threshold: float = 0.35
+) -> Garbled | None:
+    """Words of the English segments that are no English word, per word (at least 100).
+
+    >>> broken = "signif icantly inf luence the rsta nding of dif ferential"
+    >>> unknown_words([broken] * 12, ["en"] * 12).measure
+    'unknown_words'
+    """
+    words = [
+        w.lower()
+        for text, lang in zip(texts, langs, strict=True)
+        if lang == "en"
+        for w in _WORD.findall(text)
+        if len(w) >= 2
+    ]
+    if len(words) < 100:
+        return None
+    english = frequencies("en")
+    value = sum(1 for w in words if w not in english) / len(words)
+    if value < threshold:
+        return None
+    return Garbled("unknown_words", value, threshold, "of the English words are no English word")
+
+
+def unmapped_characters(texts: Sequence[str], threshold: float = 0.02) -> Garbled | None:
+    """Replacement (U+FFFD) and private-use characters, per character (at least 10 of them).
+
+    >>> unmapped_characters(["\\ue001\\ue002\\ue003 abc"] * 10).measure
+    'unmapped_characters'
+    """
+    chars = unmapped = 0
+    for text in texts:
+        chars += len(text) - text.count(" ")
+        unmapped += sum(
+            1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or c >= "\U000f0000"
+        )
+    if unmapped < 10 or unmapped / max(1, chars) < threshold:
+        return None
+    return Garbled(
+        "unmapped_characters",
+        unmapped / chars,
+        threshold,
+        "of the characters have no character map",
+    )
+
+
+MEASURES: tuple[Callable[[Sequence[str]], Garbled | None], ...] = (
+    cells_in_prose,
+    split_words,
+    single_letters,
+    unmapped_characters,
+)
+"""The measures that need the texts alone; :func:`unknown_words` needs their languages."""
+
+
+def garbled(texts: Sequence[str], langs: Sequence[str]) -> Garbled | None:
+    """The first measure past its threshold on a document's ``texts`` (its segments, with
+    their languages), or None when the text looks as a reader's should."""
+    for measure in MEASURES:
+        found = measure(texts)
+        if found is not None:
+            return found
+    return unknown_words(texts, langs)
