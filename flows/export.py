@@ -11,15 +11,22 @@ from prefect.cache_policies import NO_CACHE
 
 from lingoflow.flows.common import resolve
 from lingoflow.processors.core.config import ExportFormat, ExportOptions, declared
+from lingoflow.processors.core.record import Status
 from lingoflow.processors.output.export import ExportSummary, export
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-{fmt}")
-def write_export(
-    processed_dir: Path, output: Path, fmt: str, include_flagged: bool
-) -> ExportSummary:
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-export")
+def write_export(processed_dir: Path, output: Path, options: ExportOptions) -> ExportSummary:
     """Stream the records into the output file (written aside, then renamed)."""
-    return export(processed_dir, output, fmt, include_flagged=include_flagged)
+    return export(
+        processed_dir,
+        output,
+        options.format,
+        include_flagged=options.include_flagged,
+        statuses=options.status,
+        dedup=options.dedup,
+        source=options.source,
+    )
 
 
 @flow(name="export-dataset", log_prints=True)
@@ -28,10 +35,22 @@ def export_dataset(
     format: ExportFormat = declared(ExportOptions, "format"),
     output: Path = declared(ExportOptions, "output"),
     include_flagged: bool = declared(ExportOptions, "include_flagged"),
+    status: tuple[Status, ...] = declared(ExportOptions, "status"),
+    dedup: bool = declared(ExportOptions, "dedup"),
+    source: str = declared(ExportOptions, "source"),
 ) -> ExportSummary:
     """Export the records of processed_dir as one dataset file."""
     logger = get_run_logger()
-    summary = write_export(resolve(processed_dir), resolve(output), format, include_flagged)
+    options = ExportOptions(
+        processed_dir=processed_dir,
+        format=format,
+        output=output,
+        include_flagged=include_flagged,
+        status=status,
+        dedup=dedup,
+        source=source,
+    )
+    summary = write_export(resolve(processed_dir), resolve(output), options)
     for problem in summary.corrupt:
         logger.warning("corrupt record left out: %s", problem)
     logger.info(summary.text())
@@ -41,6 +60,9 @@ def export_dataset(
             f"# Export: {summary.format}\n\n| | |\n|---|---|\n"
             f"| output | `{summary.output}` |\n| records | {summary.records} |\n"
             f"| rows | {summary.rows} |\n| flagged pairs left out | {summary.flagged_left_out} |\n"
+            f"| not in index.jsonl | {summary.not_in_index} |\n"
+            f"| other statuses | {summary.other_status} |\n"
+            f"| duplicates (dedup) | {summary.duplicates} |\n"
             f"| corrupt records left out | {len(summary.corrupt)} |\n| bytes | {summary.bytes} |\n"
         ),
         description="What the export wrote",

@@ -20,6 +20,7 @@ from lingoflow.processors.core.record import (
     codes_table,
     field_table,
 )
+from lingoflow.processors.output.export import export_table
 from tests.conftest import ROOT
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))
@@ -36,6 +37,7 @@ def test_the_record_tables_are_the_schemas() -> None:
     record = ROOT / "docs" / "record.md"
     assert section(record, "fields") == field_table(), "paste `lingoflow schema --fields`"
     assert section(record, "codes") == codes_table()
+    assert section(ROOT / "docs" / "formats.md", "export-columns") == export_table()
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
@@ -151,6 +153,7 @@ def main(argv: list[str]) -> int:
         (README, "settings", settings_table()),
         (ROOT / "docs" / "record.md", "fields", field_table()),
         (ROOT / "docs" / "record.md", "codes", codes_table()),
+        (ROOT / "docs" / "formats.md", "export-columns", export_table()),
     ):
         text = path.read_text("utf-8")
         new = re.sub(

@@ -58,6 +58,24 @@ def languages(value: str) -> tuple[str, ...]:
     return codes
 
 
+def choices_of(allowed: tuple[str, ...]) -> Any:
+    """A parser of comma-separated values among ``allowed``.
+
+    >>> choices_of(("ok", "partial", "failed"))("ok, partial")
+    ('ok', 'partial')
+    """
+
+    def parse(value: str) -> tuple[str, ...]:
+        found = tuple(v.strip() for v in value.split(",") if v.strip())
+        if not found or any(v not in allowed for v in found):
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated list of {', '.join(allowed)}; got {value!r}"
+            )
+        return found
+
+    return parse
+
+
 def positive(value: str) -> int:
     """A whole number of at least 1."""
     return int(bounded(int, 1, None)(value))
@@ -182,6 +200,8 @@ def add_options(
             arguments.update(type=Path, metavar="DIR" if name.endswith("_dir") else "PATH")
         elif get_origin(kind) is tuple and name == "languages":
             arguments.update(type=languages, metavar="CODES")
+        elif get_origin(kind) is tuple and get_origin(get_args(kind)[0]) is Literal:
+            arguments.update(type=choices_of(get_args(get_args(kind)[0])), metavar="LIST")
         elif kind is str:
             arguments["metavar"] = "PATH" if name.endswith("_dir") or name == "glossary" else "X"
         else:

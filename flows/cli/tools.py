@@ -233,11 +233,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the records as a dataset (Parquet, JSONL, TSV or TMX sentence pairs).
 
-    Write the records of --processed-dir as one file: parquet or jsonl (one row per record,
-    .jsonl.gz compresses), parallel-tsv or tmx (sentence pairs of the machine translations;
-    flagged ones left out unless --include-flagged). Streams the records, writes aside and
-    renames. Exit 2 when there is nothing to export, 1 when corrupt records were found
-    (listed, and left out of the export).
+    Write the records of --processed-dir that index.jsonl lists as one file: parquet or
+    jsonl (one row per record, .jsonl.gz compresses), parallel-tsv or tmx (sentence pairs of
+    the machine translations; flagged, untranslated and wordless ones left out unless
+    --include-flagged), with a dataset card (README.md) and features beside it. Streams the
+    records, writes aside and renames. Exit 2 when there is nothing to export or the output
+    folder is missing or not writable, 1 when corrupt records were found (listed, and left
+    out of the export).
     """
     from lingoflow.processors.output.export import ExportError, export
 
@@ -248,6 +250,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             options.output,
             options.format,
             include_flagged=options.include_flagged,
+            statuses=options.status,
+            dedup=options.dedup,
+            source=options.source,
         )
     except ExportError as exc:
         print(f"lingoflow: {exc}", file=sys.stderr)

@@ -23,6 +23,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 
+from lingoflow.processors.core.record import Status
+
 _SETTINGS = ConfigDict(
     frozen=True,
     extra="forbid",
@@ -340,7 +342,16 @@ class ExportOptions(BaseModel):
     output: Path = Path("exports/records.parquet")
     """File to write (relative to the project root); written aside, then renamed."""
     include_flagged: bool = False
-    """Keep sentence pairs whose translation a quality check flagged."""
+    """Keep sentence pairs whose translation a quality check flagged, that copy their source
+    (untranslated) or hold no words (no_text)."""
+    status: tuple[Status, ...] = ("ok", "partial", "failed")
+    """Export only records of these statuses (comma-separated: ok,partial); failed records
+    carry their error codes."""
+    dedup: bool = False
+    """Leave out a record whose normalised text an earlier record had (text_hash); the count
+    is printed."""
+    source: str = "lingoflow"
+    """The collection's name, written in every row's source column (datatrove, Dolma)."""
 
 
 class InstallOptions(BaseModel):

@@ -27,13 +27,14 @@ from lingoflow.processors.core.record import (
 @dataclass
 class Quality:
     """What is known of one machine translation of a block: the model's score, the quality
-    flags raised, the glossary terms forced into it, and whether it was rejected (left out of
-    the record's text because it was flagged)."""
+    flags raised, the glossary terms forced into it, whether it was rejected (left out of
+    the record's text because it was flagged), and the packages that made it."""
 
     score: float | None = None
     flags: list[str] = field(default_factory=list)
     glossary: list[str] = field(default_factory=list)
     rejected: bool = False
+    packages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +185,7 @@ def _translation_quality(found: Quality) -> TranslationQuality:
         flags=cast("list[QualityFlag]", found.flags),
         glossary=found.glossary,
         rejected=found.rejected,
+        packages=found.packages,
     )
 
 
@@ -230,7 +232,9 @@ def document_from_record(record: Record) -> Document:
                     k: list(v) for k, v in segment.translation_sentences.items()
                 },
                 quality={
-                    k: Quality(q.score, list(q.flags), list(q.glossary), q.rejected)
+                    k: Quality(
+                        q.score, list(q.flags), list(q.glossary), q.rejected, list(q.packages)
+                    )
                     for k, q in segment.translation_quality.items()
                 },
             )

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION: Final = "1.6.0"
-SCHEMA_ID = "https://lingoflow.dev/schema/record/1.6.0/record.schema.json"
-SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0"]
+SCHEMA_VERSION: Final = "1.7.0"
+SCHEMA_ID = "https://lingoflow.dev/schema/record/1.7.0/record.schema.json"
+SchemaVersion = Literal["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0", "1.7.0"]
 """Versions a record may carry: minor versions only add fields, so older records still load."""
 
 Status = Literal["ok", "partial", "failed"]
@@ -255,6 +255,9 @@ class TranslationQuality(_Model):
     """True when the translation was flagged and left out of the record (reject_flagged): the
     segment's ``text`` keeps the original only, and the record's errors hold a
     translation_rejected entry for it. Added in 1.5.0."""
+    packages: list[str] = Field(default_factory=list)
+    """The translation packages that made it, in the order they ran (two for a route through
+    English), each as ``argos:<from>_<to>@<version>``. Added in 1.7.0."""
 
 
 class Removed(_Model):

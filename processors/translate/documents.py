@@ -123,6 +123,7 @@ def translate_documents(
         done[pair] = dict(zip(unique, result, strict=True))
         terms[pair] = {s: m for s in unique if (m := glossary.matches(s, pair))}
         report.protected += _enforce(engine, pair, done[pair], terms[pair], report.engine)
+    packages: dict[Pair, list[str]] = {}
     if done and detector is None:
         detector = detector_for(default_candidates(languages, engine.languages()))
     for doc in docs:
@@ -136,6 +137,7 @@ def translate_documents(
                     doc_missing.add(pair)
                     continue
                 quality = _translate_block(block, pair, done[pair], terms[pair], detector)
+                quality.packages = list(packages.setdefault(pair, engine.packages(pair)))
                 block.quality[target] = quality
                 flags.update(quality.flags)
                 report.glossary_terms.update(quality.glossary)

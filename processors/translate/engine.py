@@ -275,6 +275,13 @@ class TranslationEngine:
                 return [self.models[first], self.models[second]]
         return None
 
+    def packages(self, pair: Pair) -> list[str]:
+        """The packages that translate ``pair``, as ``argos:<from>_<to>@<version>``."""
+        return [
+            f"argos:{m.installed.from_code}_{m.installed.to_code}@{m.installed.version}"
+            for m in self.route(pair) or []
+        ]
+
     def translate(
         self, pair: Pair, sentences: Sequence[str], stats: EngineStats | None = None
     ) -> list[str] | None:
