@@ -14,7 +14,7 @@ SOURCES := $(sort $(wildcard processors/*.py processors/*/*.py processors/*/*/*.
 SOURCE_LIST := $(VENV)/.sources
 $(shell mkdir -p $(VENV) && (echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST)))
 
-.PHONY: help install run serve stop test test-fast lint format typecheck schema lock bench clean
+.PHONY: help install run serve stop screenshots test test-fast lint format typecheck schema lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,6 +31,9 @@ run: $(STAMP)  ## process raw/ into processed/ through the Prefect flow
 
 serve: $(STAMP)  ## local Prefect server + pool + deployments + worker (UI on 127.0.0.1:4200)
 	$(BIN)/lingoflow serve --state .prefect-local --port 4200
+
+screenshots: $(STAMP)  ## run the deployments on a scratch server and screenshot the UI (needs chromium)
+	$(BIN)/python -m bench.screenshots
 
 stop:  ## stop exactly what `make serve` started (PID files in .prefect-local/)
 	@test -x $(BIN)/lingoflow && $(BIN)/lingoflow stop --state .prefect-local || echo "nothing to stop"

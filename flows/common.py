@@ -21,7 +21,11 @@ from lingoflow.processors.core.config import TranslationConfig
 from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock, write_index
 from lingoflow.processors.summary import RunSummary
-from lingoflow.processors.translate.engine import engine_for, glossary_without_model
+from lingoflow.processors.translate.engine import (
+    engine_for,
+    glossary_without_model,
+    pairs_without_model,
+)
 from lingoflow.processors.translate.glossary import load_glossary
 
 T = TypeVar("T")
@@ -31,12 +35,15 @@ def start_run(
     flow: Literal["process-documents", "retranslate"],
     translation: TranslationConfig,
     parameters: dict[str, object],
+    languages: Sequence[str] = (),
     **overrides: Any,
 ) -> tuple[TranslationConfig, RunSummary]:
     """The translation settings of a flow run and its summary. The glossary's path is made
     absolute (relative paths resolve against the project root) and the glossary read, so
     that a malformed one fails the run before any work (GlossaryError names the line); its
-    language pairs that no installed model translates are noted in the summary."""
+    language pairs that no installed model translates are noted in the summary, and so are
+    the pairs of ``languages`` without a model (the reason of missing_model errors even when
+    every record is up to date)."""
     glossary = str(resolve(translation.glossary)) if translation.glossary else None
     if glossary:
         load_glossary(glossary)
@@ -50,19 +57,36 @@ def start_run(
     summary = RunSummary(
         flow=flow, parameters={k: str(v) for k, v in shown.items() if v is not None}
     )
-    if config.glossary and config.enabled:
-        summary.glossary_without_model = glossary_without_model(engine_for(config))
+    if config.enabled and (config.glossary or languages):
+        engine = engine_for(config)
+        if config.glossary:
+            summary.glossary_without_model = glossary_without_model(engine)
+        summary.unavailable = pairs_without_model(engine, languages)
     return config, summary
 
 
-def final_state(summary: RunSummary, fail_on_partial: bool = False) -> State[RunSummary]:
-    """The run's final state, with the summary as its result and a message saying how many
-    records are not ok and why: Completed, or Failed with ``fail_on_partial`` when any record
-    is partial or failed."""
+def final_state(
+    summary: RunSummary, fail_on_partial: bool = False, max_failed_share: float = 1.0
+) -> State[RunSummary]:
+    """The run's final state, with the summary as its result, a name the UI's badge and
+    runs list show (:meth:`RunSummary.state_name`: "Completed with failures", "Partial",
+    "Nothing to process") and a message saying how many records are not ok and why; Failed
+    when more than ``max_failed_share`` of the records failed, or with ``fail_on_partial``
+    when any record is not ok. The message is also the run's last log line."""
     message = summary.state_message()
-    if fail_on_partial and (summary.by_status.get("partial") or summary.by_status.get("failed")):
+    logger = get_run_logger()
+    failed_share = summary.failed_share()
+    if failed_share > max_failed_share:
+        limit = f"max_failed_share {max_failed_share:g}"
+        message = f"{failed_share:.0%} of the records failed ({limit}): {message}"
+        logger.error(message)
         return Failed(message=message, data=summary)
-    return Completed(message=message, data=summary)
+    if fail_on_partial and (summary.by_status.get("partial") or summary.by_status.get("failed")):
+        logger.error(message)
+        return Failed(message=message, data=summary)
+    name = summary.state_name()
+    (logger.info if name == "Completed" else logger.warning)(message)
+    return Completed(name=name, message=message, data=summary)
 
 
 def opaque(value: T) -> T:
@@ -111,6 +135,7 @@ def run_batches(
     window: int = 1,
     before_index: Callable[[Sequence[T]], None] | None = None,
     fail_on_partial: bool = False,
+    max_failed_share: float = 1.0,
 ) -> State[RunSummary]:
     """The skeleton of a run over ``processed_dir``, which both flows share: hold the folder's
     lock, remove what an interrupted run left, list the items (inputs, or records), submit
@@ -155,4 +180,4 @@ def run_batches(
         logger.warning(message)
     summary.finish(entries, started)
     publish_run_report(summary, entries)
-    return final_state(summary, fail_on_partial)
+    return final_state(summary, fail_on_partial, max_failed_share)

@@ -8,6 +8,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
 
 from lingoflow.flows.common import resolve
 from lingoflow.processors.core.config import ExportFormat, ExportOptions, declared
@@ -53,11 +54,10 @@ def export_dataset(
     summary = write_export(resolve(processed_dir), resolve(output), options)
     for problem in summary.corrupt:
         logger.warning("corrupt record left out: %s", problem)
-    logger.info(summary.text())
     create_markdown_artifact(
         key="lingoflow-export",
         markdown=(
-            f"# Export: {summary.format}\n\n| | |\n|---|---|\n"
+            f"# Export: {summary.format}\n\n{summary.text()}\n\n| measure | value |\n|---|---|\n"
             f"| output | `{summary.output}` |\n| records | {summary.records} |\n"
             f"| rows | {summary.rows} |\n| flagged pairs left out | {summary.flagged_left_out} |\n"
             f"| not in index.jsonl | {summary.not_in_index} |\n"
@@ -67,4 +67,10 @@ def export_dataset(
         ),
         description="What the export wrote",
     )
-    return summary
+    if not summary.rows:
+        what = "records" if format in ("parquet", "jsonl") else "sentence pairs (translate first?)"
+        message = f"the export holds no {what}: {summary.text()}"
+        logger.warning(message)
+        return Completed(name="Empty export", message=message, data=summary)  # type: ignore[return-value]
+    logger.info(summary.text())
+    return Completed(message=summary.text(), data=summary)  # type: ignore[return-value]

@@ -72,6 +72,7 @@ def start_server(local: LocalPrefect, timeout: float = 90.0) -> subprocess.Popen
     local.state.mkdir(parents=True, exist_ok=True)
     env = local.env()
     env.pop("PREFECT_API_URL")  # the server itself must not point at an API
+    env["PREFECT_UI_API_URL"] = local.api_url  # else the UI calls port 4200 whatever --port says
     log = (local.state / "server.log").open("ab")
     process = subprocess.Popen(
         [_prefect_exe(), "server", "start", "--host", local.host, "--port", str(local.port)],
@@ -120,15 +121,27 @@ def create_pool_and_deploy(local: LocalPrefect) -> str:
     return prefect_cli(local, "--no-prompt", "deploy", "--all")
 
 
+WORKER_QUERY_SECONDS = 1
+"""How often the worker asks the server for runs to start (Prefect's default is 10 s, so an
+on-demand run waited up to 10 s before it started). Scheduled runs are fetched ahead of
+their time anyway (PREFECT_WORKER_PREFETCH_SECONDS, 10 s); a production worker is started
+with the same variable (see docs/operations.md)."""
+
+
 def start_worker(local: LocalPrefect, run_once: bool = False) -> subprocess.Popen[bytes]:
     """Start a process worker on the pool, in its own process group."""
     command = [_prefect_exe(), "worker", "start", "--pool", POOL]
     if run_once:
         command.append("--run-once")
     log = (local.state / "worker.log").open("ab")
+    env = local.env()
+    env.setdefault("PREFECT_WORKER_QUERY_SECONDS", str(WORKER_QUERY_SECONDS))
+    # Every flow run is a new Python process: let it keep compiled bytecode (about 1 s of
+    # imports a run) even where the shell asks Python not to write it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     process = subprocess.Popen(
         command,
-        env=local.env(),
+        env=env,
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
 
 from lingoflow.processors.core.config import InstallOptions, declared
 from lingoflow.processors.core.languages import Pair
@@ -38,6 +39,13 @@ def install_models(
 ) -> list[str]:
     """Install translation packages offline from files, or online from the Argos index."""
     logger = get_run_logger()
+    if not files and not from_index:
+        message = (
+            "nothing to install: give files (.argosmodel files or folders of them on the "
+            "worker) or from_index (FROM:TO pairs such as ko:en, downloaded from the Argos index)"
+        )
+        logger.warning(message)
+        return Completed(name="Nothing installed", message=message, data=[])  # type: ignore[return-value]
     for spec in from_index:  # fail before any work on a malformed pair
         Pair.parse(spec)
     folder = Path(packages_dir) if packages_dir else default_packages_dir()
@@ -46,4 +54,9 @@ def install_models(
         installed += install_pairs(from_index, folder)
     for package in installed:
         logger.info("installed %s %s in %s", package.pair, package.version, package.path)
-    return [f"{p.pair} {p.version}" for p in installed]
+    names = [f"{p.pair} {p.version}" for p in installed]
+    if not names:
+        message = f"no package found in {', '.join(files)}: nothing installed"
+        logger.warning(message)
+        return Completed(name="Nothing installed", message=message, data=[])  # type: ignore[return-value]
+    return Completed(message=f"installed {', '.join(names)} in {folder}", data=names)  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from lingoflow.flows.common import (
@@ -34,6 +35,7 @@ from lingoflow.processors.core.config import (
     Processes,
     RunOptions,
     Seconds,
+    Share,
     TranslationConfig,
     declared,
     inter_threads_for,
@@ -92,12 +94,15 @@ def process_documents(
     document_timeout: Seconds = declared(PipelineConfig, "document_timeout"),
     translation: TranslationConfig = declared(PipelineConfig, "translation"),
     fail_on_partial: bool = declared(RunOptions, "fail_on_partial"),
+    max_failed_share: Share = declared(RunOptions, "max_failed_share"),
 ) -> RunSummary:
     """Turn every file under raw_dir into one JSON record in processed_dir (each parameter
     is declared, with its meaning, in lingoflow.processors.core.config)."""
     raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    if not raw_dir.is_dir():  # a state, not an exception: no traceback for a wrong path
+        message = f"raw directory not found: {raw_dir}"
+        get_run_logger().error(message)
+        return Failed(message=message)  # type: ignore[return-value]
     parameters: dict[str, object] = {
         "raw_dir": raw_dir,
         "processed_dir": processed_dir,
@@ -111,7 +116,7 @@ def process_documents(
     }
     inter_threads = inter_threads_for(processes, translation.inter_threads)
     translation, summary = start_run(
-        "process-documents", translation, parameters, inter_threads=inter_threads
+        "process-documents", translation, parameters, languages, inter_threads=inter_threads
     )
     config = PipelineConfig(
         languages=languages,
@@ -142,4 +147,5 @@ def process_documents(
             window=batches_in_flight(processes, parallel_batches),
             before_index=report_orphans,
             fail_on_partial=fail_on_partial,
+            max_failed_share=max_failed_share,
         )

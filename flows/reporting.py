@@ -26,11 +26,11 @@ def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
             {
                 "path": e.path,
                 "status": e.status,
-                "errors": "; ".join(e.problems) or ", ".join(e.errors),
                 "title": e.title or "",
                 "language": e.language,
                 "segments": e.segments,
                 "record": f"{records}/{e.doc_id}.json",
+                "errors": "; ".join(e.problems) or ", ".join(e.errors),
             }
             for e in entries
         ],
@@ -75,9 +75,15 @@ def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
             for pair in summary.glossary_without_model
         ]
     if summary.missing_models:
+        specs = [p.spec for p in sorted(summary.missing_models)]
         lines += ["", "## Missing translation models", ""]
         lines += [f"- {pair}" for pair in summary.missing_models]
-        lines += ["", f"Install with `{summary.install_command}`."]
+        lines += [
+            "",
+            f"Install with `{summary.install_command}`, or run the deployment "
+            f"`install-models/install-models-now` with `from_index={specs}` (or `files` on "
+            "the worker), then `retranslate/retranslate-now`.",
+        ]
     if summary.orphaned:
         removed = "removed" if summary.pruned else "kept (run with prune to remove)"
         lines += ["", f"## Records whose input disappeared ({removed})", ""]

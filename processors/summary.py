@@ -49,6 +49,11 @@ class RunSummary(BatchCounts):
         default_factory=list, description="Records whose input is no longer there."
     )
     pruned: bool = Field(False, description="Whether the orphaned records were deleted.")
+    unavailable: list[Pair] = Field(
+        default_factory=list,
+        description="Pairs of the configured languages no installed model translates (the "
+        "reason of missing_model errors, also on runs where every input was up to date).",
+    )
     seconds: float = 0.0
 
     @computed_field  # type: ignore[prop-decorator]
@@ -83,8 +88,30 @@ class RunSummary(BatchCounts):
         self.by_language = dict(sorted(Counter(e.language for e in entries).items()))
         errors = Counter(code for e in entries for code in dict.fromkeys(e.errors))
         self.by_error = dict(sorted(errors.items()))
+        if self.by_error.get("missing_model") and not self.missing_models:
+            self.missing_models = list(self.unavailable)  # up-to-date records, same reason
         self.seconds = round(time.monotonic() - started, 3)
         return self
+
+    def state_name(self) -> str:
+        """The name the final state shows in the UI's badge and runs list.
+
+        >>> RunSummary(flow="process-documents", by_status={"ok": 3, "failed": 1}).state_name()
+        'Completed with failures'
+        >>> RunSummary(flow="process-documents", inputs=0).state_name()
+        'Nothing to process'
+        """
+        if self.by_status.get("failed"):
+            return "Completed with failures"
+        if self.by_status.get("partial"):
+            return "Partial"
+        if not self.records:
+            return "Nothing to process"
+        return "Completed"
+
+    def failed_share(self) -> float:
+        """Share of the index's records that failed."""
+        return self.by_status.get("failed", 0) / self.records if self.records else 0.0
 
     def state_message(self) -> str:
         """One line for the flow run's final state: records by status, and why they are not
@@ -96,6 +123,9 @@ class RunSummary(BatchCounts):
         '5 records, all partial: no ko→en model; 5 processed, 0 changed, 0 up to date'
         """
         statuses = self.by_status
+        if not self.records:
+            folder = self.parameters.get("raw_dir", "the input folder")
+            return f"no records: {self.inputs} inputs found in {folder}"
         if len(statuses) == 1:
             head = f"{self.records} records, all {next(iter(statuses))}"
         else:
@@ -136,7 +166,15 @@ class RunSummary(BatchCounts):
             messages.append(
                 f"no translation model for {pairs}: those segments keep their original text "
                 f"only (records are partial). Install with: {self.install_command} (or, "
-                "offline, from .argosmodel files: lingoflow models install FILE...)"
+                "offline, from .argosmodel files: lingoflow models install FILE...), or run "
+                "the deployment install-models/install-models-now with "
+                f"from_index={[p.spec for p in sorted(self.missing_models)]} or files=[...], "
+                "then retranslate-now"
+            )
+        if self.flow == "process-documents" and not self.inputs:
+            messages.append(
+                f"no input found in {self.parameters.get('raw_dir', 'the input folder')}: "
+                "nothing was processed"
             )
         return messages
 

@@ -66,7 +66,9 @@ async def _api(local: LocalPrefect, run_id: UUID) -> dict[str, Any]:
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
         )
         scheduled = await client.read_flow_runs(
-            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["process-daily"])),
+            deployment_filter=DeploymentFilter(
+                name=DeploymentFilterName(any_=["process-daily-0600-kst"])
+            ),
             flow_run_filter=FlowRunFilter(
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
             ),
@@ -85,11 +87,13 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     shutil.copytree(RAW, raw)
     output = create_pool_and_deploy(server)
-    assert output.count("Deployment '") >= 5 or "process-documents/process-daily" in output, output
+    assert (
+        output.count("Deployment '") >= 5 or "process-documents/process-daily-0600-kst" in output
+    ), output
     listed = deployment_lines(server)
     assert any(
         line.startswith(
-            "  process-documents/process-daily: cron '0 6 * * *' Asia/Seoul, next run 20"
+            "  process-documents/process-daily-0600-kst: cron '0 6 * * *' Asia/Seoul, next run 20"
         )
         and line.endswith("KST")
         for line in listed
@@ -126,7 +130,7 @@ def test_deploy_trigger_and_run_with_a_worker(server: LocalPrefect, tmp_path: Pa
     assert found["artifacts"] == ["markdown", "table"]
     assert found["scheduled"] >= 1
     assert set(found["deployments"]) == {
-        "process-daily",
+        "process-daily-0600-kst",
         "process-now",
         "retranslate-now",
         "install-models-now",

@@ -22,6 +22,7 @@ from lingoflow.processors.core.config import (
     RetranslateOptions,
     RunOptions,
     TranslationConfig,
+    known_language,
 )
 
 
@@ -53,9 +54,12 @@ def languages(value: str) -> tuple[str, ...]:
     ('en', 'ko')
     """
     codes = tuple(c.strip().lower() for c in value.split(",") if c.strip())
-    if not codes or any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
+    if not codes:
         raise argparse.ArgumentTypeError(f"expected ISO 639-1 codes like en,ko; got {value!r}")
-    return codes
+    try:
+        return tuple(known_language(c) for c in codes)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def choices_of(allowed: tuple[str, ...]) -> Any:
@@ -242,7 +246,12 @@ SETTINGS_TABLES: tuple[tuple[str, str, type[BaseModel], tuple[str, ...]], ...] =
     ("run", "process-documents", PipelineConfig, ("languages",)),
     ("run", "process-documents", RunOptions, ("force", "prune", "batch_size")),
     ("run", "process-documents", PipelineConfig, ("max_bytes", "document_timeout")),
-    ("run", "process-documents", RunOptions, ("processes", "parallel_batches", "fail_on_partial")),
+    (
+        "run",
+        "process-documents",
+        RunOptions,
+        ("processes", "parallel_batches", "fail_on_partial", "max_failed_share"),
+    ),
     ("retranslate", "retranslate", RetranslateOptions, ("processed_dir", "batch_size")),
     ("export", "export-dataset", ExportOptions, tuple(ExportOptions.model_fields)),
     (

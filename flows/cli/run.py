@@ -52,7 +52,7 @@ def register(commands: Any) -> None:
         metavar="ADDRESS",
         help="run the batches on an existing Dask cluster, e.g. tcp://scheduler:8786",
     )
-    add_options(run, RunOptions, ("parallel_batches",))
+    add_options(run, RunOptions, ("parallel_batches", "max_failed_share"))
     add_translation_options(run)
 
     retranslate = command(commands, "retranslate", cmd_retranslate)
@@ -155,8 +155,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     server PREFECT_API_URL points to; else to the local server `make serve` started (state
     folder --local-server, checked in about a second), where the run shows in the UI; else
     to a temporary server Prefect starts for this run (about 10 s more). Exit 0 when every
-    input produced a record, failed ones included; 1 with --strict when a record failed; 2
-    when the run itself failed.
+    input produced a record, failed ones included; 1 when more than --max-failed-share of the
+    records failed, or with --strict when any failed; 2 when the run itself failed.
     """
     from lingoflow.flows.local_server import shared_api
     from lingoflow.flows.process import process_documents
@@ -206,6 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if summary.records != summary.inputs:
         print("lingoflow: some inputs produced no record", file=sys.stderr)
         return 2
+    if not state.is_completed():  # more than max_failed_share of the records failed
+        return 1
     if args.strict and summary.by_status.get("failed", 0):
         return 1
     return 0
@@ -215,7 +217,8 @@ def flow_summary(state: Any) -> RunSummary | None:
     """The flow's summary, or None (after saying why) when the run failed."""
     if not state.is_completed():
         print(f"lingoflow: the run failed: {state.message}", file=sys.stderr)
-        return None
+        data = state.result(raise_on_failure=False)
+        return RunSummary.model_validate(data) if isinstance(data, RunSummary) else None
     return RunSummary.model_validate(state.result())
 
 

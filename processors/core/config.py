@@ -20,7 +20,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from langcodes import tag_is_valid
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 
 from lingoflow.processors.core.record import Status
@@ -44,9 +52,32 @@ Device = Literal["cpu", "cuda", "auto"]
 ExportFormat = Literal["parquet", "jsonl", "parallel-tsv", "tmx"]
 """The formats ``lingoflow export`` writes (see :mod:`lingoflow.processors.output.export`)."""
 
+
 # Types with their bounds, shared by a setting's declaration and the flow parameter made from
 # it (Prefect takes a parameter's bounds from its type).
-Languages = Annotated[tuple[str, ...], Field(min_length=1)]
+def known_language(code: str) -> str:
+    """``code`` when it is a language code of the registry (ISO 639-1 two letters, or ISO
+    639-3 three), else ValueError naming it.
+
+    >>> known_language("ko")
+    'ko'
+    >>> known_language("xx")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown language code 'xx': expected ISO 639-1 codes such as en, ko, ja
+    """
+    if not (2 <= len(code) <= 3 and code.isascii() and code.islower() and tag_is_valid(code)):
+        raise ValueError(
+            f"unknown language code {code!r}: expected ISO 639-1 codes such as en, ko, ja"
+        )
+    return code
+
+
+LanguageCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}$"), AfterValidator(known_language)
+]
+Languages = Annotated[tuple[LanguageCode, ...], Field(min_length=1)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
 MaxBytes = Annotated[int, Field(ge=1)]
 BatchSize = Annotated[int, Field(ge=1, le=10_000)]
 Processes = Annotated[int, Field(ge=1, le=256)]
@@ -314,8 +345,13 @@ class RunOptions(BaseModel):
     else twice the processes, so none waits; twice the workers on Dask)."""
     fail_on_partial: bool = False
     """End the run Failed when a record is partial or failed (the records are written all
-    the same); by default it completes and its state message says how many are not ok and
-    why."""
+    the same); by default it completes, named "Completed with failures" or "Partial", and
+    its state message says how many are not ok and why."""
+    max_failed_share: Share = 0.5
+    """End the run Failed when more than this share of the records failed. Single failures
+    are the documents' own (a scan, a corrupt file: the run is "Completed with failures");
+    more than half failing is nearly always the run's problem (a wrong folder, a missing
+    dependency, a truncated copy) and should page someone. 1.0 never fails the run."""
 
 
 class RetranslateOptions(BaseModel):

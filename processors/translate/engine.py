@@ -380,6 +380,13 @@ def engine_for(config: TranslationConfig) -> TranslationEngine:
         return _ENGINES[key]
 
 
+def pairs_without_model(engine: TranslationEngine, languages: Sequence[str]) -> list[Pair]:
+    """The pairs between ``languages`` that no installed model translates (directly or
+    through a pivot)."""
+    pairs = [Pair(a, b) for a in languages for b in languages if a != b]
+    return sorted(pair for pair in pairs if engine.route(pair) is None)
+
+
 def glossary_without_model(engine: TranslationEngine) -> list[Pair]:
     """The language pairs of the engine's glossary that no installed model translates."""
     return sorted(pair for pair in engine.glossary.pairs if engine.route(pair) is None)
