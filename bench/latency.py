@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -21,14 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lingoflow.flows.local_server import (
-    LocalPrefect,
-    create_pool_and_deploy,
-    free_port,
-    start_server,
-    start_worker,
-    stop,
-)
+from lingoflow.flows.local_server import scratch_deployments
 
 
 async def timed_runs(count: int, processed: str) -> list[dict[str, float]]:
@@ -58,16 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=8)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        local = LocalPrefect(state=Path(tmp) / "prefect", port=free_port())
-        start_server(local)
-        try:
-            create_pool_and_deploy(local)
-            start_worker(local)
-            os.environ["PREFECT_API_URL"] = local.api_url
-            runs = asyncio.run(timed_runs(args.runs, str(Path(tmp) / "processed")))
-        finally:
-            stop(local)
+    with tempfile.TemporaryDirectory() as tmp, scratch_deployments(Path(tmp) / "prefect"):
+        runs = asyncio.run(timed_runs(args.runs, str(Path(tmp) / "processed")))
     print("| run | Submitting s | Running s | final s |")
     print("|---|---|---|---|")
     for k, marks in enumerate(runs):

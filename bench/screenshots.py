@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
 import sys
@@ -26,14 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lingoflow.flows.local_server import (
-    LocalPrefect,
-    create_pool_and_deploy,
-    free_port,
-    start_server,
-    start_worker,
-    stop,
-)
+from lingoflow.flows.local_server import LocalPrefect, scratch_deployments
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -107,36 +99,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", help="the Chromium to use (default: found on PATH)")
     args = parser.parse_args(argv)
     chrome = browser(args.browser)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scratch_deployments(Path(tmp) / "prefect") as local:
         scratch = Path(tmp)
-        local = LocalPrefect(state=scratch / "prefect", port=free_port())
-        start_server(local)
-        try:
-            create_pool_and_deploy(local)
-            start_worker(local)
-            os.environ["PREFECT_API_URL"] = local.api_url
-            *runs, daily = asyncio.run(make_runs(local, runs_to_make(scratch)))
-            for run in runs:
-                print(f"{run.name}: {run.state.name}: {run.state.message}")
-            if chrome is None:
-                print("no Chromium found (apt-get install chromium fonts-nanum): no screenshot")
-                return 0
-            args.out.mkdir(parents=True, exist_ok=True)
-            pages = {
-                "runs": "/runs",
-                "deployments": "/deployments",
-                "deployment-daily": f"/deployments/deployment/{daily.id}",
-                "artifacts": "/artifacts",
-            }
-            pages |= {
-                f"run-{k}-{run.name}": f"/runs/flow-run/{run.id}" for k, run in enumerate(runs)
-            }
-            for name, page in pages.items():
-                path = args.out / f"{name}.png"
-                screenshot(chrome, local.ui_url + page, path)
-                print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-        finally:
-            stop(local)
+        *runs, daily = asyncio.run(make_runs(local, runs_to_make(scratch)))
+        for run in runs:
+            print(f"{run.name}: {run.state.name}: {run.state.message}")
+        if chrome is None:
+            print("no Chromium found (apt-get install chromium fonts-nanum): no screenshot")
+            return 0
+        shutil.rmtree(args.out, ignore_errors=True)  # no picture of an earlier run left
+        args.out.mkdir(parents=True)
+        pages = {
+            "runs": "/runs",
+            "deployments": "/deployments",
+            "deployment-daily": f"/deployments/deployment/{daily.id}",
+            "artifacts": "/artifacts",
+        }
+        pages |= {f"run-{k}-{run.name}": f"/runs/flow-run/{run.id}" for k, run in enumerate(runs)}
+        for name, page in pages.items():
+            path = args.out / f"{name}.png"
+            screenshot(chrome, local.ui_url + page, path)
+            print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 
 

@@ -299,3 +299,16 @@ def using_api(api_url: str) -> Iterator[None]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous
+
+
+@contextlib.contextmanager
+def scratch_deployments(state: Path) -> Iterator[LocalPrefect]:
+    """A server on a free port, the pool, every deployment and a worker, their state in
+    ``state``: reported to while the block runs, stopped after it (benchmarks, screenshots)."""
+    local = LocalPrefect(state=state, port=free_port())
+    serve(local)
+    try:
+        with using_api(local.api_url):
+            yield local
+    finally:
+        stop(local)

@@ -421,33 +421,27 @@ def _style_id(paragraph: Any) -> str:
     return (style.get(f"{W}val") or "") if style is not None else ""
 
 
-def _rows(table: Any) -> Iterator[Any]:
-    """A table's rows, those inside row-level content controls included."""
-    for child in table.iterchildren():
-        if child.tag == f"{W}tr":
+def _children(element: Any, tags: tuple[str, ...]) -> Iterator[Any]:
+    """The children of ``element`` with one of ``tags``, those inside content controls
+    (``w:sdt``, ``w:customXml``) included, in document order."""
+    for child in element.iterchildren():
+        if child.tag in tags:
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml"):
             content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
-                yield from _rows(content)
+                yield from _children(content, tags)
+
+
+def _rows(table: Any) -> Iterator[Any]:
+    """A table's rows, those inside row-level content controls included."""
+    return _children(table, (f"{W}tr",))
 
 
 def _cells(row: Any) -> Iterator[Any]:
-    for child in row.iterchildren():
-        if child.tag == f"{W}tc":
-            yield child
-        elif child.tag in (f"{W}sdt", f"{W}customXml"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
-            if content is not None:
-                yield from _cells(content)
+    return _children(row, (f"{W}tc",))
 
 
 def _cell_blocks(cell: Any) -> Iterator[Any]:
     """A cell's paragraphs and nested tables, those inside content controls included."""
-    for child in cell.iterchildren():
-        if child.tag in (f"{W}p", f"{W}tbl"):
-            yield child
-        elif child.tag in (f"{W}sdt", f"{W}customXml"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
-            if content is not None:
-                yield from _cell_blocks(content)
+    return _children(cell, (f"{W}p", f"{W}tbl"))
