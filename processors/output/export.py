@@ -391,10 +391,12 @@ def original_text(record: Record) -> str:
     return "\n".join(s.text.get(s.lang, "") for s in _body(record))
 
 
-def text_hash(record: Record) -> str:
-    """sha256 of the original body normalised (NFKC, case folded, white space collapsed):
-    the same text published twice, in two files or two encodings, has one hash."""
-    folded = " ".join(unicodedata.normalize("NFKC", original_text(record)).casefold().split())
+def text_hash(record: Record, text: str | None = None) -> str:
+    """sha256 of the original body (``text`` when the caller has it already) normalised
+    (NFKC, case folded, white space collapsed): the same text published twice, in two files
+    or two encodings, has one hash."""
+    body = original_text(record) if text is None else text
+    folded = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -413,10 +415,11 @@ def machine_translated_share(record: Record, languages: list[str]) -> float:
 def row(record: Record, languages: list[str], source: str = "lingoflow") -> dict[str, Any]:
     """One record as an export row (:func:`document_columns`, in order)."""
     meta = record.metadata
+    text = original_text(record)  # once: the text column and its hash
     published = meta.published.isoformat() if meta.published is not None else ""
     out: dict[str, Any] = {
         "id": record.doc_id,
-        "text": original_text(record),
+        "text": text,
         "source": source,
         "added": record.pipeline.processed_at.isoformat(),
         "created": published,
@@ -441,7 +444,7 @@ def row(record: Record, languages: list[str], source: str = "lingoflow") -> dict
         "url": meta.url or "",
         "schema_version": record.schema_version,
         "lingoflow_version": record.pipeline.version,
-        "text_hash": text_hash(record),
+        "text_hash": text_hash(record, text),
         "machine_translated_share": machine_translated_share(record, languages),
     }
     for lang in languages:
