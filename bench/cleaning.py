@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import clean_documents
 
@@ -78,11 +78,14 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def lingoflow_kept(name: str, data: bytes) -> str:
+def lingoflow_kept(name: str, data: bytes, config: PipelineConfig = CONFIG) -> str:
     """What lingoflow keeps of a page: every segment's text but notices, in order."""
     doc = Document(rel_path=name, doc_id="bench-000000000000", data=data)
-    clean_documents([doc], CONFIG)
+    clean_documents([doc], config)
     return "\n".join(b.text for b in doc.blocks if b.role != "notice")
+
+
+BLOCKS = CONFIG.model_copy(update={"clean": CleanConfig(html_extractor="blocks")})
 
 
 def trafilatura_kept(name: str, data: bytes) -> str:
@@ -95,6 +98,7 @@ SYSTEMS: dict[str, tuple[str, str, Callable[[str, bytes], str]]] = {
     "a": ("keep every line", "text", lambda name, data: data.decode("utf-8", "replace")),
     "b": ("lingoflow", "text", lingoflow_kept),
     "c": ("lingoflow", "html", lingoflow_kept),
+    "e": ("lingoflow, blocks extractor", "html", lambda n, d: lingoflow_kept(n, d, BLOCKS)),
     "d": ("trafilatura defaults, comments off", "html", trafilatura_kept),
 }
 
@@ -136,7 +140,7 @@ def table(scores: dict[str, Score]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--only", default="a,b,c,d", help="systems to run, e.g. a,b")
+    parser.add_argument("--only", default="a,b,c,d,e", help="systems to run, e.g. a,b")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     systems = [s for s in args.only.split(",") if s in SYSTEMS]

@@ -25,7 +25,7 @@ from pathlib import Path
 import trafilatura
 from bs4 import BeautifulSoup
 
-from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.pipeline import clean_documents
 from lingoflow.processors.read.decode import decode_bytes
@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         "(a) BeautifulSoup get_text": get_text,
         "(b) trafilatura defaults": trafilatura_default,
         "(c) lingoflow": lingoflow_text(PipelineConfig()),
+        "(d) lingoflow, blocks extractor": lingoflow_text(
+            PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
+        ),
     }
     scores = {name: Score() for name in systems}
     for case in cases:

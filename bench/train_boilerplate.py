@@ -68,6 +68,22 @@ class Page:
     gold: Counter[str]
 
 
+def aligned_shares(texts: list[str], gold: list[str]) -> list[float]:
+    """For each text of a page, the share of its word tokens aligned with the gold text's."""
+    sequence: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        found = tokens(text)
+        sequence += found
+        owner += [i] * len(found)
+    matcher = difflib.SequenceMatcher(None, sequence, gold, autojunk=False)
+    matched, total = [0] * len(texts), Counter(owner)
+    for a, _, size in matcher.get_matching_blocks():
+        for k in range(a, a + size):
+            matched[owner[k]] += 1
+    return [matched[i] / total[i] if total[i] else 0.0 for i in range(len(texts))]
+
+
 def load_pages(data: Path) -> list[Page]:
     """Every page's lines as cleaning reads them, with their share of gold-aligned tokens."""
     pages = []
@@ -75,24 +91,13 @@ def load_pages(data: Path) -> list[Page]:
         gold = tokens(gold_file.read_text(encoding="utf-8"))
         text = repair_text(decode_bytes((data / "text" / gold_file.name).read_bytes()).text)
         lines, _ = prepare_lines(text, CleanConfig())
-        sequence: list[str] = []
-        owner: list[int] = []
-        for i, line in enumerate(lines):
-            found = tokens(line.text)
-            sequence += found
-            owner += [i] * len(found)
-        matcher = difflib.SequenceMatcher(None, sequence, gold, autojunk=False)
-        matched, total = [0] * len(lines), Counter(owner)
-        for a, _, size in matcher.get_matching_blocks():
-            for k in range(a, a + size):
-                matched[owner[k]] += 1
-        labels = [matched[i] / total[i] if total[i] else 0.0 for i in range(len(lines))]
+        texts = [x.text for x in lines]
         pages.append(
             Page(
                 gold_file.stem,
-                [x.text for x in lines],
+                texts,
                 [x.blank_before for x in lines],
-                labels,
+                aligned_shares(texts, gold),
                 Counter(gold),
             )
         )
@@ -101,7 +106,8 @@ def load_pages(data: Path) -> list[Page]:
 
 def fit(x: Matrix, y: Matrix, weight: Matrix, l2: float = L2) -> LogisticModel:
     """Weighted L2-regularised logistic regression (the bias is not penalised)."""
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(spread < 1e-6, 1.0, spread)  # a constant feature: left as it is
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     beta = np.zeros(z.shape[1])
     penalty = np.diag(np.r_[np.full(z.shape[1] - 1, l2), 0.0])

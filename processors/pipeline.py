@@ -19,6 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from lingoflow.processors.clean.cleaner import clean_blocks, clean_text
 from lingoflow.processors.clean.lines import Cleaned
+from lingoflow.processors.clean.page_blocks import select_blocks
 from lingoflow.processors.clean.removal import repeated_lines
 from lingoflow.processors.core.budget import TooSlowError, time_budget
 from lingoflow.processors.core.config import (
@@ -27,7 +28,7 @@ from lingoflow.processors.core.config import (
     PipelineConfig,
     RepairConfig,
 )
-from lingoflow.processors.core.document import Block, Document, OfficeText, Quality
+from lingoflow.processors.core.document import Block, Document, OfficeText, PageBlock, Quality
 from lingoflow.processors.core.record import Stage
 from lingoflow.processors.language.detector import (
     UNDETERMINED,
@@ -43,6 +44,7 @@ from lingoflow.processors.read.html import (
     depth_cut,
     extract_html,
     looks_like_html,
+    read_page,
     visible_text,
     visible_words_at_most,
 )
@@ -146,7 +148,9 @@ def repair_step(doc: Document, config: RepairConfig) -> Document:
     return doc
 
 
-def _repair_blocks(blocks: list[Block], config: RepairConfig, report: RepairReport) -> None:
+def _repair_blocks(
+    blocks: Sequence[Block | PageBlock], config: RepairConfig, report: RepairReport
+) -> None:
     """Repair the texts of ``blocks`` in one pass over their lines (one call instead of one a
     block); block by block when repair joined or split lines."""
     texts = [block.text for block in blocks]
@@ -187,12 +191,19 @@ def clean_step(
                 f"the page nests its elements more than {PARSER_DEPTH} deep, where HTML "
                 "parsers stop reading: text standing deeper is missing from the record",
             )
-        page = extract_html(doc.html)
         report = RepairReport()
-        _repair_blocks(page.blocks, config.repair, report)
+        if config.clean.html_extractor == "blocks":
+            page = read_page(doc.html)
+            _repair_blocks(page.page, config.repair, report)
+            kept, dropped = select_blocks(page.page, config.clean)
+            cleaned = clean_blocks(kept, config.clean, repeated)
+            cleaned.removed = dropped + cleaned.removed
+        else:
+            page = extract_html(doc.html)
+            _repair_blocks(page.blocks, config.repair, report)
+            cleaned = clean_blocks(page.blocks, config.clean, repeated)
+            cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
         warn_repairs(doc, report)
-        cleaned = clean_blocks(page.blocks, config.clean, repeated)
-        cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
         doc.html = None
         meta = cleaned.metadata
         meta.title = page.title or meta.title

@@ -95,7 +95,7 @@ def line_features(text: str, blank_before: bool) -> list[float]:
     ]
 
 
-def _window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:
+def window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:
     """Mean of ``column`` over the ``w`` lines on each side (and the line itself unless
     ``exclude_self``), clipped at the document's edges."""
     n = len(column)
@@ -118,7 +118,7 @@ def document_features(texts: Sequence[str], blank_before: Sequence[bool]) -> Mat
     for w in WINDOWS:
         for name in ("log_chars", "stopword_density", "sentence_end"):
             column = base[:, LINE_FEATURES.index(name)]
-            columns.append(_window_mean(column, w, exclude_self=True)[:, None])
+            columns.append(window_mean(column, w, exclude_self=True)[:, None])
     lengths = np.array([text_size(t) for t in texts], dtype=float)
     body = ((lengths >= 60) & (base[:, LINE_FEATURES.index("sentence_end")] > 0)).astype(float)
     short = lengths < 40
@@ -133,7 +133,7 @@ def document_features(texts: Sequence[str], blank_before: Sequence[bool]) -> Mat
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
     nearest = _distance_to_nearest(body > 0)
     columns += [
-        _window_mean(body, 8, exclude_self=False)[:, None],
+        window_mean(body, 8, exclude_self=False)[:, None],
         np.log1p(run)[:, None],
         np.array([float(counts[t] > 1) for t in texts])[:, None],
         (np.arange(n) / max(1, n - 1))[:, None],
@@ -179,7 +179,7 @@ def context_features(probabilities: Matrix) -> Matrix:
     return np.column_stack(
         [
             np.log(p / (1 - p)),
-            *(_window_mean(p, w, exclude_self=False) for w in (1, 2, 4, 8)),
+            *(window_mean(p, w, exclude_self=False) for w in (1, 2, 4, 8)),
             previous,
             following,
             max_before,

@@ -56,6 +56,46 @@ class Block:
 
 
 @dataclass
+class PageBlock:
+    """A run of visible text of a web page, as the markup holds it, before anything decides
+    whether it is content (:mod:`lingoflow.processors.read.dom` reads them,
+    :mod:`lingoflow.processors.clean.page_blocks` keeps or drops them)."""
+
+    text: str
+    tag: str
+    """The block-level element that holds the text (``p``, ``h2``, ``li``, ``td``, ``div``)."""
+    heading: int = 0
+    """1-6 inside ``<h1>``-``<h6>``, else 0."""
+    list_level: int = 0
+    """How many lists (``ul``, ``ol``, ``dl``, ``menu``) it stands in."""
+    in_list_item: bool = False
+    table: bool = False
+    row: int = -1
+    """The table row it stands in (a page-wide counter), -1 outside tables."""
+    cell: bool = False
+    link_share: float = 0.0
+    """The share of its characters inside links."""
+    chrome: bool = False
+    """Inside ``nav``, ``header``, ``footer``, ``aside``, ``menu`` or ``role="navigation"``."""
+    form: bool = False
+    chrome_words: int = 0
+    """Ancestors whose class or id names site chrome (menu, sidebar, breadcrumb, footer)."""
+    social_words: int = 0
+    """Ancestors whose class or id names widgets (share, related, comments, ads)."""
+    content_words: int = 0
+    """Ancestors whose class or id names content (article, post, story, body)."""
+    caption: bool = False
+    quote: bool = False
+    paragraph: bool = False
+    depth: int = 0
+    container: int = 0
+    """The element that holds the text (a page-wide counter): blocks of one list share
+    their list's parent."""
+    ancestors: tuple[int, ...] = ()
+    """The block-level elements it stands in, outermost first (page-wide counters)."""
+
+
+@dataclass
 class Document:
     """One input file on its way to a record.
 

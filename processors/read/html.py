@@ -1,8 +1,14 @@
 """HTML: recognise it by content and extract the main content as structured blocks.
 
-trafilatura finds the main content (its XML output keeps headings, lists, tables and quotes);
-BeautifulSoup takes over where trafilatura finds nothing (tiny pages, pathological nesting),
-after removing scripts, styles, navigation, headers, footers, asides and forms.
+Two extractors (:attr:`CleanConfig.html_extractor`):
+
+- ``trafilatura`` (the default): trafilatura finds the main content (its XML output keeps
+  headings, lists, tables and quotes); BeautifulSoup takes over where trafilatura finds
+  nothing (tiny pages, pathological nesting), after removing scripts, styles, navigation,
+  headers, footers, asides and forms.
+- ``blocks``: one parse and one walk of the DOM (:mod:`lingoflow.processors.read.dom`) give
+  every visible block with its markup features; the learned classifier of
+  :mod:`lingoflow.processors.clean.page_blocks` decides which are content.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import lxml.etree as etree
 import trafilatura
 from bs4 import BeautifulSoup
 
-from lingoflow.processors.core.document import Block
+from lingoflow.processors.core.document import Block, PageBlock
+from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -47,6 +54,9 @@ class HtmlExtraction:
     """Blocks and metadata found in an HTML page."""
 
     blocks: list[Block] = field(default_factory=list)
+    page: list[PageBlock] = field(default_factory=list)
+    """Every visible block with its markup features (the ``blocks`` extractor; ``blocks`` is
+    then empty until the classifier chose)."""
     title: str | None = None
     author: str | None = None
     date: str | None = None
@@ -77,6 +87,24 @@ def extract_html(html: str) -> HtmlExtraction:
     if not (result.author and result.url and result.sitename):
         _fill_from_head(result, html)
     return result
+
+
+def read_page(html: str) -> HtmlExtraction:
+    """Every visible block of ``html`` with its markup features, and the page's title,
+    author, date, site name, URL and declared language, from one parse."""
+    lang_match = _LANG_ATTR.search(html[:10000])
+    root = parse_html(html)
+    blocks = page_blocks(root)
+    meta = page_metadata(root, blocks)
+    return HtmlExtraction(
+        page=blocks,
+        title=meta.title,
+        author=meta.author,
+        date=meta.date,
+        sitename=meta.sitename,
+        url=meta.url,
+        lang=lang_match.group(1).lower() if lang_match else None,
+    )
 
 
 PARSER_DEPTH = 255

@@ -4,7 +4,9 @@ classifier alike."""
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 _EN_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -50,6 +52,35 @@ def stopword_density(text: str) -> float:
     for token in tokens:
         bare = token.strip("\"'“”‘’()[]「」,.:;!?").lower()
         if bare in _EN_STOPWORDS or _KO_FUNCTION_END.search(bare):
+            hits += 1
+    return hits / len(tokens)
+
+
+FUNCTION_WORDS_PATH = Path(__file__).resolve().with_name("function_words.txt")
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    lines = FUNCTION_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def function_word_share(text: str) -> float:
+    """Share of words that are among the most frequent words of 24 Latin-script languages
+    (``function_words.txt``: articles, pronouns, prepositions, conjunctions), or Korean
+    particles and endings: running text in any of them scores high, menus and names low.
+
+    >>> function_word_share("die Stadt und der Plan"), function_word_share("Startseite Kontakt")
+    (0.6, 0.0)
+    """
+    tokens = text.split()
+    if not tokens:
+        return 0.0
+    known = _function_words()
+    hits = 0
+    for token in tokens:
+        bare = token.strip("\"'“”‘’()[]「」«»„,.:;!?").lower()
+        if bare in known or _KO_FUNCTION_END.search(bare):
             hits += 1
     return hits / len(tokens)
 

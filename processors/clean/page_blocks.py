@@ -1,0 +1,259 @@
+"""Which blocks of a web page are its main content: one learned decision per block.
+
+The page's blocks come from one walk of its DOM (:mod:`lingoflow.processors.read.dom`). Each
+gets the text features of the line classifier (:mod:`~lingoflow.processors.clean.boilerplate`:
+length, function words, sentence ends, character shares, the same averaged over neighbouring
+blocks, runs of short blocks, repetition, position) and features of its markup: heading level,
+list and table membership, the share of its characters inside links, whether it stands in a
+``nav``/``header``/``footer``/``aside`` or a form, the class and id words of its ancestors
+(chrome, widgets, content), caption and quotation, depth, and the statistics of the element
+that holds it with its siblings (how many blocks, their link share, their length, how many
+end like sentences): a menu is many short linked blocks under one parent, an article many long
+unlinked ones. The same two logistic regressions as the line classifier decide, the second
+looking at the first's probabilities over neighbouring blocks.
+
+The weights are in ``page_blocks_model.json`` beside this module, trained by
+``python -m bench.train_page_blocks --write`` on ../shared/eval/boilerplate only; the file
+says how it was made and what it scored in cross-validation by page. Every feature is
+computed for all blocks of a page at once with numpy, from arrays of the blocks' fields.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lingoflow.processors.clean.boilerplate import (
+    FEATURES as TEXT_FEATURES,
+)
+from lingoflow.processors.clean.boilerplate import (
+    LogisticModel,
+    Matrix,
+    context_features,
+    document_features,
+    window_mean,
+)
+from lingoflow.processors.core.config import CleanConfig
+from lingoflow.processors.core.document import Block, PageBlock
+from lingoflow.processors.core.record import Removed, Role
+from lingoflow.processors.text.features import function_word_share
+
+MODEL_PATH = Path(__file__).resolve().with_name("page_blocks_model.json")
+
+MARKUP_FEATURES = tuple(
+    """function_words function_words_w1 function_words_w3 heading h1 list_item list_level table
+    cell link_share link_share_w1 link_share_w3
+    linked chrome form chrome_words social_words content_words caption quote paragraph
+    div_text relative_depth log_siblings siblings_link_share siblings_log_chars
+    siblings_sentence_end siblings_linked""".split()
+)
+FEATURES = (*TEXT_FEATURES, *MARKUP_FEATURES)
+
+_LOG_CHARS = TEXT_FEATURES.index("log_chars")
+_SENTENCE_END = TEXT_FEATURES.index("sentence_end")
+
+
+def _group_mean(values: Matrix, groups: np.ndarray[Any, Any], counts: Matrix) -> Matrix:
+    sums = np.bincount(groups, weights=values, minlength=len(counts))
+    result: Matrix = (sums / np.maximum(counts, 1))[groups]
+    return result
+
+
+def markup_features(blocks: Sequence[PageBlock], text: Matrix) -> Matrix:
+    """One row of :data:`MARKUP_FEATURES` per block; ``text`` is the blocks' text features
+    (:func:`~lingoflow.processors.clean.boilerplate.document_features`)."""
+    n = len(blocks)
+
+    def field(name: str) -> Matrix:
+        values: Matrix = np.fromiter((getattr(b, name) for b in blocks), float, n)
+        return values
+
+    heading, link = field("heading"), field("link_share")
+    depth = field("depth")
+    _, groups = np.unique(np.fromiter((b.container for b in blocks), int, n), return_inverse=True)
+    counts = np.bincount(groups).astype(float)
+    linked = (link >= 0.8).astype(float)
+    div_text = np.fromiter(
+        (b.tag in ("div", "section", "article", "body", "td") for b in blocks), float, n
+    )
+    function_words = np.fromiter((function_word_share(b.text) for b in blocks), float, n)
+    columns = [
+        function_words,
+        window_mean(function_words, 1, exclude_self=True),
+        window_mean(function_words, 3, exclude_self=True),
+        (heading > 0),
+        (heading == 1),
+        field("in_list_item"),
+        np.minimum(field("list_level"), 4),
+        field("table"),
+        field("cell"),
+        link,
+        window_mean(link, 1, exclude_self=True),
+        window_mean(link, 3, exclude_self=True),
+        linked,
+        field("chrome"),
+        field("form"),
+        np.minimum(field("chrome_words"), 4),
+        np.minimum(field("social_words"), 4),
+        np.minimum(field("content_words"), 4),
+        field("caption"),
+        field("quote"),
+        field("paragraph"),
+        div_text,
+        depth / max(1.0, float(depth.max())) if n else depth,
+        np.log1p(counts[groups]),
+        _group_mean(link, groups, counts),
+        _group_mean(text[:, _LOG_CHARS], groups, counts),
+        _group_mean(text[:, _SENTENCE_END], groups, counts),
+        _group_mean(linked, groups, counts),
+    ]
+    return np.column_stack([np.asarray(c, dtype=float) for c in columns])
+
+
+MAIN_FEATURES = ("in_main", "main_purity", "main_share")
+MAIN_MASS = 0.5
+"""The main element is the deepest element holding at least this share of the page's
+content mass (characters weighted by the first stage's probability)."""
+
+
+def main_element_features(blocks: Sequence[PageBlock], probabilities: Matrix) -> Matrix:
+    """Whether each block stands in the page's main element (the deepest element that holds
+    :data:`MAIN_MASS` of the first stage's content mass, as an extractor finds the article
+    container), that element's purity (content mass over its characters) and its share of
+    the page's characters."""
+    n = len(blocks)
+    if n == 0:
+        return np.zeros((0, len(MAIN_FEATURES)))
+    chars = np.fromiter((len(b.text) for b in blocks), float, n)
+    mass = chars * probabilities
+    held: dict[int, float] = {}
+    size: dict[int, float] = {}
+    depth: dict[int, int] = {}
+    for block, m, c in zip(blocks, mass, chars, strict=True):
+        for level, node in enumerate(block.ancestors):
+            held[node] = held.get(node, 0.0) + float(m)
+            size[node] = size.get(node, 0.0) + float(c)
+            depth[node] = level
+    total = float(mass.sum())
+    chosen = [node for node, m in held.items() if m >= MAIN_MASS * total]
+    if not chosen or total <= 0:
+        return np.zeros((n, len(MAIN_FEATURES)))
+    main = max(chosen, key=lambda node: (depth[node], -size[node]))
+    inside = np.fromiter((main in b.ancestors for b in blocks), float, n)
+    purity = held[main] / max(1.0, size[main])
+    share = size[main] / max(1.0, float(chars.sum()))
+    return np.column_stack([inside, np.full(n, purity), np.full(n, share)])
+
+
+def second_stage_features(
+    blocks: Sequence[PageBlock], features: Matrix, probabilities: Matrix
+) -> Matrix:
+    """The second stage's input: the block's features, its neighbours' first-stage
+    probabilities (:func:`~lingoflow.processors.clean.boilerplate.context_features`) and
+    its place relative to the main element."""
+    return np.hstack(
+        [
+            features,
+            context_features(probabilities),
+            main_element_features(blocks, probabilities),
+        ]
+    )
+
+
+def page_features(blocks: Sequence[PageBlock]) -> Matrix:
+    """One row of :data:`FEATURES` per block of a page."""
+    if not blocks:
+        return np.zeros((0, len(FEATURES)))
+    texts = [b.text for b in blocks]
+    text = document_features(texts, [False] * len(texts))
+    return np.hstack([text, markup_features(blocks, text)])
+
+
+@dataclass(frozen=True)
+class PageBlockModel:
+    """The two stages and the probability below which a block is boilerplate."""
+
+    blocks: LogisticModel
+    context: LogisticModel
+    threshold: float
+    about: dict[str, Any]
+    columns: tuple[int, ...]
+    """Which of :data:`FEATURES` the model uses (named in its file)."""
+
+    def content_probabilities(self, blocks: Sequence[PageBlock]) -> Matrix:
+        """The probability that each block of a page is main content."""
+        features = page_features(blocks)[:, self.columns]
+        if not len(features):
+            return np.zeros(0)
+        first = self.blocks.probabilities(features)
+        return self.context.probabilities(second_stage_features(blocks, features, first))
+
+
+_MODEL: PageBlockModel | None = None
+_LOCK = threading.Lock()
+
+
+def load_page_model(path: Path = MODEL_PATH) -> PageBlockModel:
+    """The shipped model, read once per process."""
+    global _MODEL
+    with _LOCK:
+        if _MODEL is not None and path == MODEL_PATH:
+            return _MODEL
+        data = json.loads(path.read_text(encoding="utf-8"))
+        model = PageBlockModel(
+            blocks=LogisticModel.from_json(data["blocks"]),
+            context=LogisticModel.from_json(data["context"]),
+            threshold=float(data["threshold"]),
+            about=data["about"],
+            columns=tuple(FEATURES.index(name) for name in data["about"]["features"]),
+        )
+        if path == MODEL_PATH:
+            _MODEL = model
+        return model
+
+
+EMPTY_PAGE_SHARE = 0.5
+"""When no block of a page reaches the threshold, those with at least this share of the
+best block's probability are kept (listings, classified ads: pages unlike any article)."""
+
+
+def block_role(block: PageBlock) -> Role:
+    """The structural role the markup gives a kept block."""
+    if block.heading:
+        return "heading"
+    if block.caption:
+        return "caption"
+    if block.in_list_item:
+        return "list_item"
+    return "paragraph"
+
+
+def select_blocks(
+    page: Sequence[PageBlock], config: CleanConfig
+) -> tuple[list[Block], list[Removed]]:
+    """The page's content blocks with their roles, and the others removed as ``boilerplate``
+    (all are kept when the ``boilerplate`` rule is disabled)."""
+    if "boilerplate" in config.disabled_rules:
+        keep = np.ones(len(page), dtype=bool)
+    else:
+        model = load_page_model()
+        probabilities = model.content_probabilities(page)
+        keep = probabilities >= model.threshold
+        if len(page) and not keep.any():  # a page is never emptied by a threshold alone
+            keep = probabilities >= EMPTY_PAGE_SHARE * probabilities.max()
+    kept: list[Block] = []
+    removed: list[Removed] = []
+    for block, content in zip(page, keep, strict=True):
+        if not content:
+            removed.append(Removed(text=block.text, reason="boilerplate"))
+            continue
+        role = block_role(block)
+        level = max(0, block.list_level - 1) if role == "list_item" else None
+        kept.append(Block(text=block.text, role=role, level=level))
+    return kept, removed

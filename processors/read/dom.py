@@ -1,0 +1,423 @@
+"""HTML pages read in one parse: every visible text block with its place in the markup.
+
+The page is parsed once with lxml (libxml2's HTML parser, in C: the 122 shared pages, 8 MB,
+parse in about 0.1 s) and walked once, without recursion, into :class:`PageBlock` s: the text
+of each block-level element (paragraph, heading, list item, table cell, caption, ``div`` text),
+split at ``<br>``, with what the markup says of it: its tag, heading and list level, whether it
+stands in a table, a link, a ``nav``/``header``/``footer``/``aside``, a form, the class and id
+words of its ancestors that name chrome (menu, sidebar, breadcrumb), social widgets (share,
+related, comments) or content (article, post, story), and the element that holds it with its
+siblings. Whether a block is content is not decided here: the learned classifier of
+:mod:`lingoflow.processors.clean.page_blocks` does it over these features.
+
+Invisible text is never read: scripts, styles, templates, ``<head>``, elements marked
+``hidden``, ``aria-hidden="true"`` or styled ``display:none`` / ``visibility:hidden``.
+
+The page's metadata (title, date, author, site name, canonical URL) comes from the same tree:
+``<head>`` meta tags, JSON-LD and ``<time>``, with htmldate only when none of them gives a date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.etree as etree
+import lxml.html
+
+from lingoflow.processors.core.budget import check_time
+from lingoflow.processors.core.document import PageBlock
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_blank_text=False)
+
+_INVISIBLE = frozenset(
+    """script style noscript template head title svg math iframe object embed select option
+    datalist button input textarea canvas audio video map""".split()
+)
+_BLOCK = frozenset(
+    """address article aside blockquote body br caption center dd details dialog div dl dt
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html legend li main
+    menu nav ol p pre section summary table tbody td tfoot th thead tr ul""".split()
+)
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_HEADINGS = {f"h{k}": k for k in range(1, 7)}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+_CHROME_WORDS = re.compile(
+    r"nav|menu|breadcrumb|sidebar|side-bar|sidenav|footer|masthead|header|banner|toolbar|"
+    r"pagination|pager|skip|login|signin|search|cookie|consent|topbar|utility|sitemap",
+    re.IGNORECASE,
+)
+_SOCIAL_WORDS = re.compile(
+    r"share|sharing|social|comment|related|recommend|popular|trending|most-?read|newsletter|"
+    r"subscribe|promo|sponsor|advert|\bads?\b|\bad-|-ad\b|widget|tags?\b|teaser|more-?stories",
+    re.IGNORECASE,
+)
+_CONTENT_WORDS = re.compile(
+    r"article|content|post|entry|story|body|main|text|blog|detail|hentry|news-?view|"
+    r"press|release|itemprop",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Frame:
+    """What an element passes down to what it contains."""
+
+    tag: str
+    block: bool
+    chrome: int = 0
+    form: int = 0
+    chrome_words: int = 0
+    social_words: int = 0
+    content_words: int = 0
+    lists: int = 0
+    table: int = 0
+    link: int = 0
+    heading: int = 0
+    caption: int = 0
+    quote: int = 0
+    paragraph: int = 0
+    depth: int = 0
+    container: int = 0
+    parent_container: int = 0
+    row: int = -1
+
+
+@dataclass
+class _Buffer:
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    links: int = 0
+
+
+class _Walker:
+    """One pass over the tree, appending a :class:`PageBlock` for each run of text."""
+
+    def __init__(self) -> None:
+        self.blocks: list[PageBlock] = []
+        self.buffer = _Buffer()
+        self.containers = 0
+        self.rows = 0
+
+    def text(self, value: str | None, frames: list[_Frame]) -> None:
+        if value and not value.isspace():
+            self.buffer.parts.append(value)
+            if frames[-1].link:
+                self.buffer.link_chars += len(value.strip())
+
+    def flush(self, frames: list[_Frame]) -> None:
+        buffer, self.buffer = self.buffer, _Buffer()
+        if not buffer.parts:
+            return
+        text = " ".join(" ".join(buffer.parts).split())
+        if not text:
+            return
+        owner = next(f for f in reversed(frames) if f.block)
+        path = tuple(f.container for f in frames if f.block)
+        self.blocks.append(
+            PageBlock(
+                text=text,
+                tag=owner.tag,
+                heading=owner.heading,
+                list_level=owner.lists,
+                in_list_item=owner.tag == "li",
+                table=bool(owner.table),
+                row=owner.row,
+                cell=owner.tag in ("td", "th"),
+                link_share=min(1.0, buffer.link_chars / max(1, len(text))),
+                chrome=bool(owner.chrome),
+                form=bool(owner.form),
+                chrome_words=owner.chrome_words,
+                social_words=owner.social_words,
+                content_words=owner.content_words,
+                caption=bool(owner.caption),
+                quote=bool(owner.quote),
+                paragraph=bool(owner.paragraph),
+                depth=owner.depth,
+                container=owner.parent_container,
+                ancestors=path,
+            )
+        )
+
+    def child_frame(self, parent: _Frame, node: Any, tag: str) -> _Frame:
+        words = f"{node.get('class') or ''} {node.get('id') or ''}"
+        block = tag in _BLOCK
+        frame = _Frame(
+            tag=tag,
+            block=block,
+            chrome=parent.chrome + (tag in _CHROME_TAGS or node.get("role") == "navigation"),
+            form=parent.form + (tag == "form"),
+            chrome_words=parent.chrome_words,
+            social_words=parent.social_words,
+            content_words=parent.content_words,
+            lists=parent.lists + (tag in ("ul", "ol", "dl", "menu")),
+            table=parent.table + (tag == "table"),
+            link=parent.link + (tag == "a"),
+            heading=_HEADINGS.get(tag, parent.heading),
+            caption=parent.caption + (tag in ("figcaption", "caption")),
+            quote=parent.quote + (tag == "blockquote"),
+            paragraph=parent.paragraph + (tag == "p"),
+            depth=parent.depth + 1,
+            container=parent.container,
+            row=parent.row,
+        )
+        if words.strip():
+            frame.chrome_words += bool(_CHROME_WORDS.search(words))
+            frame.social_words += bool(_SOCIAL_WORDS.search(words))
+            frame.content_words += bool(_CONTENT_WORDS.search(words))
+        if tag == "tr":
+            self.rows += 1
+            frame.row = self.rows
+        if block:
+            self.containers += 1
+            frame.parent_container, frame.container = parent.container, self.containers
+        return frame
+
+
+def _hidden(node: Any) -> bool:
+    if node.get("hidden") is not None or node.get("aria-hidden") == "true":
+        return True
+    style = node.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def parse_html(html: str) -> Any:
+    """The page's element tree (lxml), or None when libxml2 finds no document in it."""
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), _PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def page_blocks(root: Any) -> list[PageBlock]:
+    """Every visible run of text of the page, in reading order, with its markup features.
+
+    >>> root = parse_html("<html><body><nav><a href='/'>Home</a></nav><h1>Title</h1>"
+    ...                   "<p>One <b>two</b><br>three</p><script>x()</script></body></html>")
+    >>> [(b.text, b.tag, b.chrome, b.link_share) for b in page_blocks(root)]
+    [('Home', 'nav', True, 1.0), ('Title', 'h1', False, 0.0), ('One two', 'p', False, 0.0), \
+('three', 'p', False, 0.0)]
+    """
+    if root is None:
+        return []
+    walker = _Walker()
+    top = _Frame(tag="html", block=True)
+    frames: list[_Frame] = [top]
+    # (node, closing): closing entries flush the element's text and hand its tail to the parent
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    steps = 0
+    while stack:
+        node, closing = stack.pop()
+        steps += 1
+        if steps % 2048 == 0:
+            check_time()
+        if closing:
+            frame = frames[-1]
+            if frame.block:
+                walker.flush(frames)
+            frames.pop()
+            walker.text(node.tail, frames)
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if not tag or tag in _INVISIBLE or _hidden(node):  # comments, scripts: only the tail
+            walker.text(node.tail, frames)
+            continue
+        tag = tag.lower()
+        frame = walker.child_frame(frames[-1], node, tag)
+        if frame.block:
+            walker.flush(frames)
+        frames.append(frame)
+        if tag == "br":
+            walker.flush(frames)
+        walker.text(node.text, frames)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    walker.flush(frames)
+    return _join_rows(walker.blocks)
+
+
+def _join_rows(blocks: list[PageBlock]) -> list[PageBlock]:
+    """A table row whose cells are plain text becomes one block, its cells joined by " | "
+    (a data table's row reads as one segment); rows of layout tables, whose cells hold
+    paragraphs, lists or other tables, stay apart."""
+    out: list[PageBlock] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        j = i + 1
+        if block.cell and block.row >= 0:
+            while j < len(blocks) and blocks[j].row == block.row:
+                j += 1
+            row = blocks[i:j]
+            if len(row) > 1 and all(b.cell for b in row):
+                total = sum(len(b.text) for b in row)
+                joined = PageBlock(**{**vars(block), "text": " | ".join(b.text for b in row)})
+                joined.link_share = sum(b.link_share * len(b.text) for b in row) / max(1, total)
+                out.append(joined)
+                i = j
+                continue
+            j = i + 1
+        out.append(block)
+        i = j
+    return out
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PageMetadata:
+    """What the page says of itself."""
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    url: str | None = None
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»]\s+|\s*::\s*")
+
+
+def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetadata:
+    """Title, author, date, site name and canonical URL from ``<head>``, JSON-LD and the body.
+
+    >>> root = parse_html('<html><head><title>Rain due | The Daily</title>'
+    ...   '<meta property="og:site_name" content="The Daily"></head><body>'
+    ...   '<h1>Rain due</h1><time datetime="2024-03-05T09:00">5 March</time></body></html>')
+    >>> m = page_metadata(root)
+    >>> m.title, m.sitename, m.date
+    ('Rain due', 'The Daily', '2024-03-05T09:00')
+    """
+    meta = PageMetadata()
+    if root is None:
+        return meta
+    metas: dict[str, str] = {}
+    head = root.find("head")
+    for tag in head.iter("meta") if head is not None else ():
+        content = " ".join((tag.get("content") or "").split())
+        for key in (tag.get("name"), tag.get("property"), tag.get("itemprop")):
+            if key and content:
+                metas.setdefault(key.lower(), content)
+    ld = _json_ld(root)
+
+    def first(*names: str) -> str | None:
+        return next((metas[n] for n in names if n in metas), None)
+
+    meta.author = first(
+        "author", "article:author", "byl", "dc.creator", "sailthru.author"
+    ) or _author(ld.get("author"))
+    meta.sitename = first("og:site_name", "application-name") or _author(ld.get("publisher"))
+    meta.title = (
+        first("og:title", "twitter:title", "dc.title")
+        or _text_of(ld.get("headline"))
+        or _title_from_page(root, blocks, meta.sitename)
+    )
+    meta.date = (
+        first(
+            "article:published_time",
+            "datepublished",
+            "date",
+            "pubdate",
+            "publishdate",
+            "dc.date",
+            "dc.date.issued",
+            "dcterms.created",
+            "og:updated_time",
+            "article:modified_time",
+        )
+        or _text_of(ld.get("datePublished"))
+        or _text_of(ld.get("dateCreated"))
+        or _time_element(root)
+    )
+    canonical = next(
+        (
+            t.get("href")
+            for t in (head.iter("link") if head is not None else ())
+            if "canonical" in (t.get("rel") or "").lower().split()
+        ),
+        None,
+    )
+    meta.url = canonical or first("og:url") or _text_of(ld.get("url"))
+    return meta
+
+
+def _json_ld(root: Any) -> dict[str, Any]:
+    """The page's JSON-LD object that describes it (an article, else any with a headline)."""
+    found: dict[str, Any] = {}
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        if len(script.text) > 500_000:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and k.endswith(("Article", "BlogPosting")) for k in kinds):
+                return item
+            if not found and "headline" in item:
+                found = item
+    return found
+
+
+def _ld_items(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 3:
+        return
+    if isinstance(data, list):
+        for item in data[:50]:
+            yield from _ld_items(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _ld_items(data["@graph"], depth + 1)
+
+
+def _text_of(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())[:1000]
+    return None
+
+
+def _author(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [n for v in value[:10] if (n := _author(v))]
+        return ", ".join(names) or None
+    if isinstance(value, dict):
+        return _text_of(value.get("name"))
+    return _text_of(value)
+
+
+def _title_from_page(root: Any, blocks: list[PageBlock] | None, sitename: str | None) -> str | None:
+    """The one ``<h1>`` of the page, else ``<title>`` without the site's name (the longest
+    part between separators such as " | " and " - " that is not the site name)."""
+    if blocks is not None:
+        h1 = [b.text for b in blocks if b.tag == "h1" and b.link_share < 0.5]
+        if len(h1) == 1:
+            return h1[0]
+    title = root.find(".//title")
+    if title is None or not title.text_content().strip():
+        return None
+    whole = " ".join(title.text_content().split())
+    parts = [p for p in _TITLE_SEPARATORS.split(whole) if p.strip()]
+    site = (sitename or "").casefold()
+    named = [p for p in parts if p.casefold() != site] or parts
+    return max(named, key=len) if len(parts) > 1 else whole
+
+
+def _time_element(root: Any) -> str | None:
+    body = root.find("body")
+    if body is None:
+        return None
+    for time in body.iter("time"):
+        value = str(time.get("datetime") or "")
+        if re.match(r"\d{4}-\d{2}-\d{2}", value):
+            return value.strip()
+    return None

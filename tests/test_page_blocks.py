@@ -1,0 +1,215 @@
+"""The ``blocks`` HTML extractor: the DOM walk (read.dom), the page's metadata, the learned
+block classifier (clean.page_blocks) and the pipeline with ``html_extractor="blocks"``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from bench.cleaning import DEFAULT_DATA as BOILERPLATE
+from bench.html import DEFAULT_DATA as HTML_EVAL
+from bench.html import Score, lingoflow_text
+from bench.train_boilerplate import tokens
+from lingoflow.processors.clean.page_blocks import (
+    FEATURES,
+    load_page_model,
+    main_element_features,
+    page_features,
+    select_blocks,
+)
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig
+from lingoflow.processors.core.document import Document, PageBlock
+from lingoflow.processors.pipeline import clean_documents
+from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
+
+BLOCKS = PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
+
+
+def blocks_of(html: str) -> list[PageBlock]:
+    return page_blocks(parse_html(html))
+
+
+def test_each_block_element_is_one_block_and_inline_markup_joins() -> None:
+    found = blocks_of(
+        "<html><body><div>Intro <span>text</span><p>One <b>two</b> <i>three</i></p>tail</div>"
+        "<h2>Head</h2></body></html>"
+    )
+    assert [(b.text, b.tag) for b in found] == [
+        ("Intro text", "div"),
+        ("One two three", "p"),
+        ("tail", "div"),
+        ("Head", "h2"),
+    ]
+    assert found[3].heading == 2
+
+
+def test_invisible_text_is_never_read() -> None:
+    found = blocks_of(
+        "<html><head><title>T</title><style>p{}</style></head><body><p>seen</p>"
+        "<script>hidden()</script><div hidden>a</div><div style='display: none'>b</div>"
+        "<div aria-hidden='true'>c</div><!-- comment -->after<template><p>t</p></template>"
+        "</body></html>"
+    )
+    assert [b.text for b in found] == ["seen", "after"]
+
+
+def test_lists_nest_and_links_are_measured() -> None:
+    found = blocks_of(
+        "<ul><li><a href='/a'>Home</a></li><li>Item with <a href='/x'>a link</a>"
+        "<ol><li>inner</li></ol></li></ul>"
+    )
+    assert [(b.text, b.list_level, b.in_list_item) for b in found] == [
+        ("Home", 1, True),
+        ("Item with a link", 1, True),
+        ("inner", 2, True),
+    ]
+    assert found[0].link_share == 1.0
+    assert 0.3 < found[1].link_share < 0.5
+    assert found[0].container == found[1].container  # siblings of one list
+
+
+def test_data_table_rows_join_and_layout_tables_do_not() -> None:
+    data = blocks_of(
+        "<table><tr><th>Year</th><th>Total</th></tr><tr><td>2024</td><td>5</td></tr></table>"
+    )
+    assert [b.text for b in data] == ["Year | Total", "2024 | 5"]
+    layout = blocks_of(
+        "<table><tr><td><p>First column paragraph.</p></td><td><p>Second one.</p></td></tr></table>"
+    )
+    assert [b.text for b in layout] == ["First column paragraph.", "Second one."]
+
+
+def test_chrome_and_class_words_are_inherited() -> None:
+    found = blocks_of(
+        "<nav><a href='/'>Home</a></nav><div class='sidebar-widget'><p>Popular</p></div>"
+        "<div id='share-bar'><p>Share</p></div><article class='post-content'><p>Body.</p></article>"
+    )
+    flags = {b.text: (b.chrome, b.chrome_words, b.social_words, b.content_words) for b in found}
+    assert flags["Home"][0] is True
+    assert flags["Popular"][1] >= 1
+    assert flags["Share"][2] >= 1
+    assert flags["Body."][3] >= 1 and not flags["Body."][0]
+
+
+def test_a_deep_page_is_walked_without_recursion() -> None:
+    nested = blocks_of("<div>" * 240 + "deep" + "</div>" * 240)
+    assert [b.text for b in nested] == ["deep"] and nested[0].depth > 240
+    # libxml2 stops reading at its depth limit (the pipeline says so: markup_too_deep)
+    assert isinstance(blocks_of("<div>" * 100_000 + "deep" + "</div>" * 100_000), list)
+
+
+def test_metadata_from_json_ld_meta_tags_and_the_title() -> None:
+    root = parse_html(
+        "<html><head><title>Storm warning - Weather Desk</title>"
+        '<link rel="canonical" href="https://example.org/a">'
+        '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+        '"headline": "Storm warning issued", "datePublished": "2024-05-01T08:00:00Z", '
+        '"author": [{"name": "Kim Ji-won"}, {"name": "Lee Min"}], '
+        '"publisher": {"name": "Weather Desk"}}]}</script></head><body><h1>Storm</h1></body></html>'
+    )
+    meta = page_metadata(root, page_blocks(root))
+    assert meta.title == "Storm warning issued"
+    assert meta.date == "2024-05-01T08:00:00Z"
+    assert meta.author == "Kim Ji-won, Lee Min"
+    assert meta.sitename == "Weather Desk"
+    assert meta.url == "https://example.org/a"
+    bare = parse_html(
+        "<html><head><title>Storm warning - Weather Desk</title></head><body></body></html>"
+    )
+    assert page_metadata(bare, []).title == "Storm warning"
+    broken = parse_html(
+        '<html><head><script type="application/ld+json">{not json</script></head></html>'
+    )
+    assert page_metadata(broken, []).title is None
+
+
+def test_main_element_is_the_deepest_holding_most_content() -> None:
+    page = [
+        PageBlock(text="Menu", tag="li", ancestors=(1, 2, 3)),
+        PageBlock(text="A paragraph of the article." * 3, tag="p", ancestors=(1, 4, 5)),
+        PageBlock(text="The second paragraph of it." * 3, tag="p", ancestors=(1, 4, 6)),
+    ]
+    features = main_element_features(page, np.array([0.1, 0.9, 0.9]))
+    assert features[:, 0].tolist() == [0.0, 1.0, 1.0]
+
+
+def test_features_are_one_row_per_block_and_finite() -> None:
+    found = blocks_of("<p>One sentence here.</p><ul><li><a href='/'>Home</a></li></ul>")
+    features = page_features(found)
+    assert features.shape == (2, len(FEATURES))
+    assert np.isfinite(features).all()
+    assert page_features([]).shape == (0, len(FEATURES))
+
+
+def test_the_model_keeps_an_article_and_drops_its_menu() -> None:
+    article = " ".join(
+        f"<p>The city council met on Tuesday and agreed to extend the tram line by {k} km, "
+        "the mayor said in a statement after the vote.</p>"
+        for k in range(6)
+    )
+    menu = "".join(f"<li><a href='/{k}'>Section {k}</a></li>" for k in range(12))
+    html = (
+        f"<html><body><nav><ul>{menu}</ul></nav><article><h1>Tram line extended</h1>{article}"
+        "</article><footer><p><a href='/privacy'>Privacy</a> | <a href='/terms'>Terms</a></p>"
+        "</footer></body></html>"
+    )
+    kept, removed = select_blocks(blocks_of(html), CleanConfig())
+    kept_text = [b.text for b in kept]
+    assert "Tram line extended" in kept_text and len(kept) >= 7
+    assert {r.reason for r in removed} == {"boilerplate"}
+    assert all(f"Section {k}" not in kept_text for k in range(12))
+    assert next(b for b in kept if b.text == "Tram line extended").role == "heading"
+    everything, none = select_blocks(
+        blocks_of(html), CleanConfig(disabled_rules=frozenset({"boilerplate"}))
+    )
+    assert len(everything) == len(blocks_of(html)) and not none
+
+
+def test_the_model_file_names_features_the_code_computes() -> None:
+    model = load_page_model()
+    assert set(model.about["features"]) <= set(FEATURES)
+    assert 0 < model.threshold < 1
+
+
+def test_the_extractor_choice_changes_the_digest_only_when_made() -> None:
+    assert PipelineConfig().digest() == PipelineConfig(clean=CleanConfig()).digest()
+    assert BLOCKS.digest() != PipelineConfig().digest()
+
+
+@pytest.mark.skipif(not BOILERPLATE.is_dir(), reason="../shared/eval/boilerplate is not beside")
+def test_pipeline_with_blocks_on_the_shared_pages() -> None:
+    """Every page gets content, removals with a reason and no notice lost; the bag-of-words
+    F1 over the 122 pages is above the trafilatura path's 0.948 (in-sample: the model was
+    trained on these pages; cross-validated 0.970 in bench.train_page_blocks)."""
+    tp = fp = fn = 0
+    for gold_file in sorted((BOILERPLATE / "gold").glob("*.txt")):
+        data = (BOILERPLATE / "html" / f"{gold_file.stem}.html").read_bytes()
+        doc = Document(rel_path=f"{gold_file.stem}.html", doc_id="page-000000000000", data=data)
+        clean_documents([doc], BLOCKS)
+        assert doc.blocks and not doc.failed, gold_file.stem
+        assert all(r.reason for r in doc.removed)
+        gold = Counter(tokens(gold_file.read_text(encoding="utf-8")))
+        kept = Counter(tokens("\n".join(b.text for b in doc.blocks if b.role != "notice")))
+        hit = sum((gold & kept).values())
+        tp, fp, fn = tp + hit, fp + sum(kept.values()) - hit, fn + sum(gold.values()) - hit
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert 2 * precision * recall / (precision + recall) > 0.95
+
+
+@pytest.mark.skipif(not HTML_EVAL.is_dir(), reason="../shared/eval/html is not beside")
+def test_blocks_on_pages_never_trained_on() -> None:
+    """trafilatura's evaluation pages, never used in training: today's figure (0.86-0.88,
+    below the trafilatura path's 0.934, which is why it is not the default) must not fall."""
+    cases = json.loads((HTML_EVAL / "evaldata.json").read_text(encoding="utf-8")).values()
+    extract = lingoflow_text(BLOCKS)
+    score = Score()
+    for case in cases:
+        score.add(
+            extract((HTML_EVAL / "pages" / case["file"]).read_bytes()),
+            case["with"],
+            case["without"],
+        )
+    assert score.f1 >= 0.85, (score.f1, score.precision, score.recall)
