@@ -158,6 +158,31 @@ def out_of_fold(
     return out
 
 
+def model_file(
+    what: str, trained_by: str, pages: int, cross: tuple[float, ...], features: dict[str, Any]
+) -> dict[str, Any]:
+    """The ``about`` part of a model file: what it is, how it was made, its cross-validated
+    precision, recall, F1 and mean page F1 (``cross``), its features."""
+    p, r, f1, mean = cross
+    return {
+        "about": {
+            "what": what,
+            "trained_by": trained_by,
+            "trained_on": f"{pages} pages of eval/boilerplate (CleanEval dev, "
+            "CleanPortalEval news portals), labels from token alignment with the gold text",
+            "trained_at": datetime.now(UTC).date().isoformat(),
+            "cross_validation": {
+                "folds": FOLDS,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f1, 4),
+                "mean_page_f1": round(mean, 4),
+            },
+            **features,
+        }
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -195,25 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     all_y, all_w = np.concatenate(labels), np.concatenate(weights)
     lines_model = fit(np.vstack(features), all_y, all_w)
     context_model = fit(np.vstack(second_features), all_y, all_w)
-    p, r, f1, mean = results[("with context", args.threshold)]
-    model = {
-        "about": {
-            "what": "lingoflow boilerplate classifier for text without markup: two logistic "
-            "regressions (line features; then context of neighbouring probabilities)",
-            "trained_by": "python -m bench.train_boilerplate --write",
-            "trained_on": f"{len(pages)} pages of eval/boilerplate (CleanEval dev, "
-            "CleanPortalEval news portals), labels from token alignment with the gold text",
-            "trained_at": datetime.now(UTC).date().isoformat(),
-            "cross_validation": {
-                "folds": FOLDS,
-                "precision": round(p, 4),
-                "recall": round(r, 4),
-                "f1": round(f1, 4),
-                "mean_page_f1": round(mean, 4),
-            },
-            "features": list(FEATURES),
-            "second_stage_features": list(SECOND_STAGE),
-        },
+    model = model_file(
+        "lingoflow boilerplate classifier for text without markup: two logistic regressions "
+        "(line features; then context of neighbouring probabilities)",
+        "python -m bench.train_boilerplate --write",
+        len(pages),
+        results[("with context", args.threshold)],
+        {"features": list(FEATURES), "second_stage_features": list(SECOND_STAGE)},
+    )
+    model |= {
         "threshold": args.threshold,
         "lines": lines_model.to_json(),
         "context": context_model.to_json(),

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ from bench.train_boilerplate import (
     Page,
     aligned_shares,
     fit,
+    model_file,
     out_of_fold,
     score,
     tokens,
@@ -197,24 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     all_y, all_w = np.concatenate(labels), np.concatenate(weights)
     blocks_model = fit(np.vstack(features), all_y, all_w)
     context_model = fit(np.vstack(second), all_y, all_w)
-    p, r, f1, mean = results[("with context", args.threshold)]
-    model = {
-        "about": {
-            "what": "lingoflow page-block classifier for HTML: two logistic regressions (text "
-            "and markup features of each DOM block; then the neighbours' probabilities)",
-            "trained_by": "python -m bench.train_page_blocks --write",
-            "trained_on": f"{len(pages)} pages of eval/boilerplate (CleanEval dev, "
-            "CleanPortalEval news portals), labels from token alignment with the gold text",
-            "trained_at": datetime.now(UTC).date().isoformat(),
-            "cross_validation": {
-                "folds": FOLDS,
-                "precision": round(p, 4),
-                "recall": round(r, 4),
-                "f1": round(f1, 4),
-                "mean_page_f1": round(mean, 4),
-            },
-            "features": used,
-        },
+    model = model_file(
+        "lingoflow page-block classifier for HTML: two logistic regressions (text and markup "
+        "features of each DOM block; then the neighbours' probabilities and the main element)",
+        "python -m bench.train_page_blocks --write",
+        len(pages),
+        results[("with context", args.threshold)],
+        {"features": used},
+    )
+    model |= {
         "threshold": args.threshold,
         "blocks": blocks_model.to_json(),
         "context": context_model.to_json(),

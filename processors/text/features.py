@@ -45,13 +45,19 @@ def stopword_density(text: str) -> float:
     >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
     (0.6, 0.0)
     """
+    return _function_share(text, _EN_STOPWORDS, "\"'“”‘’()[]「」,.:;!?")
+
+
+def _function_share(text: str, known: frozenset[str], punctuation: str) -> float:
+    """Share of the words of ``text`` (stripped of ``punctuation``) that are in ``known`` or
+    end in a Korean particle or ending."""
     tokens = text.split()
     if not tokens:
         return 0.0
     hits = 0
     for token in tokens:
-        bare = token.strip("\"'“”‘’()[]「」,.:;!?").lower()
-        if bare in _EN_STOPWORDS or _KO_FUNCTION_END.search(bare):
+        bare = token.strip(punctuation).lower()
+        if bare in known or _KO_FUNCTION_END.search(bare):
             hits += 1
     return hits / len(tokens)
 
@@ -73,16 +79,7 @@ def function_word_share(text: str) -> float:
     >>> function_word_share("die Stadt und der Plan"), function_word_share("Startseite Kontakt")
     (0.6, 0.0)
     """
-    tokens = text.split()
-    if not tokens:
-        return 0.0
-    known = _function_words()
-    hits = 0
-    for token in tokens:
-        bare = token.strip("\"'“”‘’()[]「」«»„,.:;!?").lower()
-        if bare in known or _KO_FUNCTION_END.search(bare):
-            hits += 1
-    return hits / len(tokens)
+    return _function_share(text, _function_words(), "\"'“”‘’()[]「」«»„,.:;!?")
 
 
 def ends_like_sentence(text: str) -> bool:
