@@ -184,25 +184,27 @@ def clean_step(
     if doc.failed:
         return doc
     if doc.html is not None:
-        if depth_cut(doc.html):
+        report = RepairReport()
+        if config.clean.html_extractor == "blocks":
+            page = read_page(doc.html)
+            cut = page.cut
+            _repair_blocks(page.page, config.repair, report)
+            kept, dropped = select_blocks(page.page, config.clean)
+            cleaned = clean_blocks(kept, config.clean, repeated)
+            cleaned.removed = dropped + cleaned.removed
+        else:
+            cut = depth_cut(doc.html)
+            page = extract_html(doc.html)
+            _repair_blocks(page.blocks, config.repair, report)
+            cleaned = clean_blocks(page.blocks, config.clean, repeated)
+            cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
+        if cut:
             doc.add_error(
                 "clean",
                 "markup_too_deep",
                 f"the page nests its elements more than {PARSER_DEPTH} deep, where HTML "
                 "parsers stop reading: text standing deeper is missing from the record",
             )
-        report = RepairReport()
-        if config.clean.html_extractor == "blocks":
-            page = read_page(doc.html)
-            _repair_blocks(page.page, config.repair, report)
-            kept, dropped = select_blocks(page.page, config.clean)
-            cleaned = clean_blocks(kept, config.clean, repeated)
-            cleaned.removed = dropped + cleaned.removed
-        else:
-            page = extract_html(doc.html)
-            _repair_blocks(page.blocks, config.repair, report)
-            cleaned = clean_blocks(page.blocks, config.clean, repeated)
-            cleaned = _unless_a_fragment(cleaned, doc.html, config, repeated)
         warn_repairs(doc, report)
         doc.html = None
         meta = cleaned.metadata

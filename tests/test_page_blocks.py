@@ -213,3 +213,13 @@ def test_blocks_on_pages_never_trained_on() -> None:
             case["without"],
         )
     assert score.f1 >= 0.85, (score.f1, score.precision, score.recall)
+
+
+def test_a_page_cut_by_the_parser_says_so() -> None:
+    html = (
+        "<html><body>" + "<div>" * 300 + "deep text" + "</div>" * 300 + "<p>after</p></body></html>"
+    )
+    for config in (BLOCKS, PipelineConfig()):
+        doc = Document(rel_path="deep.html", doc_id="deep-000000000000", data=html.encode())
+        clean_documents([doc], config)
+        assert [e.code for e in doc.errors] == ["markup_too_deep"], config.clean.html_extractor

@@ -49,7 +49,8 @@ MODEL_PATH = Path(__file__).resolve().with_name("page_blocks_model.json")
 MARKUP_FEATURES = tuple(
     """function_words function_words_w1 function_words_w3 heading h1 list_item list_level table
     cell link_share link_share_w1 link_share_w3
-    linked chrome form chrome_words social_words content_words caption quote paragraph
+    linked chrome form chrome_words social_words content_words nearest_chrome nearest_social
+    nearest_content article caption quote paragraph
     div_text relative_depth log_siblings siblings_link_share siblings_log_chars
     siblings_sentence_end siblings_linked""".split()
 )
@@ -102,6 +103,10 @@ def markup_features(blocks: Sequence[PageBlock], text: Matrix) -> Matrix:
         np.minimum(field("chrome_words"), 4),
         np.minimum(field("social_words"), 4),
         np.minimum(field("content_words"), 4),
+        np.fromiter((b.nearest_words == "chrome" for b in blocks), float, n),
+        np.fromiter((b.nearest_words == "social" for b in blocks), float, n),
+        np.fromiter((b.nearest_words == "content" for b in blocks), float, n),
+        field("article"),
         field("caption"),
         field("quote"),
         field("paragraph"),
@@ -116,7 +121,15 @@ def markup_features(blocks: Sequence[PageBlock], text: Matrix) -> Matrix:
     return np.column_stack([np.asarray(c, dtype=float) for c in columns])
 
 
-MAIN_FEATURES = ("in_main", "main_purity", "main_share")
+MAIN_FEATURES = (
+    "in_main",
+    "main_purity",
+    "main_share",
+    "in_main_short",
+    "in_main_linked",
+    "in_main_heading",
+    "siblings_p",
+)
 MAIN_MASS = 0.5
 """The main element is the deepest element holding at least this share of the page's
 content mass (characters weighted by the first stage's probability)."""
@@ -140,15 +153,31 @@ def main_element_features(blocks: Sequence[PageBlock], probabilities: Matrix) ->
             held[node] = held.get(node, 0.0) + float(m)
             size[node] = size.get(node, 0.0) + float(c)
             depth[node] = level
+    _, groups = np.unique(np.fromiter((b.container for b in blocks), int, n), return_inverse=True)
+    siblings_p = _group_mean(probabilities, groups, np.bincount(groups).astype(float))
     total = float(mass.sum())
     chosen = [node for node, m in held.items() if m >= MAIN_MASS * total]
     if not chosen or total <= 0:
-        return np.zeros((n, len(MAIN_FEATURES)))
+        features = np.zeros((n, len(MAIN_FEATURES)))
+        features[:, -1] = siblings_p
+        return features
     main = max(chosen, key=lambda node: (depth[node], -size[node]))
     inside = np.fromiter((main in b.ancestors for b in blocks), float, n)
     purity = held[main] / max(1.0, size[main])
     share = size[main] / max(1.0, float(chars.sum()))
-    return np.column_stack([inside, np.full(n, purity), np.full(n, share)])
+    linked = np.fromiter((b.link_share >= 0.8 for b in blocks), float, n)
+    heading = np.fromiter((b.heading > 0 for b in blocks), float, n)
+    return np.column_stack(
+        [
+            inside,
+            np.full(n, purity),
+            np.full(n, share),
+            inside * (chars < 40),
+            inside * linked,
+            inside * heading,
+            siblings_p,
+        ]
+    )
 
 
 def second_stage_features(

@@ -84,6 +84,11 @@ class PageBlock:
     """Ancestors whose class or id names widgets (share, related, comments, ads)."""
     content_words: int = 0
     """Ancestors whose class or id names content (article, post, story, body)."""
+    nearest_words: str = ""
+    """What the nearest ancestor whose class or id names anything names: ``chrome``,
+    ``social``, ``content`` or nothing."""
+    article: bool = False
+    """Inside ``<article>``, ``<main>``, ``role="main"`` or ``itemprop="articleBody"``."""
     caption: bool = False
     quote: bool = False
     paragraph: bool = False

@@ -19,6 +19,7 @@ The page's metadata (title, date, author, site name, canonical URL) comes from t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -74,6 +75,8 @@ class _Frame:
     chrome_words: int = 0
     social_words: int = 0
     content_words: int = 0
+    nearest_words: str = ""
+    article: int = 0
     lists: int = 0
     table: int = 0
     link: int = 0
@@ -102,6 +105,7 @@ class _Walker:
         self.buffer = _Buffer()
         self.containers = 0
         self.rows = 0
+        self.deepest = 0
 
     def text(self, value: str | None, frames: list[_Frame]) -> None:
         if value and not value.isspace():
@@ -134,6 +138,8 @@ class _Walker:
                 chrome_words=owner.chrome_words,
                 social_words=owner.social_words,
                 content_words=owner.content_words,
+                nearest_words=owner.nearest_words,
+                article=bool(owner.article),
                 caption=bool(owner.caption),
                 quote=bool(owner.quote),
                 paragraph=bool(owner.paragraph),
@@ -144,16 +150,23 @@ class _Walker:
         )
 
     def child_frame(self, parent: _Frame, node: Any, tag: str) -> _Frame:
-        words = f"{node.get('class') or ''} {node.get('id') or ''}"
+        """The frame of ``node``: ``parent`` itself for an inline element that says nothing
+        (no link, class, id or role), else a new one."""
+        get = node.get
+        named = get("class") or get("id")
         block = tag in _BLOCK
+        if not (block or named or tag == "a" or get("role") or get("itemprop")):
+            return parent
         frame = _Frame(
             tag=tag,
             block=block,
-            chrome=parent.chrome + (tag in _CHROME_TAGS or node.get("role") == "navigation"),
+            chrome=parent.chrome + (tag in _CHROME_TAGS or get("role") == "navigation"),
             form=parent.form + (tag == "form"),
             chrome_words=parent.chrome_words,
             social_words=parent.social_words,
             content_words=parent.content_words,
+            nearest_words=parent.nearest_words,
+            article=parent.article + (tag in ("article", "main") or _main_role(node)),
             lists=parent.lists + (tag in ("ul", "ol", "dl", "menu")),
             table=parent.table + (tag == "table"),
             link=parent.link + (tag == "a"),
@@ -165,10 +178,13 @@ class _Walker:
             container=parent.container,
             row=parent.row,
         )
-        if words.strip():
-            frame.chrome_words += bool(_CHROME_WORDS.search(words))
-            frame.social_words += bool(_SOCIAL_WORDS.search(words))
-            frame.content_words += bool(_CONTENT_WORDS.search(words))
+        if named and tag != "body":
+            chrome, social, content = _named(f"{get('class') or ''} {get('id') or ''}")
+            frame.chrome_words += chrome
+            frame.social_words += social
+            frame.content_words += content
+            if chrome or social or content:  # the nearest named ancestor says most
+                frame.nearest_words = "social" if social else "chrome" if chrome else "content"
         if tag == "tr":
             self.rows += 1
             frame.row = self.rows
@@ -176,6 +192,21 @@ class _Walker:
             self.containers += 1
             frame.parent_container, frame.container = parent.container, self.containers
         return frame
+
+
+@functools.lru_cache(maxsize=8192)
+def _named(words: str) -> tuple[bool, bool, bool]:
+    """Whether class and id words name chrome, widgets, content (a page repeats them)."""
+    return (
+        bool(_CHROME_WORDS.search(words)),
+        bool(_SOCIAL_WORDS.search(words)),
+        bool(_CONTENT_WORDS.search(words)),
+    )
+
+
+def _main_role(node: Any) -> bool:
+    """``role="main"`` or schema.org's article body."""
+    return node.get("role") == "main" or node.get("itemprop") in ("articleBody", "text")
 
 
 def _hidden(node: Any) -> bool:
@@ -193,8 +224,12 @@ def parse_html(html: str) -> Any:
         return None
 
 
+_OPEN, _CLOSE, _CLOSE_INLINE = 0, 1, 2
+
+
 def page_blocks(root: Any) -> list[PageBlock]:
-    """Every visible run of text of the page, in reading order, with its markup features.
+    """Every visible run of text of the page, in reading order, with its markup features
+    (:func:`walk_page` without the depth).
 
     >>> root = parse_html("<html><body><nav><a href='/'>Home</a></nav><h1>Title</h1>"
     ...                   "<p>One <b>two</b><br>three</p><script>x()</script></body></html>")
@@ -202,42 +237,49 @@ def page_blocks(root: Any) -> list[PageBlock]:
     [('Home', 'nav', True, 1.0), ('Title', 'h1', False, 0.0), ('One two', 'p', False, 0.0), \
 ('three', 'p', False, 0.0)]
     """
+    return walk_page(root)[0]
+
+
+def walk_page(root: Any) -> tuple[list[PageBlock], int]:
+    """The page's blocks (:func:`page_blocks`) and how deep its elements nest (the root is 1):
+    libxml2 stops reading at its depth limit, so a page that reaches it is cut."""
     if root is None:
-        return []
+        return [], 0
     walker = _Walker()
     top = _Frame(tag="html", block=True)
     frames: list[_Frame] = [top]
-    # (node, closing): closing entries flush the element's text and hand its tail to the parent
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    # (node, state, level): state _OPEN, or _CLOSE / _CLOSE_INLINE once its children are done
+    stack: list[tuple[Any, int, int]] = [(root, _OPEN, 1)]
     steps = 0
     while stack:
-        node, closing = stack.pop()
+        node, state, level = stack.pop()
         steps += 1
         if steps % 2048 == 0:
             check_time()
-        if closing:
-            frame = frames[-1]
-            if frame.block:
+        if state != _OPEN:
+            if state == _CLOSE and frames[-1].block:
                 walker.flush(frames)
             frames.pop()
             walker.text(node.tail, frames)
             continue
+        walker.deepest = max(walker.deepest, level)
         tag = node.tag if isinstance(node.tag, str) else ""
         if not tag or tag in _INVISIBLE or _hidden(node):  # comments, scripts: only the tail
             walker.text(node.tail, frames)
             continue
         tag = tag.lower()
-        frame = walker.child_frame(frames[-1], node, tag)
-        if frame.block:
+        parent = frames[-1]
+        frame = walker.child_frame(parent, node, tag)
+        if frame.block and frame is not parent:
             walker.flush(frames)
         frames.append(frame)
         if tag == "br":
             walker.flush(frames)
         walker.text(node.text, frames)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
+        stack.append((node, _CLOSE if frame is not parent else _CLOSE_INLINE, level))
+        stack.extend((child, _OPEN, level + 1) for child in reversed(node))
     walker.flush(frames)
-    return _join_rows(walker.blocks)
+    return _join_rows(walker.blocks), walker.deepest
 
 
 def _join_rows(blocks: list[PageBlock]) -> list[PageBlock]:

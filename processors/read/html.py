@@ -23,7 +23,7 @@ import trafilatura
 from bs4 import BeautifulSoup
 
 from lingoflow.processors.core.document import Block, PageBlock
-from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
+from lingoflow.processors.read.dom import page_metadata, parse_html, walk_page
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -57,6 +57,9 @@ class HtmlExtraction:
     page: list[PageBlock] = field(default_factory=list)
     """Every visible block with its markup features (the ``blocks`` extractor; ``blocks`` is
     then empty until the classifier chose)."""
+    cut: bool = False
+    """The page nests deeper than :data:`PARSER_DEPTH` (the ``blocks`` extractor; the
+    trafilatura path asks :func:`depth_cut`)."""
     title: str | None = None
     author: str | None = None
     date: str | None = None
@@ -94,10 +97,11 @@ def read_page(html: str) -> HtmlExtraction:
     author, date, site name, URL and declared language, from one parse."""
     lang_match = _LANG_ATTR.search(html[:10000])
     root = parse_html(html)
-    blocks = page_blocks(root)
+    blocks, deepest = walk_page(root)
     meta = page_metadata(root, blocks)
     return HtmlExtraction(
         page=blocks,
+        cut=deepest >= PARSER_DEPTH,
         title=meta.title,
         author=meta.author,
         date=meta.date,
