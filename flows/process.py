@@ -28,6 +28,8 @@ from lingoflow.processors.batch import (
 )
 from lingoflow.processors.core.config import (
     BatchSize,
+    CleanConfig,
+    HtmlExtractor,
     Languages,
     MaxBytes,
     ParallelBatches,
@@ -92,6 +94,7 @@ def process_documents(
     parallel_batches: ParallelBatches = declared(RunOptions, "parallel_batches"),
     max_bytes: MaxBytes = declared(PipelineConfig, "max_bytes"),
     document_timeout: Seconds = declared(PipelineConfig, "document_timeout"),
+    html_extractor: HtmlExtractor = declared(CleanConfig, "html_extractor"),
     translation: TranslationConfig = declared(PipelineConfig, "translation"),
     fail_on_partial: bool = declared(RunOptions, "fail_on_partial"),
     max_failed_share: Share = declared(RunOptions, "max_failed_share"),
@@ -113,6 +116,7 @@ def process_documents(
         "processes": processes,
         "max_bytes": max_bytes,
         "document_timeout": document_timeout,
+        "html_extractor": html_extractor,
     }
     inter_threads = inter_threads_for(processes, translation.inter_threads)
     translation, summary = start_run(
@@ -122,6 +126,7 @@ def process_documents(
         languages=languages,
         max_bytes=max_bytes,
         document_timeout=document_timeout,
+        clean=CleanConfig(html_extractor=html_extractor),
         translation=translation,
     )
 

@@ -148,3 +148,29 @@ def test_cli_validate_finds_problems(
 
 def test_cli_missing_raw_dir(tmp_path: Path) -> None:
     assert main(["run", "--raw-dir", str(tmp_path / "nope"), "--processed-dir", str(tmp_path)]) == 2
+
+
+def test_cli_chooses_the_html_extractor(tmp_path: Path, processed: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    menu = "".join(f"<li><a href='/{k}'>Section {k}</a></li>" for k in range(12))
+    article = "".join(
+        f"<p>The council agreed on Tuesday to extend the tram line by {k} km, the mayor said "
+        "in a statement after the vote.</p>"
+        for k in range(6)
+    )
+    (raw / "page.html").write_text(
+        f"<html><body><nav><ul>{menu}</ul></nav><article><h1>Tram line</h1>{article}"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    base = ["run", "--raw-dir", str(raw), "--processed-dir", str(processed), "--no-translate"]
+    assert main(base) == 0
+    default = load_records(processed)["page.html"]
+    assert main([*base, "--html-extractor", "blocks"]) == 0
+    blocks = load_records(processed)["page.html"]
+    assert blocks["pipeline"]["settings_digest"] != default["pipeline"]["settings_digest"]
+    assert {r["reason"] for r in blocks["removed"]} == {"boilerplate"}
+    texts = [s["text"]["en"] for s in blocks["segments"]]
+    assert texts[0] == "Tram line" and len(texts) == 7
+    assert not any(t.startswith("Section") for t in texts)

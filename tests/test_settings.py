@@ -23,6 +23,7 @@ from lingoflow.flows.process import process_documents
 from lingoflow.flows.retranslate import retranslate
 from lingoflow.processors.core.config import (
     BatchSize,
+    CleanConfig,
     ExportOptions,
     InstallOptions,
     PipelineConfig,
@@ -34,7 +35,7 @@ from lingoflow.processors.core.config import (
 from tests.conftest import ROOT
 
 FLOWS: dict[str, tuple[Callable[..., Any], tuple[type[BaseModel], ...]]] = {
-    "process-documents": (process_documents.fn, (RunOptions, PipelineConfig)),
+    "process-documents": (process_documents.fn, (RunOptions, PipelineConfig, CleanConfig)),
     "retranslate": (retranslate.fn, (RetranslateOptions, PipelineConfig)),
     "export-dataset": (export_dataset.fn, (ExportOptions,)),
     "install-models": (install_models.fn, (InstallOptions,)),

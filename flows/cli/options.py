@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from lingoflow.processors.core.config import (
+    CleanConfig,
     ExportOptions,
     PipelineConfig,
     RetranslateOptions,
@@ -246,6 +247,7 @@ SETTINGS_TABLES: tuple[tuple[str, str, type[BaseModel], tuple[str, ...]], ...] =
     ("run", "process-documents", PipelineConfig, ("languages",)),
     ("run", "process-documents", RunOptions, ("force", "prune", "batch_size")),
     ("run", "process-documents", PipelineConfig, ("max_bytes", "document_timeout")),
+    ("run", "process-documents", CleanConfig, ("html_extractor",)),
     (
         "run",
         "process-documents",

@@ -19,6 +19,7 @@ from lingoflow.flows.cli.options import (
     translation_from,
 )
 from lingoflow.processors.core.config import (
+    CleanConfig,
     PipelineConfig,
     RetranslateOptions,
     RunOptions,
@@ -35,6 +36,7 @@ def register(commands: Any) -> None:
     add_options(run, PipelineConfig, ("languages",))
     add_options(run, RunOptions, ("force", "prune", "batch_size"))
     add_options(run, PipelineConfig, ("max_bytes", "document_timeout"))
+    add_options(run, CleanConfig, ("html_extractor",))
     run.add_argument(
         "--strict", action="store_true", help="exit 1 when any record has status failed"
     )
@@ -195,6 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         state = flow(
             **options.model_dump(exclude={"parallel_batches", "fail_on_partial"}),
             **given(args, PipelineConfig),
+            **given(args, CleanConfig),
             parallel_batches=parallel,
             translation=translation,
             return_state=True,
