@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # processors/ and flows/ install as lingoflow.processors and lingoflow.flows. The editable
 # install is setuptools' "strict" mode: a tree of links under build/ that mypy can follow too.
 # It lists files, so the install is redone when a module is added or removed.
-SOURCES := $(sort $(wildcard processors/*.py processors/*/*.py processors/*/*/*.py processors/*/*.json processors/py.typed flows/*.py flows/py.typed flows/*/*.py))
+SOURCES := $(sort $(wildcard processors/*.py processors/*/*.py processors/*/*/*.py processors/*/*.json processors/*/*.txt processors/py.typed flows/*.py flows/py.typed flows/*/*.py))
 SOURCE_LIST := $(VENV)/.sources
 $(shell mkdir -p $(VENV) && (echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST)))
 

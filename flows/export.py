@@ -11,13 +11,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
 from lingoflow.flows.common import resolve
-from lingoflow.processors.core.config import ExportFormat, ExportOptions, declared
+from lingoflow.processors.core.config import ExportFormat, ExportOptions, OutputTarget, declared
 from lingoflow.processors.core.record import Status
 from lingoflow.processors.output.export import ExportSummary, export
+from lingoflow.processors.output.storage import is_url, local_path
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-export")
-def write_export(processed_dir: Path, output: Path, options: ExportOptions) -> ExportSummary:
+def write_export(processed_dir: Path, output: str, options: ExportOptions) -> ExportSummary:
     """Stream the records into the output file (written aside, then renamed)."""
     return export(
         processed_dir,
@@ -34,7 +35,7 @@ def write_export(processed_dir: Path, output: Path, options: ExportOptions) -> E
 def export_dataset(
     processed_dir: Path = declared(ExportOptions, "processed_dir"),
     format: ExportFormat = declared(ExportOptions, "format"),
-    output: Path = declared(ExportOptions, "output"),
+    output: OutputTarget = declared(ExportOptions, "output"),
     include_flagged: bool = declared(ExportOptions, "include_flagged"),
     status: tuple[Status, ...] = declared(ExportOptions, "status"),
     dedup: bool = declared(ExportOptions, "dedup"),
@@ -51,7 +52,8 @@ def export_dataset(
         dedup=dedup,
         source=source,
     )
-    summary = write_export(resolve(processed_dir), resolve(output), options)
+    target = output if is_url(output) else str(resolve(local_path(output)))
+    summary = write_export(resolve(processed_dir), target, options)
     for problem in summary.corrupt:
         logger.warning("corrupt record left out: %s", problem)
     create_markdown_artifact(

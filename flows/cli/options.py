@@ -208,7 +208,8 @@ def add_options(
         elif get_origin(kind) is tuple and get_origin(get_args(kind)[0]) is Literal:
             arguments.update(type=choices_of(get_args(get_args(kind)[0])), metavar="LIST")
         elif kind is str:
-            arguments["metavar"] = "PATH" if name.endswith("_dir") or name == "glossary" else "X"
+            paths = name.endswith("_dir") or name in ("glossary", "output")
+            arguments["metavar"] = "PATH" if paths else "X"
         else:
             raise TypeError(f"no command-line form for {model.__name__}.{name}: {kind}")
         parser.add_argument(flag(model, name), help=help_text, **arguments)

@@ -24,6 +24,7 @@ from langcodes import tag_is_valid
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -83,6 +84,14 @@ BatchSize = Annotated[int, Field(ge=1, le=10_000)]
 Processes = Annotated[int, Field(ge=1, le=256)]
 ParallelBatches = Annotated[int | None, Field(ge=1)]
 HtmlExtractor = Literal["trafilatura", "blocks"]
+
+
+def _fspath(value: object) -> object:
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+OutputTarget = Annotated[str, BeforeValidator(_fspath)]
+"""A path or a URL (``s3://bucket/key``); a ``Path`` is taken as its string."""
 Seconds = Annotated[float | None, Field(gt=0)]
 
 CLEANING_RULES: tuple[str, ...] = tuple(
@@ -386,8 +395,11 @@ class ExportOptions(BaseModel):
     format: ExportFormat = "parquet"
     """parquet or jsonl (one row per record; .jsonl.gz compresses), parallel-tsv or tmx
     (sentence pairs of the machine translations)."""
-    output: Path = Path("exports/records.parquet")
-    """File to write (relative to the project root); written aside, then renamed."""
+    output: OutputTarget = "exports/records.parquet"
+    """File to write: a path (relative to the project root; written aside, then renamed) or a
+    URL such as s3://bucket/exports/records.parquet (made locally, then uploaded in one
+    upload; credentials and endpoint from the storage library's environment: AWS_PROFILE,
+    AWS_ENDPOINT_URL)."""
     include_flagged: bool = False
     """Keep sentence pairs whose translation a quality check flagged, that copy their source
     (untranslated) or hold no words (no_text)."""

@@ -40,14 +40,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import gzip
 import hashlib
 import io
 import json
 import os
+import posixpath
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, get_args
@@ -61,6 +64,13 @@ from lingoflow.processors.output.records import (
     iter_records,
     read_regular,
     record_files,
+)
+from lingoflow.processors.output.storage import (
+    StorageError,
+    check_writable,
+    is_url,
+    local_path,
+    remote,
 )
 from lingoflow.processors.output.writer import atomic_file
 
@@ -286,7 +296,7 @@ def _writable_folder(output: Path) -> None:
 
 def export(
     processed_dir: Path,
-    output: Path,
+    output: Path | str,
     fmt: str,
     *,
     include_flagged: bool = False,
@@ -294,12 +304,59 @@ def export(
     dedup: bool = False,
     source: str = "lingoflow",
 ) -> ExportSummary:
-    """Export the records of ``processed_dir`` to ``output`` in format ``fmt``."""
+    """Export the records of ``processed_dir`` to ``output`` in format ``fmt``: a local path,
+    or a URL (``s3://...``: made locally, then uploaded whole, see
+    :mod:`~lingoflow.processors.output.storage`)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     unknown = set(statuses) - set(STATUSES)
     if unknown or not statuses:
         raise ExportError(f"statuses must be among {', '.join(STATUSES)}; got {statuses}")
+    target = str(output)
+    run = functools.partial(
+        _export,
+        processed_dir,
+        fmt=fmt,
+        include_flagged=include_flagged,
+        statuses=statuses,
+        dedup=dedup,
+        source=source,
+    )
+    if not is_url(target):
+        return run(local_path(target))
+    try:
+        destination = remote(target)
+        check_writable(destination)
+        with tempfile.TemporaryDirectory(prefix="lingoflow-export-") as tmp:
+            local = Path(tmp) / destination.name
+            for path in destination.listing("*.features.json"):  # the folder's other exports
+                destination.fetch(path, Path(tmp) / posixpath.basename(path))
+
+            def present(name: str) -> bool:
+                return name == local.name or destination.exists(destination.sibling(name))
+
+            summary = run(local, present=present)
+            if fmt != "tmx":  # the card and features first: the data file completes the set
+                for name in (features_path(local).name, CARD):
+                    destination.upload(Path(tmp) / name, destination.sibling(name))
+            destination.upload(local, destination.path)
+    except StorageError as exc:
+        raise ExportError(str(exc)) from exc
+    summary.output = target
+    return summary
+
+
+def _export(
+    processed_dir: Path,
+    output: Path,
+    fmt: str,
+    *,
+    include_flagged: bool,
+    statuses: tuple[str, ...],
+    dedup: bool,
+    source: str,
+    present: Callable[[str], bool] | None = None,
+) -> ExportSummary:
     paths = record_paths(processed_dir)
     _writable_folder(output)
     listed = indexed_ids(processed_dir)
@@ -330,7 +387,7 @@ def export(
     summary.bytes = output.stat().st_size
     if fmt != "tmx":
         columns = document_columns(languages) if fmt in ("parquet", "jsonl") else PAIR_COLUMNS
-        write_card(output, fmt, columns, options)
+        write_card(output, fmt, columns, options, present)
     return summary
 
 
@@ -691,10 +748,15 @@ def features_path(output: Path) -> Path:
 
 
 def write_card(
-    output: Path, fmt: str, columns: tuple[Column, ...], options: dict[str, str]
+    output: Path,
+    fmt: str,
+    columns: tuple[Column, ...],
+    options: dict[str, str],
+    present: Callable[[str], bool] | None = None,
 ) -> None:
     """Write ``output``'s features beside it and the folder's dataset card, which lists every
-    export of the folder that has its features file."""
+    export of the folder that has its features file; ``present`` tells whether a data file
+    is there (default: beside ``output``; an uploaded export asks its bucket)."""
     described = {
         "file": output.name,
         "format": fmt,
@@ -713,7 +775,8 @@ def write_card(
     for path in sorted(output.parent.glob("*.features.json")):
         with contextlib.suppress(OSError, ValueError):
             data = json.loads(path.read_text(encoding="utf-8"))
-            if (output.parent / data["file"]).is_file():
+            found = present(data["file"]) if present else (output.parent / data["file"]).is_file()
+            if found:
                 exports.append(data)
     with atomic_file(output.parent / CARD) as handle:
         handle.write(_card(exports).encode("utf-8"))

@@ -1,0 +1,162 @@
+"""Exports to object storage: a real S3-compatible server (moto's, on loopback, started here),
+written through s3fs as a deployment would, read back with pandas, pyarrow and DuckDB's
+readers of the downloaded file, and every bad target refused before any work."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lingoflow.flows.cli import main
+from lingoflow.processors.batch import process_batch, write_processed
+from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.output.export import ExportError, export
+from lingoflow.processors.output.storage import StorageError, is_url, remote
+from tests.conftest import RAW
+
+moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("s3fs")
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[dict[str, str]]:
+    """A moto S3 server on a free loopback port, with the environment s3fs reads."""
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_ACCESS_KEY_ID": "lingoflow-test",
+        "AWS_SECRET_ACCESS_KEY": "lingoflow-test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def filesystem() -> Any:
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()  # credentials are read when one is made
+    return s3fs.S3FileSystem()
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("processed")
+    names = sorted(p.name for p in RAW.iterdir())
+    config = PipelineConfig(translation=TranslationConfig(enabled=False))
+    write_processed(folder, process_batch(RAW, folder, names, config, force=True))
+    return folder
+
+
+@pytest.fixture
+def bucket(s3: dict[str, str], request: pytest.FixtureRequest) -> str:
+    name = "lingoflow-" + request.node.name.replace("_", "-")[:40].lower()
+    fs = filesystem()
+    fs.mkdir(name)
+    return name
+
+
+def test_urls_and_paths_are_told_apart() -> None:
+    assert is_url("s3://b/x.parquet") and is_url("gs://b/x") and is_url("az://c/x")
+    assert not is_url("exports/x.parquet") and not is_url("file:///tmp/x.parquet")
+    with pytest.raises(StorageError, match="folder"):
+        remote("s3://bucket/")
+
+
+def test_parquet_export_to_a_bucket_reads_back(records: Path, bucket: str, tmp_path: Path) -> None:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    local = export(records, tmp_path / "records.parquet", "parquet")
+    summary = export(records, f"s3://{bucket}/exports/records.parquet", "parquet")
+    assert summary.output == f"s3://{bucket}/exports/records.parquet"
+    assert (summary.rows, summary.bytes) == (local.rows, local.bytes) == (5, local.bytes)
+    fs = filesystem()
+    assert sorted(fs.ls(f"{bucket}/exports")) == [
+        f"{bucket}/exports/README.md",
+        f"{bucket}/exports/records.parquet",
+        f"{bucket}/exports/records.parquet.features.json",
+    ]  # no probe or partial object left behind
+    downloaded = tmp_path / "down.parquet"
+    fs.get_file(f"{bucket}/exports/records.parquet", str(downloaded))
+    assert downloaded.read_bytes() == (tmp_path / "records.parquet").read_bytes()
+    frame = pd.read_parquet(downloaded)
+    assert len(frame) == 5 and pq.read_table(downloaded).num_rows == 5
+    card = fs.cat_file(f"{bucket}/exports/README.md").decode("utf-8")
+    assert "records.parquet" in card
+
+
+def test_a_second_export_in_the_folder_joins_the_card(
+    records: Path, bucket: str, tmp_path: Path
+) -> None:
+    export(records, f"s3://{bucket}/d/records.parquet", "parquet")
+    export(records, f"s3://{bucket}/d/records.jsonl", "jsonl")
+    fs = filesystem()
+    card = fs.cat_file(f"{bucket}/d/README.md").decode("utf-8")
+    assert "records.parquet" in card and "records.jsonl" in card
+    rows = fs.cat_file(f"{bucket}/d/records.jsonl").decode("utf-8").splitlines()
+    assert len(rows) == 5 and all(json.loads(row)["id"] for row in rows)
+
+
+def test_a_missing_bucket_is_an_error_before_any_work(records: Path, s3: dict[str, str]) -> None:
+    with pytest.raises(ExportError, match="does not exist"):
+        export(records, "s3://no-such-bucket-here/records.parquet", "parquet")
+
+
+def test_missing_credentials_are_an_error_before_any_work(
+    records: Path, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as env:
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+            env.delenv(key, raising=False)
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        env.setenv("AWS_CONFIG_FILE", "/nonexistent")
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        filesystem()
+        with pytest.raises(ExportError, match=r"cannot write.*Credentials"):
+            export(records, f"s3://{bucket}/records.parquet", "parquet")
+    assert not filesystem().ls(bucket)
+
+
+def test_an_unknown_scheme_is_named(records: Path) -> None:
+    with pytest.raises(ExportError, match="nosuchscheme"):
+        export(records, "nosuchscheme://x/records.parquet", "parquet")
+
+
+def test_the_command_line_exports_to_a_bucket(
+    records: Path, bucket: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = f"s3://{bucket}/cli/pairs.tsv"
+    args = ["export", "--processed-dir", str(records), "--format", "parallel-tsv"]
+    assert main([*args, "--output", target]) == 0
+    assert target in capsys.readouterr().out
+    assert filesystem().info(f"{bucket}/cli/pairs.tsv")["size"] > 0
+    assert main([*args, "--output", "s3://no-such-bucket-here/pairs.tsv"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_an_unreachable_endpoint_is_an_error_before_any_work(
+    records: Path, s3: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # the discard port: nobody there
+        filesystem()
+        with pytest.raises(ExportError, match="EndpointConnectionError"):
+            export(records, "s3://bucket/records.parquet", "parquet")
+    filesystem()
