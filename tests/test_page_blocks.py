@@ -200,9 +200,10 @@ def test_pipeline_with_blocks_on_the_shared_pages() -> None:
 
 
 @pytest.mark.skipif(not HTML_EVAL.is_dir(), reason="../shared/eval/html is not beside")
-def test_blocks_on_pages_never_trained_on() -> None:
-    """trafilatura's evaluation pages, never used in training: today's figure (0.86-0.88,
-    below the trafilatura path's 0.934, which is why it is not the default) must not fall."""
+def test_blocks_on_trafilaturas_evaluation_pages() -> None:
+    """trafilatura's evaluation pages (their snippet labels are part of the shipped model's
+    training; cross-validated 0.904 at block level, 0.916 through the pipeline; below the
+    trafilatura path's 0.934, which is why it is not the default): must not fall."""
     cases = json.loads((HTML_EVAL / "evaldata.json").read_text(encoding="utf-8")).values()
     extract = lingoflow_text(BLOCKS)
     score = Score()
@@ -212,7 +213,7 @@ def test_blocks_on_pages_never_trained_on() -> None:
             case["with"],
             case["without"],
         )
-    assert score.f1 >= 0.85, (score.f1, score.precision, score.recall)
+    assert score.f1 >= 0.9, (score.f1, score.precision, score.recall)
 
 
 def test_a_page_cut_by_the_parser_says_so() -> None:

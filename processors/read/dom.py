@@ -108,16 +108,21 @@ class _Walker:
         self.deepest = 0
 
     def text(self, value: str | None, frames: list[_Frame]) -> None:
-        if value and not value.isspace():
-            self.buffer.parts.append(value)
-            if frames[-1].link:
-                self.buffer.link_chars += len(value.strip())
+        if not value:
+            return
+        if value.isspace():  # the space between two inline elements
+            if self.buffer.parts:
+                self.buffer.parts.append(" ")
+            return
+        self.buffer.parts.append(value)
+        if frames[-1].link:
+            self.buffer.link_chars += len(value.strip())
 
     def flush(self, frames: list[_Frame]) -> None:
         buffer, self.buffer = self.buffer, _Buffer()
         if not buffer.parts:
             return
-        text = " ".join(" ".join(buffer.parts).split())
+        text = " ".join("".join(buffer.parts).split())  # inline elements join as rendered
         if not text:
             return
         owner = next(f for f in reversed(frames) if f.block)
