@@ -158,6 +158,19 @@ def out_of_fold(
     return out
 
 
+def fit_stages(
+    features: list[Matrix], second: list[Matrix], labels: list[Matrix], weights: list[Matrix]
+) -> tuple[LogisticModel, LogisticModel]:
+    """Both stages fitted on every page (the shipped model)."""
+    y, w = np.concatenate(labels), np.concatenate(weights)
+    return fit(np.vstack(features), y, w), fit(np.vstack(second), y, w)
+
+
+def write_model(path: Path, model: dict[str, Any]) -> None:
+    path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {path}")
+
+
 def model_file(
     what: str, trained_by: str, pages: int, cross: tuple[float, ...], features: dict[str, Any]
 ) -> dict[str, Any]:
@@ -217,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             results[(stage, threshold)] = (p, r, f1, mean)
             print(f"| {stage} | {threshold} | {p:.3f} | {r:.3f} | {f1:.3f} | {mean:.3f} |")
 
-    all_y, all_w = np.concatenate(labels), np.concatenate(weights)
-    lines_model = fit(np.vstack(features), all_y, all_w)
-    context_model = fit(np.vstack(second_features), all_y, all_w)
+    lines_model, context_model = fit_stages(features, second_features, labels, weights)
     model = model_file(
         "lingoflow boilerplate classifier for text without markup: two logistic regressions "
         "(line features; then context of neighbouring probabilities)",
@@ -234,8 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         "context": context_model.to_json(),
     }
     if args.write:
-        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"\nwrote {MODEL_PATH}")
+        write_model(MODEL_PATH, model)
     return 0
 
 

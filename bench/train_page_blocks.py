@@ -38,11 +38,12 @@ from bench.train_boilerplate import (
     THRESHOLDS,
     Page,
     aligned_shares,
-    fit,
+    fit_stages,
     model_file,
     out_of_fold,
     score,
     tokens,
+    write_model,
 )
 from lingoflow.processors.clean.boilerplate import Matrix
 from lingoflow.processors.clean.page_blocks import (
@@ -204,9 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 html = "(not trained on: see bench.html)"
             print(f"| {stage} | {threshold} | {p:.3f} | {r:.3f} | {f1:.3f} | {mean:.3f} | {html} |")
 
-    all_y, all_w = np.concatenate(labels), np.concatenate(weights)
-    blocks_model = fit(np.vstack(features), all_y, all_w)
-    context_model = fit(np.vstack(second), all_y, all_w)
+    blocks_model, context_model = fit_stages(features, second, labels, weights)
     model = model_file(
         "lingoflow page-block classifier for HTML: two logistic regressions (text and markup "
         "features of each DOM block; then the neighbours' probabilities and the main element)",
@@ -236,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "context": context_model.to_json(),
     }
     if args.write:
-        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"\nwrote {MODEL_PATH}")
+        write_model(MODEL_PATH, model)
     return 0
 
 
