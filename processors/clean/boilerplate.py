@@ -21,10 +21,10 @@ cross-validation by page.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -238,23 +238,13 @@ class BoilerplateModel:
         return self.context.probabilities(np.hstack([features, context_features(first)]))
 
 
-_MODEL: BoilerplateModel | None = None
-_MODEL_LOCK = threading.Lock()
-
-
+@functools.cache
 def load_model(path: Path = MODEL_PATH) -> BoilerplateModel:
-    """The shipped model, read once per process."""
-    global _MODEL
-    with _MODEL_LOCK:
-        if _MODEL is None or path != MODEL_PATH:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            model = BoilerplateModel(
-                lines=LogisticModel.from_json(data["lines"]),
-                context=LogisticModel.from_json(data["context"]),
-                threshold=float(data["threshold"]),
-                about=data["about"],
-            )
-            if path != MODEL_PATH:
-                return model
-            _MODEL = model
-        return _MODEL
+    """The model in ``path`` (the shipped one by default), read once per process."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return BoilerplateModel(
+        lines=LogisticModel.from_json(data["lines"]),
+        context=LogisticModel.from_json(data["context"]),
+        threshold=float(data["threshold"]),
+        about=data["about"],
+    )

@@ -20,8 +20,8 @@ computed for all blocks of a page at once with numpy, from arrays of the blocks'
 
 from __future__ import annotations
 
+import functools
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,27 +224,17 @@ class PageBlockModel:
         return self.context.probabilities(second_stage_features(blocks, features, first))
 
 
-_MODEL: PageBlockModel | None = None
-_LOCK = threading.Lock()
-
-
+@functools.cache
 def load_page_model(path: Path = MODEL_PATH) -> PageBlockModel:
-    """The shipped model, read once per process."""
-    global _MODEL
-    with _LOCK:
-        if _MODEL is not None and path == MODEL_PATH:
-            return _MODEL
-        data = json.loads(path.read_text(encoding="utf-8"))
-        model = PageBlockModel(
-            blocks=LogisticModel.from_json(data["blocks"]),
-            context=LogisticModel.from_json(data["context"]),
-            threshold=float(data["threshold"]),
-            about=data["about"],
-            columns=tuple(FEATURES.index(name) for name in data["about"]["features"]),
-        )
-        if path == MODEL_PATH:
-            _MODEL = model
-        return model
+    """The model in ``path`` (the shipped one by default), read once per process."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return PageBlockModel(
+        blocks=LogisticModel.from_json(data["blocks"]),
+        context=LogisticModel.from_json(data["context"]),
+        threshold=float(data["threshold"]),
+        about=data["about"],
+        columns=tuple(FEATURES.index(name) for name in data["about"]["features"]),
+    )
 
 
 EMPTY_PAGE_SHARE = 0.5
