@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -19,7 +22,14 @@ from lingoflow.flows.reporting import publish_run_report
 from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, split_batches
 from lingoflow.processors.core.config import TranslationConfig
 from lingoflow.processors.core.record import IndexEntry
-from lingoflow.processors.output.writer import remove_stale_temporaries, run_lock, write_index
+from lingoflow.processors.core.storage import Folder, RemoteFolder
+from lingoflow.processors.output.records import SOURCES_NAME, sources_data
+from lingoflow.processors.output.writer import (
+    remove_stale_temporaries,
+    run_lock,
+    write_if_changed,
+    write_index,
+)
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import (
     engine_for,
@@ -108,9 +118,76 @@ def current_flow_run_id() -> str | None:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, task_run_name="write-index")
-def write_run_index(processed_dir: Path, entries: list[IndexEntry]) -> bool:
-    """Write processed/index.jsonl."""
+def write_run_index(
+    processed_dir: Folder, entries: list[IndexEntry], versions: dict[str, str] | None = None
+) -> bool:
+    """Write processed/index.jsonl, and with the listed ``versions`` of inputs in object
+    storage the file that lets the next run skip unchanged ones unread."""
+    if versions is not None:
+        write_if_changed(processed_dir, SOURCES_NAME, sources_data(entries, versions))
     return write_index(processed_dir, entries)
+
+
+RUN_LOCK_TIMEOUT = 3600.0
+"""Seconds a run waits for another run over the same output before it fails."""
+LEASE_SECONDS = 60.0
+"""A run holds the slot of an output in object storage by renewing a lease this long: a run
+killed without releasing it frees the output once the lease lapses (the server's repossessor
+then returns the slot, within its loop interval)."""
+
+
+def output_limit_name(processed_dir: RemoteFolder) -> str:
+    """The Prefect global concurrency limit that keeps runs over one output in object
+    storage apart, named after its URL.
+
+    >>> output_limit_name(RemoteFolder("s3://bucket/processed"))
+    'lingoflow-output-d88e9dcc400b'
+    """
+    digest = hashlib.sha256(processed_dir.url.encode("utf-8")).hexdigest()[:12]
+    return f"lingoflow-output-{digest}"
+
+
+@contextmanager
+def output_lock(processed_dir: Folder, timeout: float = RUN_LOCK_TIMEOUT) -> Iterator[float]:
+    """Hold ``processed_dir`` for this run alone; yields the seconds spent waiting for
+    another run. A local folder is held by a lock file (:func:`run_lock`: one machine); a
+    folder in object storage by a Prefect global concurrency limit of one slot named after
+    its URL (:func:`output_limit_name`, created when missing), which the Prefect server
+    enforces for every worker and host that reports to it. A run waits up to ``timeout``
+    seconds, then fails saying which output is busy."""
+    if not isinstance(processed_dir, RemoteFolder):
+        with run_lock(processed_dir, timeout) as waited:
+            yield waited
+        return
+    from prefect.concurrency.sync import concurrency
+
+    name = output_limit_name(processed_dir)
+    ensure_output_limit(name)
+    started = time.monotonic()
+    try:
+        with concurrency(name, timeout_seconds=timeout, lease_duration=LEASE_SECONDS, strict=True):
+            yield time.monotonic() - started
+    except TimeoutError as exc:
+        raise TimeoutError(
+            f"another lingoflow run has held {processed_dir} (concurrency limit {name}) for "
+            f"more than {timeout:.0f} s"
+        ) from exc
+
+
+def ensure_output_limit(name: str) -> None:
+    """Create the global concurrency limit ``name`` with one slot unless it exists."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+            return
+        except ObjectNotFound:
+            pass
+        with contextlib.suppress(ObjectAlreadyExists):  # another run made it meanwhile
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
 
 
 def log_problems(batch: BatchResult) -> None:
@@ -127,7 +204,7 @@ def log_problems(batch: BatchResult) -> None:
 
 def run_batches(
     summary: RunSummary,
-    processed_dir: Path,
+    processed_dir: Folder,
     list_items: Callable[[], Sequence[T]],
     batch_size: int,
     submit: Callable[[str, list[T]], PrefectFuture[BatchOutcome]],
@@ -136,19 +213,21 @@ def run_batches(
     before_index: Callable[[Sequence[T]], None] | None = None,
     fail_on_partial: bool = False,
     max_failed_share: float = 1.0,
+    versions: dict[str, str] | None = None,
 ) -> State[RunSummary]:
     """The skeleton of a run over ``processed_dir``, which both flows share: hold the folder's
     lock, remove what an interrupted run left, list the items (inputs, or records), submit
     them in batches of ``batch_size`` (one task run each, ``window`` in flight), count each
     finished batch in ``summary``, call ``before_index`` with the items, write the index,
-    then log what to act on, publish the artifacts and return the final state."""
+    then log what to act on, publish the artifacts and return the final state. ``versions``
+    (filled by ``list_items`` for inputs in object storage) go beside the index."""
     logger = get_run_logger()
     started = time.monotonic()
     entries: list[IndexEntry] = []
-    with run_lock(processed_dir) as waited:
+    with output_lock(processed_dir) as waited:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
-        if stale := remove_stale_temporaries(processed_dir):
+        if isinstance(processed_dir, Path) and (stale := remove_stale_temporaries(processed_dir)):
             logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
         items = list_items()
         summary.inputs = len(items)
@@ -175,7 +254,7 @@ def run_batches(
             )
         if before_index is not None:
             before_index(items)
-        write_run_index(processed_dir, opaque(entries))
+        write_run_index(processed_dir, opaque(entries), opaque(versions))
     for message in summary.warnings():
         logger.warning(message)
     summary.finish(entries, started)

@@ -13,8 +13,8 @@ from prefect.states import Completed
 from lingoflow.flows.common import resolve
 from lingoflow.processors.core.config import ExportFormat, ExportOptions, OutputTarget, declared
 from lingoflow.processors.core.record import Status
+from lingoflow.processors.core.storage import is_url, local_path
 from lingoflow.processors.output.export import ExportSummary, export
-from lingoflow.processors.output.storage import is_url, local_path
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-export")

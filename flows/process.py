@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -15,7 +14,6 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from lingoflow.flows.common import (
     current_flow_run_id,
     log_problems,
-    resolve,
     run_batches,
     start_run,
 )
@@ -24,11 +22,13 @@ from lingoflow.processors.batch import (
     batches_in_flight,
     orphans,
     process_batch,
+    unchanged_inputs,
     write_processed,
 )
 from lingoflow.processors.core.config import (
     BatchSize,
     CleanConfig,
+    FolderTarget,
     HtmlExtractor,
     Languages,
     MaxBytes,
@@ -42,34 +42,63 @@ from lingoflow.processors.core.config import (
     declared,
     inter_threads_for,
 )
-from lingoflow.processors.read.ingest import discover
+from lingoflow.processors.core.storage import Folder, RemoteFolder, StorageError, folder
+from lingoflow.processors.output.records import read_sources
+from lingoflow.processors.read.ingest import discover, discover_objects
 from lingoflow.processors.summary import RunSummary
 
 
-@task(cache_policy=NO_CACHE, task_run_name="discover-inputs")
-def discover_inputs(raw_dir: Path) -> list[str]:
-    """List every input under the raw directory, sorted."""
-    return discover(raw_dir)
+@task(cache_policy=NO_CACHE, task_run_name="discover-inputs", retries=2, retry_delay_seconds=2)
+def discover_inputs(raw_dir: Folder) -> dict[str, str | None]:
+    """List every input under the raw folder, sorted, with its version for a folder in
+    object storage (size and ETag) or None for a local one."""
+    if isinstance(raw_dir, RemoteFolder):
+        return dict(discover_objects(raw_dir))
+    return dict.fromkeys(discover(raw_dir))
 
 
 @task(cache_policy=NO_CACHE)
 def process_documents_batch(
-    raw_dir: Path,
-    processed_dir: Path,
+    raw_dir: Folder,
+    processed_dir: Folder,
     rel_paths: list[str],
     config: PipelineConfig,
     force: bool,
+    known: dict[str, str] | None = None,
 ) -> BatchOutcome:
     """Read, decode, repair, clean, detect and translate one batch, then write its records."""
     get_run_logger().info("%d documents: %s ... %s", len(rel_paths), rel_paths[0], rel_paths[-1])
     batch = process_batch(
-        raw_dir, processed_dir, rel_paths, config, force=force, flow_run_id=current_flow_run_id()
+        raw_dir,
+        processed_dir,
+        rel_paths,
+        config,
+        force=force,
+        flow_run_id=current_flow_run_id(),
+        known=known,
     )
     log_problems(batch)
     return write_processed(processed_dir, batch)
 
 
-BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force")
+BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force", "known")
+
+
+def check_folders(raw_dir: Folder, processed_dir: Folder) -> str | None:
+    """Why the run cannot start, or None: the raw folder missing or not listable, the
+    processed folder in object storage not writable (a probe object written and removed),
+    so that a wrong bucket or refused credentials fail the run before any work."""
+    try:
+        if isinstance(raw_dir, RemoteFolder):
+            if not raw_dir.exists():
+                return f"raw folder not found or empty: {raw_dir}"
+        elif not raw_dir.is_dir():
+            return f"raw directory not found: {raw_dir}"
+        if isinstance(processed_dir, RemoteFolder):
+            processed_dir.check_writable()
+    except StorageError as exc:
+        return str(exc)
+    return None
 
 
 @contextmanager
@@ -84,8 +113,8 @@ def batch_runner(processes: int) -> Iterator[ProcessPoolTaskRunner | None]:
 
 @flow(name="process-documents", log_prints=True)
 def process_documents(
-    raw_dir: Path = declared(RunOptions, "raw_dir"),
-    processed_dir: Path = declared(RunOptions, "processed_dir"),
+    raw_dir: FolderTarget = declared(RunOptions, "raw_dir"),
+    processed_dir: FolderTarget = declared(RunOptions, "processed_dir"),
     languages: Languages = declared(PipelineConfig, "languages"),
     force: bool = declared(RunOptions, "force"),
     prune: bool = declared(RunOptions, "prune"),
@@ -101,14 +130,17 @@ def process_documents(
 ) -> RunSummary:
     """Turn every file under raw_dir into one JSON record in processed_dir (each parameter
     is declared, with its meaning, in lingoflow.processors.core.config)."""
-    raw_dir, processed_dir = resolve(raw_dir), resolve(processed_dir)
-    if not raw_dir.is_dir():  # a state, not an exception: no traceback for a wrong path
-        message = f"raw directory not found: {raw_dir}"
-        get_run_logger().error(message)
-        return Failed(message=message)  # type: ignore[return-value]
+    try:
+        raw, processed = folder(raw_dir), folder(processed_dir)
+        problem = check_folders(raw, processed)
+    except StorageError as exc:
+        problem = str(exc)
+    if problem:  # a state, not an exception: no traceback for a wrong path or bucket
+        get_run_logger().error(problem)
+        return Failed(message=problem)  # type: ignore[return-value]
     parameters: dict[str, object] = {
-        "raw_dir": raw_dir,
-        "processed_dir": processed_dir,
+        "raw_dir": raw,
+        "processed_dir": processed,
         "languages": ",".join(languages),
         "force": force,
         "prune": prune,
@@ -131,26 +163,41 @@ def process_documents(
     )
 
     def report_orphans(rel_paths: Sequence[str]) -> None:
-        found = orphans(processed_dir, rel_paths, prune=prune)
-        summary.orphaned, summary.pruned = [p.name for p in found], bool(found and prune)
+        found = orphans(processed, rel_paths, prune=prune)
+        summary.orphaned, summary.pruned = found, bool(found and prune)
+
+    # Inputs in object storage: their listed versions, and those of the inputs each record
+    # was made from, so that unchanged objects are not downloaded to be compared.
+    remote_inputs = isinstance(raw, RemoteFolder)
+    versions: dict[str, str] = {}
+    sources: dict[str, tuple[str, str]] = {}
+
+    def list_inputs() -> list[str]:  # called holding the output, so sources are current
+        found = discover_inputs(raw)
+        versions.update({k: v for k, v in found.items() if v is not None})
+        if remote_inputs and not force:
+            sources.update(read_sources(processed))
+        return list(found)
 
     with batch_runner(processes) as pool:
 
         def submit(name: str, rel_paths: list[str]) -> PrefectFuture[BatchOutcome]:
             batch_task = process_documents_batch.with_options(task_run_name=name)
-            arguments = (raw_dir, processed_dir, rel_paths, config, force)
+            known = unchanged_inputs(rel_paths, versions, sources) if sources else None
+            arguments = (raw, processed, rel_paths, config, force, known)
             if pool is None:
                 return batch_task.submit(*arguments)
             return pool.submit(batch_task, dict(zip(BATCH_PARAMETERS, arguments, strict=True)))
 
         return run_batches(  # type: ignore[return-value]
             summary,
-            processed_dir,
-            lambda: discover_inputs(raw_dir),
+            processed,
+            list_inputs,
             batch_size,
             submit,
             window=batches_in_flight(processes, parallel_batches),
             before_index=report_orphans,
             fail_on_partial=fail_on_partial,
             max_failed_share=max_failed_share,
+            versions=versions if remote_inputs else None,
         )

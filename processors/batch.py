@@ -21,14 +21,14 @@ from lingoflow.processors import __version__
 from lingoflow.processors.core.config import PipelineConfig
 from lingoflow.processors.core.document import Document, to_record
 from lingoflow.processors.core.record import IndexEntry, Record
+from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.output.records import (
     CorruptRecordError,
     index_entry,
     iter_records,
-    load_record,
+    load_record_in,
     orphaned_records,
-    record_path,
 )
 from lingoflow.processors.output.writer import write_batch
 from lingoflow.processors.pipeline import StageClock, guarded, run_steps
@@ -119,8 +119,8 @@ def settings_digest(config: PipelineConfig, engine: TranslationEngine | None) ->
 
 
 def process_batch(
-    raw_dir: Path,
-    processed_dir: Path,
+    raw_dir: Folder,
+    processed_dir: Folder,
     rel_paths: list[str],
     config: PipelineConfig,
     *,
@@ -128,9 +128,13 @@ def process_batch(
     flow_run_id: str | None = None,
     detector: LanguageDetector | None = None,
     engine: TranslationEngine | None = None,
+    known: dict[str, str] | None = None,
 ) -> BatchResult:
     """Records for ``rel_paths``; inputs unchanged since their record was made are skipped
-    (bytes, lingoflow version and settings digest all equal) unless ``force``.
+    (bytes, lingoflow version and settings digest all equal) unless ``force``. ``known``
+    gives the SHA-256 of inputs whose listing shows them unchanged since they were last
+    read (objects in a bucket, :func:`unchanged_inputs`): those are not downloaded to be
+    compared, only when their record is not up to date.
 
     Lines repeated across most documents of one folder are site chrome (rule ``repeated``);
     the statistic covers the documents processed in this batch, so it applies on first runs
@@ -142,16 +146,20 @@ def process_batch(
     result = BatchResult()
     clock = StageClock(result.counts.stage_seconds)
     docs = []
+    known = known or {}
     for rel_path in rel_paths:
         with clock("read"):
             doc = Document(rel_path=rel_path, doc_id=doc_id_for(rel_path))
-            guarded("ingest", config.document_timeout, ingest_step, doc, raw_dir, config.max_bytes)
             existing = None
             if not force:
                 try:
-                    existing = load_record(record_path(processed_dir, doc.doc_id))
+                    existing = load_record_in(processed_dir, doc.doc_id)
                 except CorruptRecordError as exc:
                     result.counts.corrupt.append(str(exc))
+            if existing is not None and is_up_to_date(existing, known.get(rel_path), digest):
+                result.up_to_date.append(index_entry(existing))
+                continue
+            guarded("ingest", config.document_timeout, ingest_step, doc, raw_dir, config.max_bytes)
         if existing is not None and is_up_to_date(existing, doc.source.sha256, digest):
             result.up_to_date.append(index_entry(existing))
             continue
@@ -194,7 +202,7 @@ def record_of(
 
 
 def write_processed(
-    processed_dir: Path,
+    processed_dir: Folder,
     batch: BatchResult,
     *,
     attempts: int = WRITE_ATTEMPTS,
@@ -266,11 +274,32 @@ def batches_in_flight(processes: int, parallel_batches: int | None = None) -> in
     return 2 * processes if processes > 1 else 1
 
 
-def orphans(processed_dir: Path, rel_paths: Iterable[str], *, prune: bool) -> list[Path]:
-    """Records in ``processed_dir`` whose input is not among ``rel_paths``; deleted when
-    ``prune``."""
+def orphans(processed_dir: Folder, rel_paths: Iterable[str], *, prune: bool) -> list[str]:
+    """File names of the records in ``processed_dir`` whose input is not among
+    ``rel_paths``; deleted when ``prune``."""
     found = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
     if prune:
-        for path in found:
-            path.unlink(missing_ok=True)
+        for name in found:
+            if isinstance(processed_dir, RemoteFolder):
+                processed_dir.remove(name)
+            else:
+                (processed_dir / name).unlink(missing_ok=True)
+    return found
+
+
+def unchanged_inputs(
+    rel_paths: Iterable[str], versions: dict[str, str], sources: dict[str, tuple[str, str]]
+) -> dict[str, str]:
+    """The SHA-256 of each of ``rel_paths`` whose listed version is the one recorded when it
+    was last read (:func:`~lingoflow.processors.output.records.read_sources`).
+
+    >>> listed = {"a": "3:e1", "b": "4:e2"}
+    >>> unchanged_inputs(["a", "b"], listed, {"a": ("3:e1", "ff"), "b": ("4:e0", "00")})
+    {'a': 'ff'}
+    """
+    found = {}
+    for path in rel_paths:
+        seen = sources.get(path)
+        if seen is not None and versions.get(path) == seen[0]:
+            found[path] = seen[1]
     return found

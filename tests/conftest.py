@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,45 @@ def installed_test_models(argos_files: Path) -> Path:
     for name in ("translate-ko_en-1_0.argosmodel", "translate-en_ko-1_0.argosmodel"):
         install_archive(argos_files / name, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[dict[str, str]]:
+    """A moto S3 server on a free loopback port, with the environment s3fs reads."""
+    moto_server = pytest.importorskip("moto.server")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        "AWS_ACCESS_KEY_ID": "lingoflow-test",
+        "AWS_SECRET_ACCESS_KEY": "lingoflow-test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def s3_filesystem() -> Any:
+    """A new s3fs filesystem, reading the credentials and endpoint of the environment now."""
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()  # credentials are read when one is made
+    return s3fs.S3FileSystem()
+
+
+@pytest.fixture
+def bucket(s3: dict[str, str], request: pytest.FixtureRequest) -> str:
+    """A new bucket named after the test, on the session's S3 server."""
+    name = "lingoflow-" + request.node.name.replace("_", "-")[:40].lower().strip("-")
+    s3_filesystem().mkdir(name)
+    return name

@@ -5,54 +5,20 @@ readers of the downloaded file, and every bad target refused before any work."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lingoflow.flows.cli import main
 from lingoflow.processors.batch import process_batch, write_processed
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.storage import StorageError, is_url, remote
 from lingoflow.processors.output.export import ExportError, export
-from lingoflow.processors.output.storage import StorageError, is_url, remote
 from tests.conftest import RAW
+from tests.conftest import s3_filesystem as filesystem
 
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[dict[str, str]]:
-    """A moto S3 server on a free loopback port, with the environment s3fs reads."""
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {
-        "AWS_ACCESS_KEY_ID": "lingoflow-test",
-        "AWS_SECRET_ACCESS_KEY": "lingoflow-test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        yield env
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        server.stop()
-
-
-def filesystem() -> Any:
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()  # credentials are read when one is made
-    return s3fs.S3FileSystem()
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +28,6 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = PipelineConfig(translation=TranslationConfig(enabled=False))
     write_processed(folder, process_batch(RAW, folder, names, config, force=True))
     return folder
-
-
-@pytest.fixture
-def bucket(s3: dict[str, str], request: pytest.FixtureRequest) -> str:
-    name = "lingoflow-" + request.node.name.replace("_", "-")[:40].lower()
-    fs = filesystem()
-    fs.mkdir(name)
-    return name
 
 
 def test_urls_and_paths_are_told_apart() -> None:

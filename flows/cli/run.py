@@ -26,6 +26,7 @@ from lingoflow.processors.core.config import (
     inter_threads_for,
     user_cache_dir,
 )
+from lingoflow.processors.core.storage import folder
 from lingoflow.processors.summary import RunSummary
 
 
@@ -164,7 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from lingoflow.flows.process import process_documents
 
     options = RunOptions.model_validate(given(args, RunOptions))
-    if not options.raw_dir.is_dir():
+    raw_dir = folder(options.raw_dir)  # one in object storage is checked by the flow
+    if isinstance(raw_dir, Path) and not raw_dir.is_dir():
         print(f"lingoflow: raw directory not found: {options.raw_dir}", file=sys.stderr)
         return 2
     flow = process_documents

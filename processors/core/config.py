@@ -92,6 +92,8 @@ def _fspath(value: object) -> object:
 
 OutputTarget = Annotated[str, BeforeValidator(_fspath)]
 """A path or a URL (``s3://bucket/key``); a ``Path`` is taken as its string."""
+FolderTarget = Annotated[str, BeforeValidator(_fspath)]
+"""A folder: a path, or a URL of a folder in object storage (``s3://bucket/raw``)."""
 Seconds = Annotated[float | None, Field(gt=0)]
 
 CLEANING_RULES: tuple[str, ...] = tuple(
@@ -344,10 +346,14 @@ class RunOptions(BaseModel):
 
     model_config = _SETTINGS
 
-    raw_dir: Path = Path("raw")
-    """Folder of raw input documents, read recursively (relative to the project root)."""
-    processed_dir: Path = Path("processed")
-    """Folder the JSON records and index.jsonl are written to."""
+    raw_dir: FolderTarget = "raw"
+    """Folder of raw input documents, read recursively: a path (relative to the project
+    root) or a URL such as s3://bucket/raw, gs:// or az:// (credentials and endpoint from the
+    storage library's environment: AWS_PROFILE, AWS_ENDPOINT_URL and the like)."""
+    processed_dir: FolderTarget = "processed"
+    """Folder the JSON records and index.jsonl are written to: a path or a URL, as raw_dir.
+    Runs over one folder take turns: a lock file for a local folder, a Prefect global
+    concurrency limit named after the URL for one in object storage."""
     force: bool = False
     """Reprocess inputs even when their bytes, lingoflow's version and the settings are
     unchanged since their record was written."""

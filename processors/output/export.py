@@ -59,18 +59,18 @@ from xml.sax.saxutils import escape, quoteattr
 from lingoflow.processors import __version__
 from lingoflow.processors.core.config import ExportFormat
 from lingoflow.processors.core.record import SCHEMA_VERSION, IndexEntry, Record, Segment, Status
-from lingoflow.processors.output.records import (
-    INDEX_NAME,
-    iter_records,
-    read_regular,
-    record_files,
-)
-from lingoflow.processors.output.storage import (
+from lingoflow.processors.core.storage import (
     StorageError,
     check_writable,
     is_url,
     local_path,
     remote,
+)
+from lingoflow.processors.output.records import (
+    INDEX_NAME,
+    iter_records,
+    read_regular,
+    record_files,
 )
 from lingoflow.processors.output.writer import atomic_file
 
@@ -306,7 +306,7 @@ def export(
 ) -> ExportSummary:
     """Export the records of ``processed_dir`` to ``output`` in format ``fmt``: a local path,
     or a URL (``s3://...``: made locally, then uploaded whole, see
-    :mod:`~lingoflow.processors.output.storage`)."""
+    :mod:`~lingoflow.processors.core.storage`)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     unknown = set(statuses) - set(STATUSES)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
 from lingoflow.processors.core.record import IndexEntry, Record
+from lingoflow.processors.core.storage import Folder, RemoteFolder
 
 INDEX_NAME = "index.jsonl"
+SOURCES_NAME = ".sources.jsonl"
+"""Beside the records of a raw folder in object storage: each input's version (size and ETag)
+and SHA-256 when its record was made, so that the next run tells an unchanged object from its
+listing alone, without downloading it. Hidden (a dot name), rewritten with the index."""
 
 
 _VOLATILE = ("processed_at", "flow_run_id")
@@ -38,8 +44,9 @@ def record_path(processed_dir: Path, doc_id: str) -> Path:
 class CorruptRecordError(Exception):
     """A file where a record should be is unreadable or not a valid record."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path.name}: {reason}")
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.name = path.name if isinstance(path, Path) else path.rsplit("/", 1)[-1]
+        super().__init__(f"{self.name}: {reason}")
         self.path = path
         self.reason = reason
 
@@ -83,17 +90,70 @@ def load_record(path: Path) -> Record | None:
         data = read_regular(path)
     except OSError as exc:
         raise CorruptRecordError(path, exc.strerror or str(exc)) from exc
-    if data is None:
-        return None
+    return None if data is None else parse_record(data, path)
+
+
+def parse_record(data: bytes, path: Path | str) -> Record:
+    """The record in ``data``, read from ``path`` (a file or an object); raises
+    :class:`CorruptRecordError` as :func:`load_record` says."""
     try:
         record = Record.model_validate_json(data)
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem["loc"]) or "record"
         raise CorruptRecordError(path, f"not a valid record ({where}: {problem['msg']})") from exc
-    if record.doc_id != path.stem:
+    if record.doc_id != PurePosixPath(path).stem:
         raise CorruptRecordError(path, f"its doc_id {record.doc_id!r} is not its file's name")
     return record
+
+
+def load_record_in(processed_dir: Folder, doc_id: str) -> Record | None:
+    """The record of ``doc_id`` in a processed folder, local or in object storage, or None;
+    raises :class:`CorruptRecordError` as :func:`load_record` says."""
+    if not isinstance(processed_dir, RemoteFolder):
+        return load_record(record_path(processed_dir, doc_id))
+    name = f"{doc_id}.json"
+    try:
+        data = processed_dir.read(name, limit=MAX_RECORD_BYTES)
+    except OSError as exc:
+        raise CorruptRecordError(processed_dir.where(name), str(exc)) from exc
+    if data is None:
+        return None
+    if len(data) > MAX_RECORD_BYTES:
+        raise CorruptRecordError(name, f"more than {MAX_RECORD_BYTES} bytes")
+    return parse_record(data, name)
+
+
+def read_sources(processed_dir: Folder) -> dict[str, tuple[str, str]]:
+    """The versions and SHA-256 of the inputs the records were made from, by input path
+    (:data:`SOURCES_NAME`); empty when there is no file or it cannot be read (every input is
+    then read again, which is slower but never wrong)."""
+    try:
+        if isinstance(processed_dir, RemoteFolder):
+            data = processed_dir.read(SOURCES_NAME)
+        else:
+            data = read_regular(processed_dir / SOURCES_NAME)
+    except OSError:
+        return {}
+    known: dict[str, tuple[str, str]] = {}
+    for line in (data or b"").splitlines():
+        try:
+            path, version, sha256 = json.loads(line)
+        except ValueError:
+            return {}
+        known[str(path)] = (str(version), str(sha256))
+    return known
+
+
+def sources_data(entries: Iterable[IndexEntry], versions: dict[str, str]) -> bytes:
+    """The :data:`SOURCES_NAME` file of a run: each input read whole (its SHA-256 known)
+    with the version its listing showed."""
+    lines = [
+        json.dumps([e.path, versions[e.path], e.sha256], ensure_ascii=False)
+        for e in sorted(entries, key=lambda e: e.path)
+        if e.sha256 and e.path in versions
+    ]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
 def same_content(a: Record, b: Record) -> bool:
@@ -139,6 +199,15 @@ def record_files(processed_dir: Path) -> list[Path]:
     return sorted(p for p in processed_dir.glob("*.json") if not p.name.startswith("."))
 
 
-def orphaned_records(processed_dir: Path, doc_ids: set[str]) -> list[Path]:
-    """Records in ``processed_dir`` whose input is no longer among ``doc_ids``."""
-    return [path for path in record_files(processed_dir) if path.stem not in doc_ids]
+def record_names(processed_dir: Folder) -> list[str]:
+    """The file names of the records in a processed folder, local or in object storage,
+    sorted (:func:`record_files`)."""
+    if isinstance(processed_dir, RemoteFolder):
+        return [n for n in processed_dir.glob("*.json") if not n.startswith(".")]
+    return [p.name for p in record_files(processed_dir)]
+
+
+def orphaned_records(processed_dir: Folder, doc_ids: set[str]) -> list[str]:
+    """File names of the records in ``processed_dir`` whose input is no longer among
+    ``doc_ids``."""
+    return [n for n in record_names(processed_dir) if n.removesuffix(".json") not in doc_ids]

@@ -1,4 +1,9 @@
-"""Writing records: atomic, idempotent, and never leaving a partial file behind."""
+"""Writing records: atomic, idempotent, and never leaving a partial file behind.
+
+In a local folder a file is written aside and renamed over its target; in object storage
+(:class:`~lingoflow.processors.core.storage.RemoteFolder`) each record and the index are one
+PUT, which the store makes visible only once complete. Either way a record equal to the one
+there (timestamps aside) is not written again."""
 
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ from pathlib import Path
 from typing import IO
 
 from lingoflow.processors.core.record import IndexEntry, Record, dump_record
+from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.output.records import (
     INDEX_NAME,
     CorruptRecordError,
     index_entry,
-    load_record,
+    load_record_in,
     record_path,
     same_content,
 )
@@ -78,26 +84,41 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_record(processed_dir: Path, record: Record) -> bool:
+def write_record(processed_dir: Folder, record: Record) -> bool:
     """Write ``record`` unless an equal one (but for its timestamps) is there; True if written.
     A corrupt file in its place is replaced."""
-    path = record_path(processed_dir, record.doc_id)
     with contextlib.suppress(CorruptRecordError):
-        existing = load_record(path)
+        existing = load_record_in(processed_dir, record.doc_id)
         if existing is not None and same_content(existing, record):
             return False
-    atomic_write(path, dump_record(record).encode("utf-8"))
+    data = dump_record(record).encode("utf-8")
+    if isinstance(processed_dir, RemoteFolder):
+        processed_dir.write(f"{record.doc_id}.json", data)
+    else:
+        atomic_write(record_path(processed_dir, record.doc_id), data)
     return True
 
 
-def write_index(processed_dir: Path, entries: Iterable[IndexEntry]) -> bool:
+def write_index(processed_dir: Folder, entries: Iterable[IndexEntry]) -> bool:
     """Write ``index.jsonl`` sorted by path; leaves the file untouched when nothing changed."""
     lines = [
         json.dumps(e.model_dump(mode="json"), ensure_ascii=False)
         for e in sorted(entries, key=lambda e: e.path)
     ]
     data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
-    path = processed_dir / INDEX_NAME
+    return write_if_changed(processed_dir, INDEX_NAME, data)
+
+
+def write_if_changed(folder: Folder, name: str, data: bytes) -> bool:
+    """Write file ``name`` of ``folder`` atomically unless it holds ``data`` already; True if
+    written."""
+    if isinstance(folder, RemoteFolder):
+        with contextlib.suppress(OSError):
+            if folder.read(name) == data:
+                return False
+        folder.write(name, data)
+        return True
+    path = folder / name
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
             return False
@@ -155,7 +176,7 @@ class WriteResult:
 
 
 def write_batch(
-    processed_dir: Path, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
+    processed_dir: Folder, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
 ) -> WriteResult:
     """Write records atomically, skipping those whose content did not change.
 

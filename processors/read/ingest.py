@@ -14,6 +14,12 @@ Rules, each giving a failed document with a stable code rather than an exception
 * empty files: empty;
 * binary content (known magic numbers, NUL bytes that are not UTF-16/32): not_text;
 * OS errors while reading: unreadable, with the OS's message.
+
+A raw folder in object storage (:class:`~lingoflow.processors.core.storage.RemoteFolder`) is
+listed under its prefix only, and a name with ``..`` in it is refused (outside_root) rather
+than handed to the store; an object is read with one ranged GET of at most the size limit plus
+one byte, so an oversized object is refused without downloading it, and an object deleted
+between the listing and the read is unreadable (tried again on the next run).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from lingoflow.processors.core.document import Document
+from lingoflow.processors.core.storage import Folder, ObjectInfo, RemoteFolder
 from lingoflow.processors.read.formats import MEDIA_TYPES, office_format, sniff_binary
 
 _SLUG_MAX = 60
@@ -47,13 +54,27 @@ def doc_id_for(rel_path: str) -> str:
     return f"{slug or 'doc'}-{digest}"
 
 
-def discover(raw_dir: Path) -> list[str]:
+def discover(raw_dir: Folder) -> list[str]:
     """Every entry under ``raw_dir`` that is not a directory, as sorted POSIX relative paths.
 
     Links are listed (and judged when read) but never followed while walking, so a link loop
     or a link to a directory outside cannot make the walk leave the raw directory.
     """
-    return sorted(_walk(raw_dir), key=lambda p: p.encode("utf-8", "surrogateescape"))
+    if isinstance(raw_dir, RemoteFolder):
+        return list(discover_objects(raw_dir))
+    return sorted(_walk(raw_dir), key=_path_order)
+
+
+def discover_objects(raw_dir: RemoteFolder) -> dict[str, str]:
+    """Every object under a raw folder in object storage, by relative path in the order of
+    :func:`discover`, with its version (size and ETag: what tells a changed object without
+    downloading it)."""
+    found: list[ObjectInfo] = sorted(raw_dir.objects(), key=lambda o: _path_order(o.name))
+    return {o.name: o.version for o in found}
+
+
+def _path_order(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -66,7 +87,7 @@ def _walk(root: Path) -> Iterator[str]:
             yield (rel_dir / name).as_posix()
 
 
-def read_input(raw_dir: Path, rel_path: str, max_bytes: int) -> Document:
+def read_input(raw_dir: Folder, rel_path: str, max_bytes: int) -> Document:
     """Read one input's bytes into a new :class:`Document`, or a failed one saying why."""
     doc = Document(rel_path=rel_path, doc_id=doc_id_for(rel_path))
     ingest_step(doc, raw_dir, max_bytes)
@@ -87,7 +108,7 @@ _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def ingest_step(doc: Document, raw_dir: Path, max_bytes: int) -> Document:
+def ingest_step(doc: Document, raw_dir: Folder, max_bytes: int) -> Document:
     """Read the bytes of ``doc``'s input under ``raw_dir`` (see the module docstring)."""
     if doc.source.path != doc.rel_path:
         doc.add_warning(
@@ -96,7 +117,10 @@ def ingest_step(doc: Document, raw_dir: Path, max_bytes: int) -> Document:
             "the file name is not UTF-8; source.path writes its other bytes as \\xNN",
         )
     try:
-        data = _read_inside(raw_dir, doc.rel_path, max_bytes, doc)
+        if isinstance(raw_dir, RemoteFolder):
+            data = _read_object(raw_dir, doc.rel_path, max_bytes, doc)
+        else:
+            data = _read_inside(raw_dir, doc.rel_path, max_bytes, doc)
     except _RefusedError as refused:
         doc.fail("ingest", refused.code, refused.message)
         return doc
@@ -120,6 +144,29 @@ def ingest_step(doc: Document, raw_dir: Path, max_bytes: int) -> Document:
         return doc
     doc.data = data
     return doc
+
+
+def _read_object(raw_dir: RemoteFolder, rel_path: str, max_bytes: int, doc: Document) -> bytes:
+    """The bytes of object ``rel_path`` of a raw folder in object storage (module docstring)."""
+    parts = PurePosixPath(rel_path).parts
+    if rel_path.startswith("/") or ".." in parts:
+        raise _RefusedError("outside_root", "the name leads outside the raw folder; not read")
+    try:
+        data = raw_dir.read(rel_path, limit=max_bytes)
+    except OSError as exc:
+        raise _RefusedError("unreadable", f"cannot read {raw_dir.where(rel_path)}: {exc}") from exc
+    if data is None:
+        raise _RefusedError(
+            "unreadable", "the object is gone (deleted after the folder was listed)"
+        )
+    if len(data) > max_bytes:
+        doc.source.bytes = raw_dir.size(rel_path)
+        raise _RefusedError(
+            "too_large",
+            f"{doc.source.bytes or 'more than ' + str(max_bytes)} bytes is above the limit of "
+            f"{max_bytes} bytes; the object was read no further",
+        )
+    return data
 
 
 def _read_inside(raw_dir: Path, rel_path: str, max_bytes: int, doc: Document) -> bytes:

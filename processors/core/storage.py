@@ -1,0 +1,276 @@
+"""Folders and files addressed by URL (``s3://bucket/raw``, ``gs://``, ``az://``) through
+fsspec: the raw folder read, the processed folder and exports written, each object in one
+upload.
+
+:class:`RemoteFolder` is a folder of objects: listed with their size and version tag
+(ETag), read whole or up to a limit, written with one PUT each (an object store shows an
+object only once its upload completes, so a reader never sees part of one). Local paths never
+come here: they keep the file-system code, with its atomic renames and descriptor-relative
+reads.
+
+An export is made locally first, with the same code as a local output, and then uploaded whole
+(``put_file``): an object store shows an object only once its upload completes (a single PUT,
+or a multipart upload's final request), so a reader never sees part of one. Credentials and
+endpoints come from the storage library's usual environment and configuration files (for S3,
+``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_PROFILE``, ``AWS_ENDPOINT_URL`` for
+MinIO, Ceph or a local server); nothing secret goes through lingoflow's own settings. The
+libraries are optional: ``s3://`` needs ``s3fs``, ``gs://`` ``gcsfs``, ``az://`` ``adlfs``.
+
+Before any work, :func:`check_writable` proves the target can be written (the bucket exists,
+the credentials are accepted, a probe object can be written and removed), so a typo in a
+bucket name or a missing permission is an error at once, not after the export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+class StorageError(Exception):
+    """A URL that cannot be used, said in one line."""
+
+
+def is_url(target: str) -> bool:
+    """True for a URL other than ``file://`` (which is a local path).
+
+    >>> is_url("s3://bucket/a.parquet"), is_url("exports/a.parquet"), is_url("file:///tmp/a")
+    (True, False, False)
+    """
+    return bool(_URL.match(target)) and not target.lower().startswith("file://")
+
+
+def local_path(target: str) -> Path:
+    """The local path of a plain path or ``file://`` URL.
+
+    >>> local_path("file:///tmp/out.parquet").as_posix(), local_path("out.parquet").as_posix()
+    ('/tmp/out.parquet', 'out.parquet')
+    """
+    return Path(target[7:]) if target.lower().startswith("file://") else Path(target)
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A file addressed by URL: its filesystem and its path there."""
+
+    url: str
+    fs: Any
+    path: str
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.path)
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.path)
+
+    def sibling(self, name: str) -> str:
+        """The path of ``name`` in the same folder."""
+        return posixpath.join(self.folder, name)
+
+    def exists(self, path: str) -> bool:
+        return bool(_call(self, "read", self.fs.exists, path))
+
+    def fetch(self, path: str, local: Path) -> None:
+        _call(self, "read", self.fs.get_file, path, str(local))
+
+    def upload(self, local: Path, path: str) -> None:
+        """Upload ``local`` to ``path`` in one upload (visible only once complete)."""
+        _call(self, "write", self.fs.put_file, str(local), path)
+
+    def listing(self, pattern: str) -> list[str]:
+        return list(_call(self, "list", self.fs.glob, self.sibling(pattern)))
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem of ``url`` and the path on it; a clear error when no library
+    handles the scheme. fsspec keeps one filesystem per set of options, so this is cheap."""
+    import fsspec
+
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        scheme = url.split("://", 1)[0]
+        raise StorageError(f"{scheme}:// needs a library fsspec does not have here: {exc}") from exc
+    except ValueError as exc:  # an unknown protocol
+        raise StorageError(f"cannot use {url}: {exc}") from exc
+    return fs, str(path)
+
+
+def remote(url: str) -> Remote:
+    """The filesystem and path of ``url``; a clear error when no library handles it."""
+    fs, path = _filesystem(url)
+    if url.endswith("/") or "/" not in path.strip("/"):  # "s3://bucket/" is no file
+        raise StorageError(f"{url} names a bucket or folder, not a file")
+    return Remote(url=url, fs=fs, path=path)
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """An object of a folder as its listing shows it."""
+
+    name: str
+    """Its key relative to the folder, POSIX style."""
+    size: int
+    version: str
+    """What changes whenever its content does: the ETag (or generation) with the size."""
+
+
+@dataclass(frozen=True)
+class RemoteFolder:
+    """A folder of objects addressed by URL (``s3://bucket/processed``). Only the URL is kept,
+    so that it travels to worker processes and hosts; each process makes its own filesystem
+    from the environment it runs in."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def fs(self) -> Any:
+        return _folder_filesystem(self.url)[0]
+
+    @property
+    def root(self) -> str:
+        """The folder's path on its filesystem, without a trailing slash."""
+        return _folder_filesystem(self.url)[1]
+
+    def key(self, name: str) -> str:
+        """The full path of ``name`` (relative, POSIX) in the folder."""
+        return f"{self.root}/{name}"
+
+    def where(self, name: str) -> str:
+        """The URL of ``name``, for messages."""
+        return f"{self.url}/{name}"
+
+    def objects(self) -> Iterator[ObjectInfo]:
+        """Every object under the folder, at any depth, with size and version; the storage
+        library pages through the listing. Raises StorageError when the folder cannot be
+        listed (no bucket, refused credentials, unreachable endpoint)."""
+        found = self._call("list", self.fs.find, self.root, detail=True)
+        prefix = self.root + "/"
+        for path, info in found.items():
+            if info.get("type") == "directory" or not path.startswith(prefix):
+                continue
+            tag = info.get("ETag") or info.get("etag") or info.get("generation") or ""
+            size = int(info.get("size") or 0)
+            yield ObjectInfo(path[len(prefix) :], size, f"{size}:{str(tag).strip(chr(34))}")
+
+    def glob(self, pattern: str) -> list[str]:
+        """Names of the objects directly in the folder matching ``pattern``, sorted."""
+        prefix = self.root + "/"
+        found = self._call("list", self.fs.glob, prefix + pattern)
+        return sorted(p[len(prefix) :] for p in found if p.startswith(prefix))
+
+    def read(self, name: str, limit: int | None = None) -> bytes | None:
+        """The bytes of ``name`` (at most ``limit`` + 1 of them when a limit is given, in one
+        ranged GET), or None when there is no such object. Other failures raise OSError
+        with the storage library's message."""
+        try:
+            if limit is None:
+                return bytes(self.fs.cat_file(self.key(name)))
+            return bytes(self.fs.cat_file(self.key(name), start=0, end=limit + 1))
+        except FileNotFoundError:
+            return None
+        except OSError:
+            raise
+        except Exception as exc:  # botocore and aiohttp errors: not OSError
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
+
+    def size(self, name: str) -> int | None:
+        """The size of ``name`` in bytes, None when unknown."""
+        try:
+            return int(self.fs.info(self.key(name))["size"])
+        except Exception:
+            return None
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write ``name`` in one PUT: readers see the old object or the new one. Raises
+        OSError when it fails."""
+        try:
+            self.fs.pipe_file(self.key(name), data)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
+
+    def remove(self, name: str) -> None:
+        """Delete ``name``; nothing when it is already gone."""
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(self.key(name))
+
+    def exists(self) -> bool:
+        """True when the folder holds at least one object (a prefix exists through its
+        objects). Raises StorageError when the store cannot be asked."""
+        return bool(self._call("read", self.fs.exists, self.root))
+
+    def check_writable(self) -> None:
+        """Raise StorageError unless an object can be written and removed in the folder."""
+        probe = self.key(f".lingoflow-probe-{uuid.uuid4().hex}")
+        self._call("write", self.fs.pipe_file, probe, b"")
+        self._call("write", self.fs.rm_file, probe)
+
+    def _call(self, action: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+        return _call(Remote(self.url, self.fs, self.root), action, function, *args, **kwargs)
+
+
+def _folder_filesystem(url: str) -> tuple[Any, str]:
+    """fsspec keeps one filesystem per set of options (credentials are read when it is made),
+    so asking again is cheap and follows the environment."""
+    fs, path = _filesystem(url)
+    path = path.rstrip("/")
+    if not path:
+        raise StorageError(f"cannot use {url} as a folder: no bucket")
+    return fs, path
+
+
+Folder = Path | RemoteFolder
+"""Where documents are read or records written: a local folder or one in object storage."""
+
+
+def folder(location: str | Path) -> Folder:
+    """The folder at ``location``: a :class:`RemoteFolder` for a URL other than ``file://``,
+    else the local path, made absolute.
+
+    >>> folder("s3://bucket/processed/")
+    RemoteFolder(url='s3://bucket/processed')
+    >>> folder("file:///srv/raw")
+    PosixPath('/srv/raw')
+    """
+    text = str(location)
+    if is_url(text):
+        return RemoteFolder(text.rstrip("/"))
+    return local_path(text).expanduser().absolute()
+
+
+def check_writable(target: Remote) -> None:
+    """Raise :class:`StorageError` unless a file can be written beside ``target`` (its bucket
+    exists, the credentials are accepted, a probe object is written and removed)."""
+    probe = target.sibling(f".lingoflow-probe-{uuid.uuid4().hex}")
+    _call(target, "write", target.fs.pipe_file, probe, b"")
+    _call(target, "write", target.fs.rm_file, probe)
+
+
+def _call(target: Remote, action: str, function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return function(*args, **kwargs)
+    except FileNotFoundError as exc:
+        raise StorageError(
+            f"cannot {action} {target.url}: the bucket or folder does not exist ({exc})"
+        ) from exc
+    except PermissionError as exc:
+        raise StorageError(
+            f"cannot {action} {target.url}: permission denied or credentials refused ({exc})"
+        ) from exc
+    except Exception as exc:  # the storage library's own (credentials, endpoint, network)
+        raise StorageError(f"cannot {action} {target.url}: {type(exc).__name__}: {exc}") from exc

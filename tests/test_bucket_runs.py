@@ -1,0 +1,239 @@
+"""Runs whose raw and processed folders are in object storage: a real S3-compatible server
+(moto's, on loopback), read and written through s3fs as a deployment on several hosts would.
+The records must be those of a local run; re-runs skip unchanged objects without downloading
+them; a bad bucket or credentials fail the run before any work; two runs over one output in
+a bucket take turns through the Prefect server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lingoflow.flows.common import output_limit_name, output_lock
+from lingoflow.flows.process import process_documents
+from lingoflow.processors.core.record import Record
+from lingoflow.processors.core.storage import RemoteFolder
+from lingoflow.processors.output.records import INDEX_NAME, SOURCES_NAME
+from tests.conftest import RAW
+from tests.conftest import s3_filesystem as filesystem
+from tests.helpers import load_records
+
+pytest.importorskip("moto.server")
+pytest.importorskip("s3fs")
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+VOLATILE = ("processed_at", "flow_run_id")
+
+
+def upload_samples(bucket: str) -> str:
+    fs = filesystem()
+    for path in sorted(RAW.iterdir()):
+        fs.pipe_file(f"{bucket}/raw/{path.name}", path.read_bytes())
+    return f"s3://{bucket}/raw"
+
+
+def bucket_records(bucket: str) -> dict[str, dict[str, Any]]:
+    """The records under s3://bucket/processed by input path, each checked against the model."""
+    fs = filesystem()
+    found = {}
+    for key in fs.glob(f"{bucket}/processed/*.json"):
+        data = fs.cat_file(key)
+        Record.model_validate_json(data)
+        record = json.loads(data)
+        found[record["source"]["path"]] = record
+    return found
+
+
+def stable(record: dict[str, Any]) -> dict[str, Any]:
+    pipeline = {k: v for k, v in record["pipeline"].items() if k not in VOLATILE}
+    return {**record, "pipeline": pipeline}
+
+
+@pytest.fixture
+def raw_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the raw objects read (downloaded) from then on."""
+    reads: list[str] = []
+    original = RemoteFolder.read
+
+    def counting(self: RemoteFolder, name: str, limit: int | None = None) -> bytes | None:
+        if self.url.endswith("/raw"):
+            reads.append(name)
+        return original(self, name, limit)
+
+    monkeypatch.setattr(RemoteFolder, "read", counting)
+    return reads
+
+
+def test_a_run_from_a_bucket_to_a_bucket_makes_the_local_records(
+    bucket: str, tmp_path: Path, raw_reads: list[str]
+) -> None:
+    raw = upload_samples(bucket)
+    summary = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/processed")
+    assert summary.inputs == summary.records == 5 and summary.by_status == {"ok": 5}
+    assert sorted(raw_reads) == sorted(p.name for p in RAW.iterdir())
+    local = tmp_path / "processed"
+    process_documents(raw_dir=RAW, processed_dir=local)
+    remote = bucket_records(bucket)
+    assert {k: stable(v) for k, v in remote.items()} == {
+        k: stable(v) for k, v in load_records(local).items()
+    }
+    fs = filesystem()
+    index = fs.cat_file(f"{bucket}/processed/{INDEX_NAME}").decode()
+    assert index == (local / INDEX_NAME).read_text(encoding="utf-8")
+    assert len(fs.cat_file(f"{bucket}/processed/{SOURCES_NAME}").splitlines()) == 5
+    assert not fs.glob(f"{bucket}/processed/.lingoflow-probe-*")
+
+
+def test_a_rerun_skips_unchanged_objects_without_downloading_them(
+    bucket: str, raw_reads: list[str]
+) -> None:
+    raw, processed = upload_samples(bucket), f"s3://{bucket}/processed"
+    process_documents(raw_dir=raw, processed_dir=processed)
+    fs = filesystem()
+    before = {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")}
+    raw_reads.clear()
+    again = process_documents(raw_dir=raw, processed_dir=processed)
+    assert again.up_to_date == 5 and again.written == 0
+    assert raw_reads == []  # told unchanged from the listing alone
+    assert {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")} == before
+
+    changed = next(p.name for p in RAW.iterdir() if p.name.startswith("004_"))
+    fs.pipe_file(f"{bucket}/raw/{changed}", b"A new title\n\nA new paragraph about rivers.\n")
+    fs.rm_file(f"{bucket}/raw/{next(p.name for p in RAW.iterdir() if p.name.startswith('000_'))}")
+    third = process_documents(raw_dir=raw, processed_dir=processed, prune=True)
+    assert raw_reads == [changed]
+    assert (third.inputs, third.written, third.up_to_date) == (4, 1, 3)
+    assert len(third.orphaned) == 1 and third.pruned
+    records = bucket_records(bucket)
+    assert len(records) == 4 and records[changed]["metadata"]["title"] == "A new title"
+
+    forced = process_documents(raw_dir=raw, processed_dir=processed, force=True)
+    assert forced.up_to_date == 0 and forced.written == 0  # read again, nothing changed
+
+
+def test_an_object_gone_between_listing_and_reading_is_a_failed_record(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = upload_samples(bucket)
+    import lingoflow.flows.process as flow_module
+
+    listed = flow_module.discover_objects
+
+    def with_a_ghost(folder: RemoteFolder) -> dict[str, str]:
+        return {**listed(folder), "zz-deleted.txt": "10:abc"}
+
+    monkeypatch.setattr(flow_module, "discover_objects", with_a_ghost)
+    summary = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/processed")
+    assert summary.records == 6 and summary.by_status == {"ok": 5, "failed": 1}
+    ghost = bucket_records(bucket)["zz-deleted.txt"]
+    assert [e["code"] for e in ghost["errors"]] == ["unreadable"]
+    assert "gone" in ghost["errors"][0]["message"]
+
+
+def test_names_leading_outside_the_raw_prefix_are_not_read(bucket: str) -> None:
+    fs = filesystem()
+    fs.pipe_file(f"{bucket}/secret.txt", b"not for lingoflow")
+    fs.pipe_file(f"{bucket}/raw/a.txt", b"A short note about rivers and lakes.")
+    fs.pipe_file(f"{bucket}/rawdata/b.txt", b"A sibling prefix that is not the raw folder.")
+    summary = process_documents(
+        raw_dir=f"s3://{bucket}/raw", processed_dir=f"s3://{bucket}/processed"
+    )
+    assert summary.inputs == 1  # rawdata/ shares the prefix "raw" but is not the folder
+    from lingoflow.processors.read.ingest import read_input
+
+    doc = read_input(RemoteFolder(f"s3://{bucket}/raw"), "../secret.txt", 1000)
+    assert doc.status == "failed" and doc.errors[0].code == "outside_root"
+
+
+def test_an_oversized_object_is_refused_without_downloading_it(bucket: str) -> None:
+    from lingoflow.processors.read.ingest import read_input
+
+    filesystem().pipe_file(f"{bucket}/raw/big.txt", b"x" * 5000)
+    doc = read_input(RemoteFolder(f"s3://{bucket}/raw"), "big.txt", 1000)
+    assert doc.errors[0].code == "too_large" and doc.source.bytes == 5000
+
+
+@pytest.mark.parametrize("where", ["raw", "processed"])
+def test_a_missing_bucket_fails_the_run_before_any_work(s3: dict[str, str], where: str) -> None:
+    folders = {"raw": str(RAW), "processed": "s3://lingoflow-no-such-bucket/processed"}
+    if where == "raw":
+        folders = {"raw": "s3://lingoflow-no-such-bucket/raw", "processed": "processed-unused"}
+    state = process_documents(
+        raw_dir=folders["raw"], processed_dir=folders["processed"], return_state=True
+    )
+    assert state.is_failed()
+    assert "lingoflow-no-such-bucket" in (state.message or "")
+    assert not Path("processed-unused").exists()
+
+
+def test_refused_credentials_fail_the_run_before_any_work(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = upload_samples(bucket)
+    with monkeypatch.context() as env:
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+            env.delenv(key, raising=False)
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        env.setenv("AWS_CONFIG_FILE", "/nonexistent")
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        filesystem()
+        state = process_documents(
+            raw_dir=raw, processed_dir=f"s3://{bucket}/processed", return_state=True
+        )
+    filesystem()
+    assert state.is_failed() and "Credentials" in (state.message or "")
+    assert not filesystem().glob(f"{bucket}/processed/*")
+
+
+def test_a_failed_write_leaves_no_partial_object(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, processed = upload_samples(bucket), f"s3://{bucket}/processed"
+    original = RemoteFolder.write
+    written: list[str] = []
+
+    def failing(self: RemoteFolder, name: str, data: bytes) -> None:
+        if len(written) >= 2:
+            raise OSError("connection reset by peer")
+        written.append(name)
+        original(self, name, data)
+
+    monkeypatch.setattr(RemoteFolder, "write", failing)
+    monkeypatch.setattr("lingoflow.processors.batch.WRITE_RETRY_DELAY", 0.01)
+    state = process_documents(raw_dir=raw, processed_dir=processed, return_state=True)
+    assert state.is_failed()
+    records = bucket_records(bucket)  # every object there is a whole, valid record
+    assert len(records) == 2
+    monkeypatch.setattr(RemoteFolder, "write", original)
+    again = process_documents(raw_dir=raw, processed_dir=processed)
+    assert again.records == 5 and again.written == 3 and len(bucket_records(bucket)) == 5
+
+
+def test_two_runs_over_one_output_in_a_bucket_take_turns(s3: dict[str, str]) -> None:
+    folder = RemoteFolder("s3://lingoflow-turns/processed")
+    held = threading.Event()
+    spans: dict[str, tuple[float, float]] = {}
+
+    def first() -> None:
+        with output_lock(folder):
+            start = time.monotonic()
+            held.set()
+            time.sleep(1.5)
+            spans["first"] = (start, time.monotonic())
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert held.wait(30)
+    with output_lock(folder) as waited:
+        spans["second"] = (time.monotonic(), time.monotonic())
+    thread.join()
+    assert waited >= 1.0
+    assert spans["second"][0] >= spans["first"][1]
+    busy = pytest.raises(TimeoutError, match=output_limit_name(folder))
+    with busy, output_lock(folder), output_lock(folder, timeout=1):
+        pass
