@@ -119,12 +119,17 @@ def current_flow_run_id() -> str | None:
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, task_run_name="write-index")
 def write_run_index(
-    processed_dir: Folder, entries: list[IndexEntry], versions: dict[str, str] | None = None
+    processed_dir: Folder,
+    entries: list[IndexEntry],
+    versions: dict[str, str] | None = None,
+    made: dict[str, str] | None = None,
 ) -> bool:
     """Write processed/index.jsonl, and with the listed ``versions`` of inputs in object
-    storage the file that lets the next run skip unchanged ones unread."""
+    storage (and what each record was ``made`` with) the file that lets the next run skip
+    unchanged ones unread."""
     if versions is not None:
-        write_if_changed(processed_dir, SOURCES_NAME, sources_data(entries, versions))
+        data = sources_data(entries, versions, made or {})
+        write_if_changed(processed_dir, SOURCES_NAME, data)
     return write_index(processed_dir, entries)
 
 
@@ -224,6 +229,7 @@ def run_batches(
     logger = get_run_logger()
     started = time.monotonic()
     entries: list[IndexEntry] = []
+    made: dict[str, str] = {}
     with output_lock(processed_dir) as waited:
         if waited >= 1:
             logger.info("waited %.1f s for another run on %s", waited, processed_dir)
@@ -239,6 +245,7 @@ def run_batches(
             if n + window < len(batches):  # keep the window full
                 futures[n + window] = submit(names[n + window], batches[n + window])
             entries.extend(outcome.entries)
+            made.update(outcome.made)
             summary.add_batch(outcome)
             counts = outcome.counts
             logger.info(
@@ -254,7 +261,7 @@ def run_batches(
             )
         if before_index is not None:
             before_index(items)
-        write_run_index(processed_dir, opaque(entries), opaque(versions))
+        write_run_index(processed_dir, opaque(entries), opaque(versions), opaque(made))
     for message in summary.warnings():
         logger.warning(message)
     summary.finish(entries, started)

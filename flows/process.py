@@ -19,10 +19,11 @@ from lingoflow.flows.common import (
 )
 from lingoflow.processors.batch import (
     BatchOutcome,
+    InputHints,
     batches_in_flight,
+    input_hints,
     orphans,
     process_batch,
-    unchanged_inputs,
     write_processed,
 )
 from lingoflow.processors.core.config import (
@@ -42,8 +43,14 @@ from lingoflow.processors.core.config import (
     declared,
     inter_threads_for,
 )
+from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.core.storage import Folder, RemoteFolder, StorageError, folder
-from lingoflow.processors.output.records import read_sources
+from lingoflow.processors.output.records import (
+    SourceState,
+    read_index,
+    read_sources,
+    record_names,
+)
 from lingoflow.processors.read.ingest import discover, discover_objects
 from lingoflow.processors.summary import RunSummary
 
@@ -64,7 +71,7 @@ def process_documents_batch(
     rel_paths: list[str],
     config: PipelineConfig,
     force: bool,
-    known: dict[str, str] | None = None,
+    hints: InputHints | None = None,
 ) -> BatchOutcome:
     """Read, decode, repair, clean, detect and translate one batch, then write its records."""
     get_run_logger().info("%d documents: %s ... %s", len(rel_paths), rel_paths[0], rel_paths[-1])
@@ -75,13 +82,13 @@ def process_documents_batch(
         config,
         force=force,
         flow_run_id=current_flow_run_id(),
-        known=known,
+        hints=hints,
     )
     log_problems(batch)
     return write_processed(processed_dir, batch)
 
 
-BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force", "known")
+BATCH_PARAMETERS = ("raw_dir", "processed_dir", "rel_paths", "config", "force", "hints")
 
 
 def check_folders(raw_dir: Folder, processed_dir: Folder) -> str | None:
@@ -166,25 +173,31 @@ def process_documents(
         found = orphans(processed, rel_paths, prune=prune)
         summary.orphaned, summary.pruned = found, bool(found and prune)
 
-    # Inputs in object storage: their listed versions, and those of the inputs each record
-    # was made from, so that unchanged objects are not downloaded to be compared.
+    # Inputs in object storage: their listed versions, what the last run knew of them and
+    # which records exist, so that unchanged objects are neither downloaded nor compared.
     remote_inputs = isinstance(raw, RemoteFolder)
     versions: dict[str, str] = {}
-    sources: dict[str, tuple[str, str]] = {}
+    sources: dict[str, SourceState] = {}
+    index: dict[str, IndexEntry] = {}
+    present: set[str] = set()
 
-    def list_inputs() -> list[str]:  # called holding the output, so sources are current
+    def list_inputs() -> list[str]:  # called holding the output: what it reads is current
         found = discover_inputs(raw)
         versions.update({k: v for k, v in found.items() if v is not None})
         if remote_inputs and not force:
             sources.update(read_sources(processed))
+            index.update(read_index(processed))
+            present.update(n.removesuffix(".json") for n in record_names(processed))
         return list(found)
 
     with batch_runner(processes) as pool:
 
         def submit(name: str, rel_paths: list[str]) -> PrefectFuture[BatchOutcome]:
             batch_task = process_documents_batch.with_options(task_run_name=name)
-            known = unchanged_inputs(rel_paths, versions, sources) if sources else None
-            arguments = (raw, processed, rel_paths, config, force, known)
+            hints = None
+            if remote_inputs and not force:
+                hints = input_hints(rel_paths, versions, sources, index, present)
+            arguments = (raw, processed, rel_paths, config, force, hints)
             if pool is None:
                 return batch_task.submit(*arguments)
             return pool.submit(batch_task, dict(zip(BATCH_PARAMETERS, arguments, strict=True)))

@@ -24,22 +24,22 @@ from lingoflow.processors.core.record import IndexEntry, Record
 from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.output.records import (
+    TRANSIENT_CODES,
     CorruptRecordError,
+    SourceState,
     index_entry,
     iter_records,
-    load_record_in,
+    load_records_in,
+    made_with,
     orphaned_records,
 )
 from lingoflow.processors.output.writer import write_batch
 from lingoflow.processors.pipeline import StageClock, guarded, run_steps
-from lingoflow.processors.read.ingest import doc_id_for, ingest_step
+from lingoflow.processors.read.ingest import doc_id_for, ingest_step, prefetch_inputs
 from lingoflow.processors.retranslate import retranslate_records
 from lingoflow.processors.translate.documents import TranslationCounts
 from lingoflow.processors.translate.engine import TranslationEngine, engine_for
 from lingoflow.processors.translate.glossary import glossary_digest
-
-# Failures that may not repeat on the next run, so an unchanged input is tried again.
-TRANSIENT_CODES = frozenset({"unreadable", "too_slow"})
 
 WRITE_ATTEMPTS = 3
 WRITE_RETRY_DELAY = 1.0
@@ -80,6 +80,12 @@ class BatchResult:
     tracebacks: dict[str, str] = field(default_factory=dict)
     """The traceback of each document an unexpected error failed (internal_error), by path:
     for the log, once."""
+    made: dict[str, str] = field(default_factory=dict)
+    """:func:`~lingoflow.processors.output.records.made_with` of the records left up to
+    date, by input path."""
+    previous: dict[str, Record | None] = field(default_factory=dict)
+    """The record each input had when the batch read it (None: none, or a corrupt one), by
+    doc_id: what the writer compares with instead of reading it again."""
 
 
 @dataclass
@@ -96,6 +102,49 @@ class BatchOutcome:
     up_to_date: int = 0
     """Inputs (or records) left alone because their record was up to date."""
     counts: BatchCounts = field(default_factory=lambda: BatchCounts())
+    made: dict[str, str] = field(default_factory=dict)
+    """What each input's record was made with, by input path (for inputs in object storage:
+    :data:`~lingoflow.processors.output.records.SOURCES_NAME`)."""
+
+
+@dataclass
+class InputHints:
+    """What a run knows of a batch's inputs in object storage before reading any of them,
+    from one listing of each folder and the files the last run left (:func:`input_hints`)."""
+
+    unchanged: dict[str, SourceState] = field(default_factory=dict)
+    """Inputs whose listed version is the one last read, with what was known of them then."""
+    entries: dict[str, IndexEntry] = field(default_factory=dict)
+    """Their lines in the last index."""
+    present: set[str] | None = None
+    """doc_ids with a record in the processed folder (None: not listed; every one is read)."""
+
+
+def input_hints(
+    rel_paths: Iterable[str],
+    versions: dict[str, str],
+    sources: dict[str, SourceState],
+    index: dict[str, IndexEntry],
+    present: set[str] | None,
+) -> InputHints:
+    """The hints of one batch: of ``rel_paths``, those whose listed version is the one in
+    ``sources``, their ``index`` entries, and which records are ``present``.
+
+    >>> old = {"a": SourceState("3:e1", "ff", "1 d"), "b": SourceState("4:e0", "00", "1 d")}
+    >>> sorted(input_hints(["a", "b"], {"a": "3:e1", "b": "4:e2"}, old, {}, None).unchanged)
+    ['a']
+    """
+    rel_paths = list(rel_paths)
+    if present is not None:  # only this batch's: the hints travel with each task
+        present = {doc_id_for(p) for p in rel_paths} & present
+    hints = InputHints(present=present)
+    for path in rel_paths:
+        seen = sources.get(path)
+        if seen is not None and versions.get(path) == seen.version:
+            hints.unchanged[path] = seen
+            if path in index:
+                hints.entries[path] = index[path]
+    return hints
 
 
 def is_up_to_date(existing: Record | None, sha256: str | None, digest: str) -> bool:
@@ -128,13 +177,17 @@ def process_batch(
     flow_run_id: str | None = None,
     detector: LanguageDetector | None = None,
     engine: TranslationEngine | None = None,
-    known: dict[str, str] | None = None,
+    hints: InputHints | None = None,
 ) -> BatchResult:
     """Records for ``rel_paths``; inputs unchanged since their record was made are skipped
-    (bytes, lingoflow version and settings digest all equal) unless ``force``. ``known``
-    gives the SHA-256 of inputs whose listing shows them unchanged since they were last
-    read (objects in a bucket, :func:`unchanged_inputs`): those are not downloaded to be
-    compared, only when their record is not up to date.
+    (bytes, lingoflow version and settings digest all equal) unless ``force``.
+
+    With ``hints`` (inputs in object storage, :func:`input_hints`), an input whose listed
+    version is the one last read and whose record was made with the current version and
+    settings is skipped without a request (its entry of the last index is kept), one whose
+    record was made otherwise is judged by its record without downloading the input, and
+    records the processed folder's listing does not show are not asked for. The inputs left
+    to read are read concurrently.
 
     Lines repeated across most documents of one folder are site chrome (rule ``repeated``);
     the statistic covers the documents processed in this batch, so it applies on first runs
@@ -143,25 +196,56 @@ def process_batch(
     if config.translation.enabled and engine is None:
         engine = engine_for(config.translation)
     digest = settings_digest(config, engine)
+    current = f"{__version__} {digest}"
+    hints = hints or InputHints()
     result = BatchResult()
     clock = StageClock(result.counts.stage_seconds)
-    docs = []
-    known = known or {}
+    ids = {p: doc_id_for(p) for p in rel_paths}
+    if not force:
+        for path in rel_paths:
+            state, entry = hints.unchanged.get(path), hints.entries.get(path)
+            if (
+                state is not None
+                and entry is not None
+                and state.made_with == current
+                and entry.doc_id == ids[path]
+                and entry.sha256 == state.sha256
+                and hints.present is not None
+                and entry.doc_id in hints.present
+            ):
+                result.up_to_date.append(entry)
+                result.made[path] = current
+        rel_paths = [p for p in rel_paths if p not in result.made]
+    present = hints.present
+    with clock("read"):
+        loaded = load_records_in(
+            processed_dir, [ids[p] for p in rel_paths if present is None or ids[p] in present]
+        )
+    pending: list[tuple[Document, Record | None]] = []
     for rel_path in rel_paths:
         with clock("read"):
-            doc = Document(rel_path=rel_path, doc_id=doc_id_for(rel_path))
-            existing = None
-            if not force:
-                try:
-                    existing = load_record_in(processed_dir, doc.doc_id)
-                except CorruptRecordError as exc:
-                    result.counts.corrupt.append(str(exc))
-            if existing is not None and is_up_to_date(existing, known.get(rel_path), digest):
-                result.up_to_date.append(index_entry(existing))
+            doc = Document(rel_path=rel_path, doc_id=ids[rel_path])
+            existing = loaded.get(doc.doc_id)
+            if isinstance(existing, CorruptRecordError):
+                result.counts.corrupt.append(str(existing))
+                existing = None
+            state = hints.unchanged.get(rel_path)
+            known = state.sha256 if state else None
+            if force or existing is None or not is_up_to_date(existing, known, digest):
+                pending.append((doc, existing))
+                result.previous[doc.doc_id] = existing
                 continue
-            guarded("ingest", config.document_timeout, ingest_step, doc, raw_dir, config.max_bytes)
-        if existing is not None and is_up_to_date(existing, doc.source.sha256, digest):
+        result.up_to_date.append(index_entry(existing))
+        result.made[rel_path] = made_with(existing)
+    docs = []
+    with clock("read"):
+        source = prefetch_inputs(raw_dir, [d.rel_path for d, _ in pending], config.max_bytes)
+    for doc, existing in pending:
+        with clock("read"):
+            guarded("ingest", config.document_timeout, ingest_step, doc, source, config.max_bytes)
+        if existing and not force and is_up_to_date(existing, doc.source.sha256, digest):
             result.up_to_date.append(index_entry(existing))
+            result.made[doc.rel_path] = made_with(existing)
             continue
         docs.append(doc)
     report = run_steps(docs, config, detector=detector, engine=engine, clock=clock)
@@ -211,17 +295,25 @@ def write_processed(
     """Write a batch's records where they were made (records never travel between
     processes), trying failed writes again; raise OSError when some still fail, which fails
     the run. The batch's records are released."""
-    written = write_batch(processed_dir, batch.records, attempts=attempts, retry_delay=retry_delay)
+    written = write_batch(
+        processed_dir,
+        batch.records,
+        attempts=attempts,
+        retry_delay=retry_delay,
+        previous=batch.previous,
+    )
     if written.write_errors:
         errors = written.write_errors
         raise OSError(f"{len(errors)} record(s) not written: {errors[0]}")
-    batch.records = []
+    made = {**batch.made, **{r.source.path: made_with(r) for r in batch.records}}
+    batch.records, batch.previous = [], {}
     return BatchOutcome(
         entries=[*batch.up_to_date, *written.entries],
         written=written.written,
         identical=written.identical,
         up_to_date=len(batch.up_to_date),
         counts=batch.counts,
+        made=made,
     )
 
 
@@ -284,22 +376,4 @@ def orphans(processed_dir: Folder, rel_paths: Iterable[str], *, prune: bool) -> 
                 processed_dir.remove(name)
             else:
                 (processed_dir / name).unlink(missing_ok=True)
-    return found
-
-
-def unchanged_inputs(
-    rel_paths: Iterable[str], versions: dict[str, str], sources: dict[str, tuple[str, str]]
-) -> dict[str, str]:
-    """The SHA-256 of each of ``rel_paths`` whose listed version is the one recorded when it
-    was last read (:func:`~lingoflow.processors.output.records.read_sources`).
-
-    >>> listed = {"a": "3:e1", "b": "4:e2"}
-    >>> unchanged_inputs(["a", "b"], listed, {"a": ("3:e1", "ff"), "b": ("4:e0", "00")})
-    {'a': 'ff'}
-    """
-    found = {}
-    for path in rel_paths:
-        seen = sources.get(path)
-        if seen is not None and versions.get(path) == seen[0]:
-            found[path] = seen[1]
     return found

@@ -54,13 +54,19 @@ def stable(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "pipeline": pipeline}
 
 
+READS: list[tuple[str, str]] = []
+
+
 @pytest.fixture
 def raw_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the raw objects read (downloaded) from then on."""
+    """The names of the raw objects read (downloaded) from then on; every read, raw or not,
+    is in READS as (folder, name)."""
     reads: list[str] = []
+    READS.clear()
     original = RemoteFolder.read
 
     def counting(self: RemoteFolder, name: str, limit: int | None = None) -> bytes | None:
+        READS.append((self.url.rsplit("/", 1)[-1], name))
         if self.url.endswith("/raw"):
             reads.append(name)
         return original(self, name, limit)
@@ -97,10 +103,25 @@ def test_a_rerun_skips_unchanged_objects_without_downloading_them(
     fs = filesystem()
     before = {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")}
     raw_reads.clear()
+    READS.clear()
     again = process_documents(raw_dir=raw, processed_dir=processed)
     assert again.up_to_date == 5 and again.written == 0
-    assert raw_reads == []  # told unchanged from the listing alone
+    assert raw_reads == []  # told unchanged from the listings alone: no input downloaded,
+    assert not [name for _, name in READS if name.endswith(".json")]  # no record read
     assert {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")} == before
+
+    gone = sorted(before)[0]  # a record deleted by hand is made again
+    fs.rm_file(gone)
+    after_delete = process_documents(raw_dir=raw, processed_dir=processed)
+    assert (after_delete.written, after_delete.up_to_date) == (1, 4)
+    assert len(raw_reads) == 1 and fs.exists(gone)
+    raw_reads.clear()
+
+    html = process_documents(raw_dir=raw, processed_dir=processed, html_extractor="blocks")
+    assert html.up_to_date + html.written == 5  # other settings: each record judged again
+    assert raw_reads  # and its input read again to remake it
+    process_documents(raw_dir=raw, processed_dir=processed)
+    raw_reads.clear()
 
     changed = next(p.name for p in RAW.iterdir() if p.name.startswith("004_"))
     fs.pipe_file(f"{bucket}/raw/{changed}", b"A new title\n\nA new paragraph about rivers.\n")

@@ -27,10 +27,11 @@ import contextlib
 import posixpath
 import re
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -187,6 +188,40 @@ class RemoteFolder:
         except Exception as exc:  # botocore and aiohttp errors: not OSError
             raise OSError(f"{type(exc).__name__}: {exc}") from exc
 
+    def read_many(
+        self, names: list[str], limit: int | None = None
+    ) -> dict[str, bytes | OSError | None]:
+        """:meth:`read` of each of ``names``, :data:`REQUESTS_IN_FLIGHT` at a time (a batch's
+        objects in about the time of one request): its bytes, None when it does not exist,
+        or the OSError that reading it raised."""
+
+        def read(name: str) -> bytes | OSError | None:
+            try:
+                return self.read(name, limit)
+            except OSError as exc:
+                return exc
+
+        return dict(zip(names, _each(read, names), strict=True))
+
+    def write_many(self, items: dict[str, bytes]) -> dict[str, OSError]:
+        """:meth:`write` of each item, :data:`REQUESTS_IN_FLIGHT` at a time; the errors of
+        those that failed, by name (the others are written)."""
+        errors: dict[str, OSError] = {}
+
+        def write(name: str) -> None:
+            try:
+                self.write(name, items[name])
+            except OSError as exc:
+                errors[name] = exc
+
+        _each(write, list(items))
+        return errors
+
+    def prefetch(self, names: list[str], limit: int | None = None) -> RemoteFolder:
+        """This folder with ``names`` read already (:meth:`read_many`): its :meth:`read` of
+        each of them returns what was read (once), without a request."""
+        return PrefetchedFolder(self.url, self.read_many(names, limit))
+
     def size(self, name: str) -> int | None:
         """The size of ``name`` in bytes, None when unknown."""
         try:
@@ -222,6 +257,39 @@ class RemoteFolder:
 
     def _call(self, action: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         return _call(Remote(self.url, self.fs, self.root), action, function, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class PrefetchedFolder(RemoteFolder):
+    """A :class:`RemoteFolder` with some objects read already (:meth:`RemoteFolder.prefetch`)."""
+
+    fetched: dict[str, bytes | OSError | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def read(self, name: str, limit: int | None = None) -> bytes | None:
+        if name not in self.fetched:
+            return super().read(name, limit)
+        found = self.fetched.pop(name)
+        if isinstance(found, OSError):
+            raise found
+        return found
+
+
+REQUESTS_IN_FLIGHT = 16
+"""Requests to a store at once for the objects of one batch: enough to hide a store's
+latency (tens of milliseconds per request on S3), few enough for any endpoint."""
+
+T = TypeVar("T")
+
+
+def _each(function: Callable[[str], T], names: list[str]) -> list[T]:
+    """``function`` of each name, on threads (the storage library's event loop runs the
+    requests; the threads only wait)."""
+    if len(names) <= 1:
+        return [function(n) for n in names]
+    with ThreadPoolExecutor(min(REQUESTS_IN_FLIGHT, len(names))) as pool:
+        return list(pool.map(function, names))
 
 
 def _folder_filesystem(url: str) -> tuple[Any, str]:

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
@@ -22,6 +23,8 @@ listing alone, without downloading it. Hidden (a dot name), rewritten with the i
 
 
 _VOLATILE = ("processed_at", "flow_run_id")
+TRANSIENT_CODES = frozenset({"unreadable", "too_slow"})
+"""Failures that may not repeat on the next run, so an unchanged input is tried again."""
 
 
 def iter_records(paths: Iterable[Path], corrupt: list[str]) -> Iterator[Record]:
@@ -124,8 +127,28 @@ def load_record_in(processed_dir: Folder, doc_id: str) -> Record | None:
     return parse_record(data, name)
 
 
-def read_sources(processed_dir: Folder) -> dict[str, tuple[str, str]]:
-    """The versions and SHA-256 of the inputs the records were made from, by input path
+@dataclass(frozen=True)
+class SourceState:
+    """What a run knew of one input in object storage when it made (or kept) its record."""
+
+    version: str
+    """The object's version in the listing (size and ETag)."""
+    sha256: str
+    """SHA-256 of the bytes read."""
+    made_with: str
+    """:func:`made_with` of its record ("" when the record is to be made again anyway)."""
+
+
+def made_with(record: Record) -> str:
+    """The lingoflow version and settings digest a record was made with, or "" when an input
+    with this record is tried again whatever changed (a transient failure)."""
+    if any(e.code in TRANSIENT_CODES for e in record.errors):
+        return ""
+    return f"{record.pipeline.version} {record.pipeline.settings_digest}"
+
+
+def read_sources(processed_dir: Folder) -> dict[str, SourceState]:
+    """What the last run knew of each input in object storage, by path
     (:data:`SOURCES_NAME`); empty when there is no file or it cannot be read (every input is
     then read again, which is slower but never wrong)."""
     try:
@@ -135,25 +158,41 @@ def read_sources(processed_dir: Folder) -> dict[str, tuple[str, str]]:
             data = read_regular(processed_dir / SOURCES_NAME)
     except OSError:
         return {}
-    known: dict[str, tuple[str, str]] = {}
+    known: dict[str, SourceState] = {}
     for line in (data or b"").splitlines():
         try:
-            path, version, sha256 = json.loads(line)
+            path, version, sha256, made = json.loads(line)
         except ValueError:
             return {}
-        known[str(path)] = (str(version), str(sha256))
+        known[str(path)] = SourceState(str(version), str(sha256), str(made))
     return known
 
 
-def sources_data(entries: Iterable[IndexEntry], versions: dict[str, str]) -> bytes:
+def sources_data(
+    entries: Iterable[IndexEntry], versions: dict[str, str], made: dict[str, str]
+) -> bytes:
     """The :data:`SOURCES_NAME` file of a run: each input read whole (its SHA-256 known)
-    with the version its listing showed."""
+    with the version its listing showed and what its record was made with."""
     lines = [
-        json.dumps([e.path, versions[e.path], e.sha256], ensure_ascii=False)
+        json.dumps([e.path, versions[e.path], e.sha256, made.get(e.path, "")], ensure_ascii=False)
         for e in sorted(entries, key=lambda e: e.path)
         if e.sha256 and e.path in versions
     ]
     return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def read_index(processed_dir: Folder) -> dict[str, IndexEntry]:
+    """The entries of the folder's ``index.jsonl`` by input path; empty when there is none
+    or it cannot be read."""
+    try:
+        if isinstance(processed_dir, RemoteFolder):
+            data = processed_dir.read(INDEX_NAME)
+        else:
+            data = read_regular(processed_dir / INDEX_NAME)
+        entries = [IndexEntry.model_validate_json(line) for line in (data or b"").splitlines()]
+    except (OSError, ValidationError):
+        return {}
+    return {e.path: e for e in entries}
 
 
 def same_content(a: Record, b: Record) -> bool:
@@ -191,6 +230,30 @@ def _first_clause(message: str) -> str:
     """
     clause = message.split(";", 1)[0].strip()
     return clause if len(clause) <= 100 else clause[:99] + "…"
+
+
+def load_records_in(
+    processed_dir: Folder, doc_ids: list[str]
+) -> dict[str, Record | CorruptRecordError | None]:
+    """:func:`load_record_in` of each of ``doc_ids``: its record, None, or the error saying
+    why what is there is not a record; in object storage the objects are read concurrently."""
+    if not isinstance(processed_dir, RemoteFolder):
+        found: dict[str, Record | CorruptRecordError | None] = {}
+        for doc_id in doc_ids:
+            try:
+                found[doc_id] = load_record(record_path(processed_dir, doc_id))
+            except CorruptRecordError as exc:
+                found[doc_id] = exc
+        return found
+    names = [f"{doc_id}.json" for doc_id in doc_ids]
+    fetched = processed_dir.prefetch(names, limit=MAX_RECORD_BYTES)
+    result: dict[str, Record | CorruptRecordError | None] = {}
+    for doc_id in doc_ids:
+        try:
+            result[doc_id] = load_record_in(fetched, doc_id)
+        except CorruptRecordError as exc:
+            result[doc_id] = exc
+    return result
 
 
 def record_files(processed_dir: Path) -> list[Path]:

@@ -84,21 +84,6 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_record(processed_dir: Folder, record: Record) -> bool:
-    """Write ``record`` unless an equal one (but for its timestamps) is there; True if written.
-    A corrupt file in its place is replaced."""
-    with contextlib.suppress(CorruptRecordError):
-        existing = load_record_in(processed_dir, record.doc_id)
-        if existing is not None and same_content(existing, record):
-            return False
-    data = dump_record(record).encode("utf-8")
-    if isinstance(processed_dir, RemoteFolder):
-        processed_dir.write(f"{record.doc_id}.json", data)
-    else:
-        atomic_write(record_path(processed_dir, record.doc_id), data)
-    return True
-
-
 def write_index(processed_dir: Folder, entries: Iterable[IndexEntry]) -> bool:
     """Write ``index.jsonl`` sorted by path; leaves the file untouched when nothing changed."""
     lines = [
@@ -176,34 +161,68 @@ class WriteResult:
 
 
 def write_batch(
-    processed_dir: Folder, records: list[Record], *, attempts: int = 1, retry_delay: float = 1.0
+    processed_dir: Folder,
+    records: list[Record],
+    *,
+    attempts: int = 1,
+    retry_delay: float = 1.0,
+    previous: dict[str, Record | None] | None = None,
 ) -> WriteResult:
     """Write records atomically, skipping those whose content did not change.
 
-    A record whose write fails is tried again, up to ``attempts`` times in all, ``retry_delay``
-    seconds after the previous pass; what still fails is listed in ``write_errors`` (the old
-    file, if any, is left whole).
+    ``previous`` gives, by doc_id, the record each one replaces as read earlier in the run
+    (None: there was none), so that it is not read again; the others are read here. In
+    object storage the records to write are sent concurrently. A record whose write fails is
+    tried again, up to ``attempts`` times in all, ``retry_delay`` seconds after the previous
+    pass; what still fails is listed in ``write_errors`` (the old file, if any, is left
+    whole).
     """
     result = WriteResult()
-    pending = records
+    previous = previous or {}
+    changed = []
+    for record in records:
+        if record.doc_id in previous:
+            before = previous[record.doc_id]
+        else:
+            try:
+                before = load_record_in(processed_dir, record.doc_id)
+            except CorruptRecordError:
+                before = None  # replaced
+        if before is not None and same_content(before, record):
+            result.entries.append(index_entry(record))
+            result.identical += 1
+        else:
+            changed.append(record)
+    pending = changed
     for attempt in range(1, attempts + 1):
         if attempt > 1:
             time.sleep(retry_delay)
-        failed: list[Record] = []
-        result.write_errors = []
+        errors = _write_records(processed_dir, pending)
+        result.write_errors = [
+            f"{r.source.path}: {errors[r.doc_id].strerror or errors[r.doc_id]}"
+            for r in pending
+            if r.doc_id in errors
+        ]
         for record in pending:
-            try:
-                written = write_record(processed_dir, record)
-            except OSError as exc:
-                failed.append(record)
-                result.write_errors.append(f"{record.source.path}: {exc.strerror or exc}")
-                continue
-            result.entries.append(index_entry(record))
-            if written:
+            if record.doc_id not in errors:
+                result.entries.append(index_entry(record))
                 result.written += 1
-            else:
-                result.identical += 1
-        if not failed:
+        pending = [r for r in pending if r.doc_id in errors]
+        if not pending:
             break
-        pending = failed
     return result
+
+
+def _write_records(processed_dir: Folder, records: list[Record]) -> dict[str, OSError]:
+    """Write each record (no comparison); the errors of those that failed, by doc_id."""
+    data = {r.doc_id: dump_record(r).encode("utf-8") for r in records}
+    if isinstance(processed_dir, RemoteFolder):
+        failed = processed_dir.write_many({f"{k}.json": v for k, v in data.items()})
+        return {name.removesuffix(".json"): exc for name, exc in failed.items()}
+    errors: dict[str, OSError] = {}
+    for doc_id, payload in data.items():
+        try:
+            atomic_write(record_path(processed_dir, doc_id), payload)
+        except OSError as exc:
+            errors[doc_id] = exc
+    return errors

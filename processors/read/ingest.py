@@ -146,10 +146,22 @@ def ingest_step(doc: Document, raw_dir: Folder, max_bytes: int) -> Document:
     return doc
 
 
+def prefetch_inputs(raw_dir: Folder, rel_paths: list[str], max_bytes: int) -> Folder:
+    """``raw_dir``, with the inputs among ``rel_paths`` that are objects in object storage
+    read at once, concurrently (each up to the size limit); a local folder as it is. Names
+    refused by :func:`ingest_step` (``..``) are not read."""
+    if not isinstance(raw_dir, RemoteFolder):
+        return raw_dir
+    return raw_dir.prefetch([p for p in rel_paths if _inside(p)], limit=max_bytes)
+
+
+def _inside(rel_path: str) -> bool:
+    return not rel_path.startswith("/") and ".." not in PurePosixPath(rel_path).parts
+
+
 def _read_object(raw_dir: RemoteFolder, rel_path: str, max_bytes: int, doc: Document) -> bytes:
     """The bytes of object ``rel_path`` of a raw folder in object storage (module docstring)."""
-    parts = PurePosixPath(rel_path).parts
-    if rel_path.startswith("/") or ".." in parts:
+    if not _inside(rel_path):
         raise _RefusedError("outside_root", "the name leads outside the raw folder; not read")
     try:
         data = raw_dir.read(rel_path, limit=max_bytes)
