@@ -7,8 +7,10 @@ a bucket take turns through the Prefect server."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +260,64 @@ def test_two_runs_over_one_output_in_a_bucket_take_turns(s3: dict[str, str]) -> 
     busy = pytest.raises(TimeoutError, match=output_limit_name(folder))
     with busy, output_lock(folder), output_lock(folder, timeout=1):
         pass
+
+
+@pytest.fixture
+def read_only_credentials(bucket: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Keys of an IAM user that may list and read the bucket but not write it, with the
+    server checking every request's signature and policy while the test runs."""
+    import boto3
+    from moto import settings
+
+    upload_samples(bucket)
+    iam = boto3.client("iam", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    user = f"reader-{bucket}"[:64]
+    iam.create_user(UserName=user)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:List*", "s3:Get*"],  # moto names listing ListObjectsV2
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            }
+        ],
+    }
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    filesystem()
+    yield bucket
+    monkeypatch.undo()
+    filesystem()
+
+
+def test_a_processed_folder_without_write_permission_fails_the_run_before_any_work(
+    bucket: str, read_only_credentials: str
+) -> None:
+    fs = filesystem()
+    assert fs.ls(f"{bucket}/raw")  # reading is allowed
+    state = process_documents(
+        raw_dir=f"s3://{bucket}/raw", processed_dir=f"s3://{bucket}/processed", return_state=True
+    )
+    assert state.is_failed()
+    assert "permission denied" in (state.message or "")
+    assert not fs.glob(f"{bucket}/processed/*")
+
+
+@pytest.mark.slow
+def test_worker_processes_read_and_write_the_bucket_themselves(bucket: str) -> None:
+    raw = upload_samples(bucket)
+    one = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/one")
+    two = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/two", processes=2)
+    assert one.by_status == two.by_status == {"ok": 5}
+    fs = filesystem()
+
+    def contents(prefix: str) -> dict[str, Any]:
+        keys = fs.glob(f"{bucket}/{prefix}/*.json")
+        return {Path(k).name: stable(json.loads(fs.cat_file(k))) for k in keys}
+
+    assert contents("one") == contents("two") and len(contents("two")) == 5
+    assert fs.cat_file(f"{bucket}/one/index.jsonl") == fs.cat_file(f"{bucket}/two/index.jsonl")
