@@ -51,10 +51,19 @@ def start_s3(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the S3 server did not start")
 
 
-def timed_run(raw: str, out: str, env: dict[str, str], processes: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_run(
+    raw: str, out: str, env: dict[str, str], processes: int, extra: list[str], s3_pid: int
+) -> dict[str, float]:
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     command = [lingoflow, "run", "--raw-dir", raw, "--processed-dir", out, "--no-translate"]
-    command += ["--batch-size", "64", "--json", "--processes", str(processes)]
+    command += ["--batch-size", "64", "--json", "--processes", str(processes), *extra]
+    server_cpu = cpu_seconds(s3_pid)
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
     )
@@ -65,6 +74,7 @@ def timed_run(raw: str, out: str, env: dict[str, str], processes: int) -> dict[s
     assert summary["records"] == summary["inputs"], summary
     return {
         "seconds": result["seconds"],
+        "s3_cpu": cpu_seconds(s3_pid) - server_cpu,
         "peak_mb": result["peak_mb"],
         "written": summary["written"],
         "up_to_date": summary["up_to_date"],
@@ -98,7 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--bucket-parallel-batches",
+        type=int,
+        default=None,
+        help="batches in flight for the bucket runs (default: lingoflow's)",
+    )
     args = parser.parse_args(argv)
+    window = args.bucket_parallel_batches
+    bucket_extra = ["--parallel-batches", str(window)] if window else []
 
     import s3fs
 
@@ -138,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 for run in ("first", "again"):
                     for where, (source, target) in targets.items():
-                        measured = timed_run(source, target, env, processes)
+                        extra = bucket_extra if where == "bucket" else []
+                        measured = timed_run(source, target, env, processes, extra, s3.pid)
                         rows.append(
                             {
                                 "size": size,
@@ -159,12 +178,16 @@ def main(argv: list[str] | None = None) -> int:
         s3.terminate()
         shutil.rmtree(work, ignore_errors=True)
 
-    print("| documents | MB | processes | run | folders | seconds | documents/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| documents | MB | processes | run | folders | seconds | documents/s | S3 server CPU s "
+        "| peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['size']} | {r['mb']:.1f} | {r['processes']} | {r['run']} | {r['where']} | "
-            f"{r['seconds']:.1f} | {r['size'] / r['seconds']:.1f} | {r['peak_mb']:.0f} |"
+            f"{r['seconds']:.1f} | {r['size'] / r['seconds']:.1f} | {r['s3_cpu']:.1f} | "
+            f"{r['peak_mb']:.0f} |"
         )
     by = {(r["size"], r["processes"], r["run"], r["where"]): r for r in rows}
     print()
