@@ -18,9 +18,10 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
+from lingoflow.flows.local_server import private_server
 from lingoflow.flows.reporting import publish_run_report
 from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, split_batches
-from lingoflow.processors.core.config import TranslationConfig
+from lingoflow.processors.core.config import TranslationConfig, user_cache_dir
 from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.output.records import SOURCES_NAME, sources_data
@@ -158,15 +159,28 @@ def output_lock(processed_dir: Folder, timeout: float = RUN_LOCK_TIMEOUT) -> Ite
     another run. A local folder is held by a lock file (:func:`run_lock`: one machine); a
     folder in object storage by a Prefect global concurrency limit of one slot named after
     its URL (:func:`output_limit_name`, created when missing), which the Prefect server
-    enforces for every worker and host that reports to it. A run waits up to ``timeout``
-    seconds, then fails saying which output is busy."""
+    enforces for every worker and host that reports to it. A run that reports to a
+    temporary server of its own (``lingoflow run`` without PREFECT_API_URL or a running
+    ``make serve``) has no shared server to ask: it holds a lock file named after the URL in
+    the user's cache folder instead, which keeps runs apart on this host only, and says so.
+    A run waits up to ``timeout`` seconds, then fails saying which output is busy."""
     if not isinstance(processed_dir, RemoteFolder):
         with run_lock(processed_dir, timeout) as waited:
             yield waited
         return
+    name = output_limit_name(processed_dir)
+    if private_server():
+        get_run_logger().warning(
+            "%s is kept from other runs on this host only: this run reports to a temporary "
+            "Prefect server of its own; point PREFECT_API_URL at the server every host uses "
+            "to keep runs on several hosts apart",
+            processed_dir,
+        )
+        with run_lock(user_cache_dir() / "locks" / name, timeout) as waited:
+            yield waited
+        return
     from prefect.concurrency.sync import concurrency
 
-    name = output_limit_name(processed_dir)
     ensure_output_limit(name)
     started = time.monotonic()
     try:

@@ -48,6 +48,9 @@ class LocalPrefect:
             PREFECT_API_URL=self.api_url,
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
             DO_NOT_TRACK="1",
+            # Concurrency leases on disk: a slot held by a run survives a server restart and
+            # is returned by the repossessor once the run stops renewing it.
+            PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=LEASES_ON_DISK,
         )
         env.pop("PREFECT_PROFILE", None)
         return env
@@ -65,6 +68,21 @@ def free_port() -> int:
 
 def _prefect_exe() -> str:
     return str(Path(sys.executable).with_name("prefect"))
+
+
+LEASES_ON_DISK = "prefect.server.concurrency.lease_storage.filesystem"
+PRIVATE_SERVER = "LINGOFLOW_PRIVATE_SERVER"
+"""Set to 1 while a run reports to a temporary server of its own (:func:`shared_api`)."""
+
+
+def private_server() -> bool:
+    """True when this process reports to a temporary Prefect server of its own: Prefect's
+    (no PREFECT_API_URL) or the one :func:`shared_api` started. Such a server runs none of
+    Prefect's services and lives only as long as the run, so nothing it keeps (a concurrency
+    slot) is shared with runs on other hosts or outlives the run."""
+    from prefect.settings import PREFECT_API_URL
+
+    return not PREFECT_API_URL.value() or os.environ.get(PRIVATE_SERVER) == "1"
 
 
 def start_server(local: LocalPrefect, timeout: float = 90.0) -> subprocess.Popen[bytes]:
@@ -279,8 +297,16 @@ def shared_api() -> Iterator[None]:
 
     server = SubprocessASGIServer()
     server.start()
-    with using_api(server.api_url):
-        yield
+    previous = os.environ.get(PRIVATE_SERVER)
+    os.environ[PRIVATE_SERVER] = "1"
+    try:
+        with using_api(server.api_url):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop(PRIVATE_SERVER, None)
+        else:
+            os.environ[PRIVATE_SERVER] = previous
 
 
 @contextlib.contextmanager

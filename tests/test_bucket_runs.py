@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -321,3 +324,42 @@ def test_worker_processes_read_and_write_the_bucket_themselves(bucket: str) -> N
 
     assert contents("one") == contents("two") and len(contents("two")) == 5
     assert fs.cat_file(f"{bucket}/one/index.jsonl") == fs.cat_file(f"{bucket}/two/index.jsonl")
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_on_a_bucket_leaves_whole_objects_then_rerun_completes(
+    bucket: str, tmp_path: Path
+) -> None:
+    from bench.corpus import generate
+
+    local = tmp_path / "raw"
+    list(generate(local, 400))
+    fs = filesystem()
+    fs.put(str(local) + "/", f"{bucket}/raw/", recursive=True)
+    lingoflow = str(Path(sys.executable).with_name("lingoflow"))
+    command = [lingoflow, "run", "--raw-dir", f"s3://{bucket}/raw"]
+    command += ["--processed-dir", f"s3://{bucket}/processed", "--no-translate"]
+    command += ["--batch-size", "16"]
+    log = (tmp_path / "victim.log").open("wb")
+    victim = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + 600  # a bound on waiting, not a timing assertion
+    while time.monotonic() < deadline and len(fs.glob(f"{bucket}/processed/*.json")) < 40:
+        if victim.poll() is not None:
+            log.close()
+            tail = (tmp_path / "victim.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"the run ended on its own (exit {victim.returncode}): {tail}")
+        time.sleep(0.2)
+        fs.invalidate_cache()
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+    log.close()
+    fs.invalidate_cache()
+    written = bucket_records(bucket)  # every object there parses as a whole record
+    assert 0 < len(written) < 400, "the run was not interrupted mid-way"
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kept from other runs on this host only" in done.stderr  # a private server
+    fs.invalidate_cache()
+    assert len(bucket_records(bucket)) == 400
+    index = fs.cat_file(f"{bucket}/processed/{INDEX_NAME}").splitlines()
+    assert len(index) == 400
