@@ -363,3 +363,20 @@ def test_sigkill_mid_run_on_a_bucket_leaves_whole_objects_then_rerun_completes(
     assert len(bucket_records(bucket)) == 400
     index = fs.cat_file(f"{bucket}/processed/{INDEX_NAME}").splitlines()
     assert len(index) == 400
+
+
+def test_an_unreachable_endpoint_fails_the_run_before_any_work(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with monkeypatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # the discard port: nobody there
+        filesystem()
+        state = process_documents(
+            raw_dir="s3://lingoflow-anywhere/raw",
+            processed_dir=tmp_path / "processed",
+            return_state=True,
+        )
+    filesystem()
+    assert state.is_failed() and "EndpointConnectionError" in (state.message or "")
+    assert "s3://lingoflow-anywhere/raw" in (state.message or "")
+    assert not (tmp_path / "processed").exists()
