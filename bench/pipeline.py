@@ -33,6 +33,7 @@ from lingoflow.processors.core.document import Document
 from lingoflow.processors.language.detector import clear_caches
 from lingoflow.processors.pipeline import StageClock, run_steps
 from lingoflow.processors.read.ingest import doc_id_for
+from lingoflow.processors.text.features import clear_caches as clear_feature_caches
 from lingoflow.processors.text.normalize import clear_cache as clear_normalize_cache
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "boilerplate"
@@ -59,6 +60,7 @@ def lingoflow_pass(
     clock = StageClock(seconds)
     clear_caches()  # each pass starts cold: a run meets its pages once
     clear_normalize_cache()
+    clear_feature_caches()
     for start in range(0, len(pages), batch):
         docs = [
             Document(rel_path=f"pages/{name}", doc_id=doc_id_for(f"pages/{name}"), data=data)

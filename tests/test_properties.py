@@ -51,7 +51,7 @@ LINES = st.lists(
 WORD = re.compile(r"[^\W_]+")  # letters and digits: markup underscores are not words
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_any_bytes_make_a_valid_record(data: bytes) -> None:
     doc = Document(rel_path="f.txt", doc_id="f-000000000000", data=data)
@@ -62,7 +62,7 @@ def test_any_bytes_make_a_valid_record(data: bytes) -> None:
     assert validate_record_data(record.model_dump(mode="json")) == []
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LINES)
 def test_cleaning_never_invents_text(lines: list[str]) -> None:
     text = "\n".join(lines)
@@ -103,3 +103,23 @@ def test_extraction_never_invents_words(markup: str) -> None:
     source_words = set(WORD.findall(html.unescape(markup)))
     for block in page.blocks:
         assert block.text.strip() and set(WORD.findall(block.text)) <= source_words
+
+
+@given(
+    st.lists(st.text(max_size=80).map(lambda t: t.replace("\n", " ")), max_size=12),
+    st.data(),
+)
+def test_line_features_of_a_document_at_once_are_those_of_each_line(
+    texts: list[str], data: st.DataObject
+) -> None:
+    """The vectorised features (character classes through tables, astral characters and lone
+    surrogates included) equal the per-line reference, line by line."""
+    import numpy as np
+
+    from lingoflow.processors.clean.boilerplate import line_feature_matrix, line_features
+
+    blanks = data.draw(st.lists(st.booleans(), min_size=len(texts), max_size=len(texts)))
+    matrix = line_feature_matrix(texts, blanks)
+    assert matrix.shape == (len(texts), 14)
+    for row, text, blank in zip(matrix, texts, blanks, strict=True):
+        assert np.allclose(row, line_features(text, blank), rtol=1e-12, atol=1e-12), text

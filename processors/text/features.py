@@ -45,21 +45,41 @@ def stopword_density(text: str) -> float:
     >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
     (0.6, 0.0)
     """
-    return _function_share(text, _EN_STOPWORDS, "\"'“”‘’()[]「」,.:;!?")
+    return _function_share(text, _EN_STOPWORDS, "\"'“”‘’()[]「」,.:;!?", _EN_SEEN)
 
 
-def _function_share(text: str, known: frozenset[str], punctuation: str) -> float:
+_EN_SEEN: dict[str, bool] = {}
+_ANY_SEEN: dict[str, bool] = {}
+SEEN_TOKENS = 100_000
+"""Tokens whose verdict each function-word share remembers (a token is judged once, not
+stripped, lowered and matched again on every line it appears in)."""
+
+
+def _function_share(
+    text: str, known: frozenset[str], punctuation: str, seen: dict[str, bool]
+) -> float:
     """Share of the words of ``text`` (stripped of ``punctuation``) that are in ``known`` or
-    end in a Korean particle or ending."""
+    end in a Korean particle or ending; ``seen`` remembers each token's verdict."""
     tokens = text.split()
     if not tokens:
         return 0.0
     hits = 0
     for token in tokens:
-        bare = token.strip(punctuation).lower()
-        if bare in known or _KO_FUNCTION_END.search(bare):
-            hits += 1
+        hit = seen.get(token)
+        if hit is None:
+            bare = token.strip(punctuation).lower()
+            hit = bare in known or _KO_FUNCTION_END.search(bare) is not None
+            if len(seen) >= SEEN_TOKENS:
+                seen.clear()
+            seen[token] = hit
+        hits += hit
     return hits / len(tokens)
+
+
+def clear_caches() -> None:
+    """Forget the tokens judged so far (benchmarks start each pass cold)."""
+    _EN_SEEN.clear()
+    _ANY_SEEN.clear()
 
 
 FUNCTION_WORDS_PATH = Path(__file__).resolve().with_name("function_words.txt")
@@ -79,7 +99,7 @@ def function_word_share(text: str) -> float:
     >>> function_word_share("die Stadt und der Plan"), function_word_share("Startseite Kontakt")
     (0.6, 0.0)
     """
-    return _function_share(text, _function_words(), "\"'“”‘’()[]「」«»„,.:;!?")
+    return _function_share(text, _function_words(), "\"'“”‘’()[]「」«»„,.:;!?", _ANY_SEEN)
 
 
 def ends_like_sentence(text: str) -> bool:
