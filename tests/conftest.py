@@ -126,3 +126,14 @@ def bucket(s3: dict[str, str], request: pytest.FixtureRequest) -> str:
     name = "lingoflow-" + request.node.name.replace("_", "-")[:40].lower().strip("-")
     s3_filesystem().mkdir(name)
     return name
+
+
+def without_credentials(env: pytest.MonkeyPatch) -> None:
+    """No S3 credentials anywhere the storage library looks (environment, files, instance
+    metadata), and a new filesystem that reads that."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        env.delenv(key, raising=False)
+    env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    env.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    s3_filesystem()

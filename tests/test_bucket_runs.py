@@ -24,7 +24,7 @@ from lingoflow.flows.process import process_documents
 from lingoflow.processors.core.record import Record
 from lingoflow.processors.core.storage import RemoteFolder
 from lingoflow.processors.output.records import INDEX_NAME, SOURCES_NAME
-from tests.conftest import RAW
+from tests.conftest import RAW, without_credentials
 from tests.conftest import s3_filesystem as filesystem
 from tests.helpers import load_records
 
@@ -202,12 +202,7 @@ def test_refused_credentials_fail_the_run_before_any_work(
 ) -> None:
     raw = upload_samples(bucket)
     with monkeypatch.context() as env:
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
-            env.delenv(key, raising=False)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        env.setenv("AWS_CONFIG_FILE", "/nonexistent")
-        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        filesystem()
+        without_credentials(env)
         state = process_documents(
             raw_dir=raw, processed_dir=f"s3://{bucket}/processed", return_state=True
         )

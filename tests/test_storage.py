@@ -14,7 +14,7 @@ from lingoflow.processors.batch import process_batch, write_processed
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.storage import StorageError, is_url, remote
 from lingoflow.processors.output.export import ExportError, export
-from tests.conftest import RAW
+from tests.conftest import RAW, without_credentials
 from tests.conftest import s3_filesystem as filesystem
 
 pytest.importorskip("moto.server")
@@ -81,12 +81,7 @@ def test_missing_credentials_are_an_error_before_any_work(
     records: Path, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as env:
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
-            env.delenv(key, raising=False)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        env.setenv("AWS_CONFIG_FILE", "/nonexistent")
-        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        filesystem()
+        without_credentials(env)
         with pytest.raises(ExportError, match=r"cannot write.*Credentials"):
             export(records, f"s3://{bucket}/records.parquet", "parquet")
     assert not filesystem().ls(bucket)

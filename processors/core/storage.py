@@ -324,9 +324,7 @@ def folder(location: str | Path) -> Folder:
 def check_writable(target: Remote) -> None:
     """Raise :class:`StorageError` unless a file can be written beside ``target`` (its bucket
     exists, the credentials are accepted, a probe object is written and removed)."""
-    probe = target.sibling(f".lingoflow-probe-{uuid.uuid4().hex}")
-    _call(target, "write", target.fs.pipe_file, probe, b"")
-    _call(target, "write", target.fs.rm_file, probe)
+    RemoteFolder(target.url.rsplit("/", 1)[0]).check_writable()
 
 
 def _call(target: Remote, action: str, function: Any, *args: Any, **kwargs: Any) -> Any:
