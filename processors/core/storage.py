@@ -121,9 +121,9 @@ class ObjectInfo:
 
     name: str
     """Its key relative to the folder, POSIX style."""
-    size: int
     version: str
-    """What changes whenever its content does: the ETag (or generation) with the size."""
+    """What changes whenever its content does: its size and ETag (or generation), as
+    ``size:tag``."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class RemoteFolder:
                 continue
             tag = info.get("ETag") or info.get("etag") or info.get("generation") or ""
             size = int(info.get("size") or 0)
-            yield ObjectInfo(path[len(prefix) :], size, f"{size}:{str(tag).strip(chr(34))}")
+            yield ObjectInfo(path[len(prefix) :], f"{size}:{str(tag).strip(chr(34))}")
 
     def glob(self, pattern: str) -> list[str]:
         """Names of the objects directly in the folder matching ``pattern``, sorted."""
