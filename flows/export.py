@@ -3,22 +3,26 @@ sentence pairs as TSV or TMX) for the teams downstream."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 
 from lingoflow.flows.common import resolve
-from lingoflow.processors.core.config import ExportFormat, ExportOptions, OutputTarget, declared
+from lingoflow.processors.core.config import (
+    ExportFormat,
+    ExportOptions,
+    FolderTarget,
+    OutputTarget,
+    declared,
+)
 from lingoflow.processors.core.record import Status
 from lingoflow.processors.core.storage import is_url, local_path
 from lingoflow.processors.output.export import ExportSummary, export
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, task_run_name="write-export")
-def write_export(processed_dir: Path, output: str, options: ExportOptions) -> ExportSummary:
+def write_export(processed_dir: str, output: str, options: ExportOptions) -> ExportSummary:
     """Stream the records into the output file (written aside, then renamed)."""
     return export(
         processed_dir,
@@ -33,7 +37,7 @@ def write_export(processed_dir: Path, output: str, options: ExportOptions) -> Ex
 
 @flow(name="export-dataset", log_prints=True)
 def export_dataset(
-    processed_dir: Path = declared(ExportOptions, "processed_dir"),
+    processed_dir: FolderTarget = declared(ExportOptions, "processed_dir"),
     format: ExportFormat = declared(ExportOptions, "format"),
     output: OutputTarget = declared(ExportOptions, "output"),
     include_flagged: bool = declared(ExportOptions, "include_flagged"),
@@ -41,7 +45,7 @@ def export_dataset(
     dedup: bool = declared(ExportOptions, "dedup"),
     source: str = declared(ExportOptions, "source"),
 ) -> ExportSummary:
-    """Export the records of processed_dir as one dataset file."""
+    """Export the records of processed_dir (a path or a URL) as one dataset file."""
     logger = get_run_logger()
     options = ExportOptions(
         processed_dir=processed_dir,
@@ -52,8 +56,10 @@ def export_dataset(
         dedup=dedup,
         source=source,
     )
-    target = output if is_url(output) else str(resolve(local_path(output)))
-    summary = write_export(resolve(processed_dir), target, options)
+    target, records = (
+        p if is_url(p) else str(resolve(local_path(p))) for p in (output, processed_dir)
+    )
+    summary = write_export(records, target, options)
     for problem in summary.corrupt:
         logger.warning("corrupt record left out: %s", problem)
     create_markdown_artifact(

@@ -12,7 +12,6 @@ import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from pydantic import Field
@@ -28,7 +27,7 @@ from lingoflow.processors.output.records import (
     CorruptRecordError,
     SourceState,
     index_entry,
-    iter_records,
+    iter_records_in,
     load_records_in,
     made_with,
     orphaned_records,
@@ -318,13 +317,17 @@ def write_processed(
 
 
 def retranslate_batch(
-    paths: list[Path], engine: TranslationEngine, *, flow_run_id: str | None = None
+    processed_dir: Folder,
+    names: list[str],
+    engine: TranslationEngine,
+    *,
+    flow_run_id: str | None = None,
 ) -> BatchResult:
-    """The records at ``paths`` with what they lack translated
+    """The records ``names`` of ``processed_dir`` with what they lack translated
     (:func:`~lingoflow.processors.retranslate.retranslate_records`); records that lack
     nothing are up to date, corrupt ones are counted and left out."""
     result = BatchResult()
-    records = list(iter_records(paths, result.counts.corrupt))
+    records = list(iter_records_in(processed_dir, names, result.counts.corrupt))
     done = retranslate_records(records, engine, flow_run_id=flow_run_id)
     result.records = done.records
     result.up_to_date = [index_entry(r) for r in done.complete]

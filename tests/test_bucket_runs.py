@@ -20,13 +20,17 @@ from typing import Any
 import pytest
 
 from lingoflow.flows.common import output_limit_name, output_lock
+from lingoflow.flows.cli import main
+from lingoflow.flows.export import export_dataset
 from lingoflow.flows.process import process_documents
+from lingoflow.flows.retranslate import retranslate
 from lingoflow.processors.core.record import Record
 from lingoflow.processors.core.storage import RemoteFolder
+from lingoflow.processors.output.export import ExportError, export
 from lingoflow.processors.output.records import INDEX_NAME, SOURCES_NAME
 from tests.conftest import RAW, without_credentials
 from tests.conftest import s3_filesystem as filesystem
-from tests.helpers import load_records
+from tests.helpers import empty_package_settings, install_en_ko, load_records
 
 pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
@@ -375,3 +379,105 @@ def test_an_unreachable_endpoint_fails_the_run_before_any_work(
     assert state.is_failed() and "EndpointConnectionError" in (state.message or "")
     assert "s3://lingoflow-anywhere/raw" in (state.message or "")
     assert not (tmp_path / "processed").exists()
+
+
+def download(bucket: str, prefix: str, local: Path) -> Path:
+    """Every object directly under s3://bucket/prefix, copied into ``local``."""
+    local.mkdir()
+    fs = filesystem()
+    for key in fs.ls(f"{bucket}/{prefix}"):
+        (local / key.rsplit("/", 1)[-1]).write_bytes(fs.cat_file(key))
+    return local
+
+
+def test_retranslate_fills_missing_translations_in_a_bucket(
+    bucket: str, tmp_path: Path, argos_files: Path
+) -> None:
+    packages, settings = empty_package_settings(tmp_path)
+    raw, processed = upload_samples(bucket), f"s3://{bucket}/processed"
+    process_documents(raw_dir=raw, processed_dir=processed, translation=settings)
+    assert {r["status"] for r in bucket_records(bucket).values()} == {"partial"}
+    fs = filesystem()
+    victim = sorted(fs.glob(f"{bucket}/processed/0*.json"))[0]
+    fs.pipe_file(victim, b"\x00 not json")
+    install_en_ko(argos_files, packages)
+
+    summary = retranslate(processed_dir=processed, translation=settings)
+    assert summary.written == 4 and summary.by_status == {"ok": 4}
+    assert len(summary.corrupt) == 1 and summary.corrupt[0].startswith(victim.rsplit("/")[-1])
+    assert fs.cat_file(victim) == b"\x00 not json"  # reported and left as it is
+    records = bucket_records_but(bucket, victim)
+    assert all(r["status"] == "ok" and r["errors"] == [] for r in records.values())
+    assert all(set(s["text"]) == {"en", "ko"} for r in records.values() for s in r["segments"])
+    index = fs.cat_file(f"{bucket}/processed/{INDEX_NAME}").decode().splitlines()
+    assert len(index) == 4 and all(json.loads(line)["status"] == "ok" for line in index)
+    etags = {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")}
+    again = retranslate(processed_dir=processed, translation=settings)
+    assert again.written == 0
+    assert {k: fs.info(k)["ETag"] for k in fs.glob(f"{bucket}/processed/*.json")} == etags
+
+    rerun = process_documents(raw_dir=raw, processed_dir=processed, translation=settings)
+    assert rerun.by_status == {"ok": 5} and len(rerun.corrupt) == 1  # reported, then remade
+    Record.model_validate_json(fs.cat_file(victim))
+
+
+def bucket_records_but(bucket: str, left_out: str) -> dict[str, dict[str, Any]]:
+    fs = filesystem()
+    found = {}
+    for key in fs.glob(f"{bucket}/processed/*.json"):
+        if key != left_out:
+            record = json.loads(fs.cat_file(key))
+            found[record["source"]["path"]] = record
+    return found
+
+
+def test_retranslate_of_a_missing_bucket_fails_before_any_work(s3: dict[str, str]) -> None:
+    state = retranslate(processed_dir="s3://no-such-bucket-here/processed", return_state=True)
+    assert state.is_failed() and "no-such-bucket-here" in str(state.message)
+    assert main(["retranslate", "--processed-dir", "s3://no-such-bucket-here/processed"]) == 2
+
+
+def test_export_reads_records_from_a_bucket(
+    bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    processed = f"s3://{bucket}/processed"
+    process_documents(raw_dir=upload_samples(bucket), processed_dir=processed)
+    fs = filesystem()
+    fs.pipe_file(f"{bucket}/processed/orphan-000000000000.json", b"{not a record")
+    local = download(bucket, "processed", tmp_path / "copy")
+    expected = export(local, tmp_path / "local.parquet", "parquet")
+
+    summary = export(processed, tmp_path / "remote.parquet", "parquet")
+    assert (summary.rows, summary.corrupt) == (expected.rows, expected.corrupt) == (5, ANY_ONE)
+    assert (tmp_path / "remote.parquet").read_bytes() == (tmp_path / "local.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "remote.parquet").num_rows == 5
+
+    target = f"s3://{bucket}/exports/pairs.tsv"  # bucket to bucket, from the command line
+    args = ["export", "--processed-dir", processed, "--format", "parallel-tsv"]
+    assert main([*args, "--output", target]) == 1  # the corrupt record is named
+    assert "orphan-000000000000.json" in capsys.readouterr().err
+    assert fs.cat_file(f"{bucket}/exports/pairs.tsv").startswith(b"pair_id\t")
+    flow_summary = export_dataset(processed_dir=processed, output=str(tmp_path / "flow.parquet"))
+    assert flow_summary.rows == 5 and len(flow_summary.corrupt) == 1
+
+
+class _AnyOne(list[str]):
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, list) and len(other) == 1
+
+
+ANY_ONE = _AnyOne()
+
+
+def test_export_from_a_missing_bucket_or_an_empty_folder_is_an_error(
+    bucket: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ExportError, match="no-such-bucket-here"):
+        export("s3://no-such-bucket-here/processed", tmp_path / "x.parquet", "parquet")
+    with pytest.raises(ExportError, match="no records in s3://"):
+        export(f"s3://{bucket}/nothing-here", tmp_path / "x.parquet", "parquet")
+    with pytest.raises(ExportError, match="does not exist"):  # the output, before any read
+        export(f"s3://{bucket}/processed", tmp_path / "missing" / "x.parquet", "parquet")
+    assert not list(tmp_path.iterdir())

@@ -244,7 +244,8 @@ def cmd_retranslate(args: argparse.Namespace) -> int:
     from lingoflow.flows.retranslate import retranslate
 
     options = RetranslateOptions.model_validate(given(args, RetranslateOptions))
-    if not options.processed_dir.is_dir():
+    processed_dir = folder(options.processed_dir)  # one in object storage: checked by the flow
+    if isinstance(processed_dir, Path) and not processed_dir.is_dir():
         print(f"lingoflow: not a directory: {options.processed_dir}", file=sys.stderr)
         return 2
     translation = translation_from(args)

@@ -385,8 +385,9 @@ class RetranslateOptions(BaseModel):
 
     model_config = _SETTINGS
 
-    processed_dir: Path = Path("processed")
-    """Folder of records whose missing translations are filled."""
+    processed_dir: FolderTarget = "processed"
+    """Folder of records whose missing translations are filled: a path or a URL
+    (s3://bucket/processed), as for a run."""
     batch_size: BatchSize = 256
     """Records per task run."""
 
@@ -396,8 +397,9 @@ class ExportOptions(BaseModel):
 
     model_config = _SETTINGS
 
-    processed_dir: Path = Path("processed")
-    """Folder of records to export."""
+    processed_dir: FolderTarget = "processed"
+    """Folder of records to export: a path or a URL (s3://bucket/processed; its records are
+    read once, into a temporary folder, then exported as from a local one)."""
     format: ExportFormat = "parquet"
     """parquet or jsonl (one row per record; .jsonl.gz compresses), parallel-tsv or tmx
     (sentence pairs of the machine translations)."""

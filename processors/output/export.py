@@ -51,6 +51,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, get_args
@@ -62,12 +63,15 @@ from lingoflow.processors.core.record import SCHEMA_VERSION, IndexEntry, Record,
 from lingoflow.processors.core.storage import (
     StorageError,
     check_writable,
+    folder,
     is_url,
     local_path,
     remote,
 )
 from lingoflow.processors.output.records import (
     INDEX_NAME,
+    MAX_RECORD_BYTES,
+    RECORDS_IN_MEMORY,
     iter_records,
     read_regular,
     record_files,
@@ -294,8 +298,38 @@ def _writable_folder(output: Path) -> None:
         raise ExportError(f"the output folder {folder} cannot be written")
 
 
+@contextmanager
+def local_records(processed_dir: Path | str) -> Iterator[tuple[Path, list[str]]]:
+    """A local folder with the records of ``processed_dir``, and the record files that could
+    not be read: the folder itself, or for a folder in object storage a temporary copy of
+    its record files and index.jsonl, read once (:data:`RECORDS_IN_MEMORY` at a time,
+    concurrently) and removed afterwards."""
+    location = folder(processed_dir)
+    if isinstance(location, Path):
+        yield location, []
+        return
+    unreadable: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="lingoflow-records-") as tmp:
+        try:
+            names = [n for n in location.glob("*.json") if not n.startswith(".") and "/" not in n]
+            if not names:
+                raise ExportError(f"no records in {location} (run lingoflow run first)")
+            for start in range(0, len(names), RECORDS_IN_MEMORY):
+                chunk = names[start : start + RECORDS_IN_MEMORY]
+                if not start:
+                    chunk.append(INDEX_NAME)
+                for name, data in location.read_many(chunk, limit=MAX_RECORD_BYTES).items():
+                    if isinstance(data, OSError):
+                        unreadable.append(f"{name}: {data}")
+                    elif data is not None:
+                        Path(tmp, name).write_bytes(data)
+        except StorageError as exc:
+            raise ExportError(str(exc)) from exc
+        yield Path(tmp), unreadable
+
+
 def export(
-    processed_dir: Path,
+    processed_dir: Path | str,
     output: Path | str,
     fmt: str,
     *,
@@ -304,15 +338,52 @@ def export(
     dedup: bool = False,
     source: str = "lingoflow",
 ) -> ExportSummary:
-    """Export the records of ``processed_dir`` to ``output`` in format ``fmt``: a local path,
-    or a URL (``s3://...``: made locally, then uploaded whole, see
+    """Export the records of ``processed_dir`` (a local folder or a URL: see
+    :func:`local_records`) to ``output`` in format ``fmt``: a local path, or a URL
+    (``s3://...``: made locally, then uploaded whole, see
     :mod:`~lingoflow.processors.core.storage`)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     unknown = set(statuses) - set(STATUSES)
     if unknown or not statuses:
         raise ExportError(f"statuses must be among {', '.join(STATUSES)}; got {statuses}")
-    target = str(output)
+    if is_url(str(processed_dir)):  # before reading the records: a wrong output fails fast
+        _check_output(str(output))
+    with local_records(processed_dir) as (records, unreadable):
+        summary = _export_to(
+            records,
+            str(output),
+            fmt=fmt,
+            include_flagged=include_flagged,
+            statuses=statuses,
+            dedup=dedup,
+            source=source,
+        )
+    summary.corrupt[:0] = unreadable
+    return summary
+
+
+def _check_output(target: str) -> None:
+    """Raise ExportError when ``target`` cannot be written."""
+    if not is_url(target):
+        _writable_folder(local_path(target))
+        return
+    try:
+        check_writable(remote(target))
+    except StorageError as exc:
+        raise ExportError(str(exc)) from exc
+
+
+def _export_to(
+    processed_dir: Path,
+    target: str,
+    *,
+    fmt: str,
+    include_flagged: bool,
+    statuses: tuple[str, ...],
+    dedup: bool,
+    source: str,
+) -> ExportSummary:
     run = functools.partial(
         _export,
         processed_dir,

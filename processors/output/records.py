@@ -40,6 +40,29 @@ def iter_records(paths: Iterable[Path], corrupt: list[str]) -> Iterator[Record]:
             yield record
 
 
+RECORDS_IN_MEMORY = 64
+"""Records of a folder in object storage read at once by :func:`iter_records_in` (their
+requests concurrent); the others are not held."""
+
+
+def iter_records_in(
+    processed_dir: Folder, names: Iterable[str], corrupt: list[str]
+) -> Iterator[Record]:
+    """:func:`iter_records` of the record files ``names`` of a processed folder, local or in
+    object storage (read :data:`RECORDS_IN_MEMORY` at a time, concurrently)."""
+    if not isinstance(processed_dir, RemoteFolder):
+        yield from iter_records((processed_dir / n for n in names), corrupt)
+        return
+    pending = list(names)
+    for start in range(0, len(pending), RECORDS_IN_MEMORY):
+        chunk = [n.removesuffix(".json") for n in pending[start : start + RECORDS_IN_MEMORY]]
+        for found in load_records_in(processed_dir, chunk).values():
+            if isinstance(found, CorruptRecordError):
+                corrupt.append(str(found))
+            elif found is not None:
+                yield found
+
+
 def record_path(processed_dir: Path, doc_id: str) -> Path:
     return processed_dir / f"{doc_id}.json"
 
