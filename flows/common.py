@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
@@ -20,17 +22,10 @@ from prefect.utilities.annotations import quote
 
 from lingoflow.flows.local_server import private_server
 from lingoflow.flows.reporting import publish_run_report
-from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, split_batches
+from lingoflow.processors.batch import BatchOutcome, BatchResult, batch_name, iter_batches
 from lingoflow.processors.core.config import TranslationConfig, user_cache_dir
-from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.core.storage import Folder, RemoteFolder
-from lingoflow.processors.output.records import SOURCES_NAME, sources_data
-from lingoflow.processors.output.writer import (
-    remove_stale_temporaries,
-    run_lock,
-    write_if_changed,
-    write_index,
-)
+from lingoflow.processors.output.writer import IndexSink, remove_stale_temporaries, run_lock
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import (
     engine_for,
@@ -119,19 +114,10 @@ def current_flow_run_id() -> str | None:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, task_run_name="write-index")
-def write_run_index(
-    processed_dir: Folder,
-    entries: list[IndexEntry],
-    versions: dict[str, str] | None = None,
-    made: dict[str, str] | None = None,
-) -> bool:
-    """Write processed/index.jsonl, and with the listed ``versions`` of inputs in object
-    storage (and what each record was ``made`` with) the file that lets the next run skip
-    unchanged ones unread."""
-    if versions is not None:
-        data = sources_data(entries, versions, made or {})
-        write_if_changed(processed_dir, SOURCES_NAME, data)
-    return write_index(processed_dir, entries)
+def write_run_index(processed_dir: Folder, sink: IndexSink) -> bool:
+    """Write processed/index.jsonl, and for inputs in object storage the file that lets the
+    next run skip unchanged ones unread (each unless unchanged)."""
+    return sink.write(processed_dir)
 
 
 RUN_LOCK_TIMEOUT = 3600.0
@@ -224,60 +210,75 @@ def log_problems(batch: BatchResult) -> None:
 def run_batches(
     summary: RunSummary,
     processed_dir: Folder,
-    list_items: Callable[[], Sequence[T]],
+    list_items: Callable[[], Iterable[T]],
     batch_size: int,
     submit: Callable[[str, list[T]], PrefectFuture[BatchOutcome]],
     *,
     window: int = 1,
-    before_index: Callable[[Sequence[T]], None] | None = None,
+    before_index: Callable[[], None] | None = None,
     fail_on_partial: bool = False,
     max_failed_share: float = 1.0,
-    versions: dict[str, str] | None = None,
+    sources: bool = False,
 ) -> State[RunSummary]:
     """The skeleton of a run over ``processed_dir``, which both flows share: hold the folder's
-    lock, remove what an interrupted run left, list the items (inputs, or records), submit
-    them in batches of ``batch_size`` (one task run each, ``window`` in flight), count each
-    finished batch in ``summary``, call ``before_index`` with the items, write the index,
-    then log what to act on, publish the artifacts and return the final state. ``versions``
-    (filled by ``list_items`` for inputs in object storage) go beside the index."""
+    lock, remove what an interrupted run left, list the items (inputs, or records: a list, or
+    a stream of listing pages that is consumed as batches go), submit them in batches of
+    ``batch_size`` (one task run each, ``window`` in flight), count each finished batch in
+    ``summary`` and pass its index entries on to the index (:class:`IndexSink`: none is
+    held), call ``before_index``, write the index (and with ``sources`` the list of the
+    inputs' versions), then log what to act on, publish the artifacts and return the final
+    state."""
     logger = get_run_logger()
     started = time.monotonic()
-    entries: list[IndexEntry] = []
-    made: dict[str, str] = {}
-    with output_lock(processed_dir) as waited:
-        if waited >= 1:
-            logger.info("waited %.1f s for another run on %s", waited, processed_dir)
-        if isinstance(processed_dir, Path) and (stale := remove_stale_temporaries(processed_dir)):
-            logger.warning("removed %d temporary file(s) left by an interrupted run", len(stale))
-        items = list_items()
-        summary.inputs = len(items)
-        batches = split_batches(items, batch_size)
-        names = [batch_name(n, len(batches)) for n in range(len(batches))]
-        futures = {n: submit(names[n], batches[n]) for n in range(min(window, len(batches)))}
-        for n, batch in enumerate(batches):
-            outcome = futures.pop(n).result()
-            if n + window < len(batches):  # keep the window full
-                futures[n + window] = submit(names[n + window], batches[n + window])
-            entries.extend(outcome.entries)
-            made.update(outcome.made)
-            summary.add_batch(outcome)
-            counts = outcome.counts
-            logger.info(
-                "%s: %d items: %d processed, %d changed (identical output is not rewritten), "
-                "%d up to date; %d sentences translated (%d from cache)",
-                names[n],
-                len(batch),
-                outcome.written + outcome.identical,
-                outcome.written,
-                outcome.up_to_date,
-                counts.sentences_translated,
-                counts.sentences_from_cache,
-            )
-        if before_index is not None:
-            before_index(items)
-        write_run_index(processed_dir, opaque(entries), opaque(versions), opaque(made))
-    for message in summary.warnings():
-        logger.warning(message)
-    summary.finish(entries, started)
-    publish_run_report(summary, entries)
+    sink = IndexSink(sources=sources)
+    try:
+        with output_lock(processed_dir) as waited:
+            if waited >= 1:
+                logger.info("waited %.1f s for another run on %s", waited, processed_dir)
+            if isinstance(processed_dir, Path) and (
+                stale := remove_stale_temporaries(processed_dir)
+            ):
+                logger.warning(
+                    "removed %d temporary file(s) left by an interrupted run", len(stale)
+                )
+            items = list_items()
+            total = -(-len(items) // batch_size) if isinstance(items, Sized) else None
+            batches = enumerate(iter_batches(items, batch_size))
+            in_flight: deque[tuple[str, list[T], PrefectFuture[BatchOutcome]]] = deque()
+
+            def submit_next() -> None:
+                for n, batch in itertools.islice(batches, 1):
+                    name = batch_name(n, total)
+                    in_flight.append((name, batch, submit(name, batch)))
+
+            for _ in range(window):
+                submit_next()
+            while in_flight:
+                name, batch, future = in_flight.popleft()
+                outcome = future.result()
+                submit_next()  # keep the window full
+                summary.inputs += len(batch)
+                summary.add_batch(outcome)
+                sink.add(outcome.entries, outcome.versions, outcome.made)
+                counts = outcome.counts
+                logger.info(
+                    "%s: %d items: %d processed, %d changed (identical output is not "
+                    "rewritten), %d up to date; %d sentences translated (%d from cache)",
+                    name,
+                    len(batch),
+                    outcome.written + outcome.identical,
+                    outcome.written,
+                    outcome.up_to_date,
+                    counts.sentences_translated,
+                    counts.sentences_from_cache,
+                )
+            if before_index is not None:
+                before_index()
+            write_run_index(processed_dir, opaque(sink))
+        for message in summary.warnings():
+            logger.warning(message)
+        summary.finish(started)
+        publish_run_report(summary, sink.shown, sink.not_shown)
+    finally:
+        sink.close()
     return final_state(summary, fail_on_partial, max_failed_share)

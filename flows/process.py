@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -43,25 +45,45 @@ from lingoflow.processors.core.config import (
     declared,
     inter_threads_for,
 )
-from lingoflow.processors.core.record import IndexEntry
-from lingoflow.processors.core.storage import Folder, RemoteFolder, StorageError, folder
-from lingoflow.processors.output.records import (
-    SourceState,
-    read_index,
-    read_sources,
-    record_names,
+from lingoflow.processors.core.storage import (
+    Folder,
+    ObjectInfo,
+    RemoteFolder,
+    StorageError,
+    folder,
 )
-from lingoflow.processors.read.ingest import discover, discover_objects
+from lingoflow.processors.output.records import (
+    KeySet,
+    SortedLookup,
+    iter_index,
+    iter_sources,
+    record_name_pages,
+)
+from lingoflow.processors.read.ingest import discover, doc_id_for
 from lingoflow.processors.summary import RunSummary
 
 
 @task(cache_policy=NO_CACHE, task_run_name="discover-inputs", retries=2, retry_delay_seconds=2)
-def discover_inputs(raw_dir: Folder) -> dict[str, str | None]:
-    """List every input under the raw folder, sorted, with its version for a folder in
-    object storage (size and ETag) or None for a local one."""
-    if isinstance(raw_dir, RemoteFolder):
-        return dict(discover_objects(raw_dir))
-    return dict.fromkeys(discover(raw_dir))
+def discover_inputs(raw_dir: Path) -> list[str]:
+    """List every input under a local raw folder, sorted."""
+    return discover(raw_dir)
+
+
+Item = str | ObjectInfo
+"""An input as its folder's listing gives it: a local path, or an object with its version."""
+
+
+def listed_objects(raw_dir: RemoteFolder) -> Iterator[ObjectInfo]:
+    """The objects under a raw folder in object storage, a listing page at a time (the
+    storage library retries a failed page request)."""
+    for page in raw_dir.pages():
+        yield from page
+
+
+def record_names_of(processed_dir: Folder) -> Iterator[str]:
+    """The record file names of a processed folder, a listing page at a time."""
+    for page in record_name_pages(processed_dir):
+        yield from page
 
 
 @task(cache_policy=NO_CACHE)
@@ -169,48 +191,62 @@ def process_documents(
         translation=translation,
     )
 
-    def report_orphans(rel_paths: Sequence[str]) -> None:
-        found = orphans(processed, rel_paths, prune=prune)
+    # The doc_ids of the inputs, for the records whose input is gone (8 bytes each).
+    inputs = KeySet()
+
+    def report_orphans() -> None:
+        found = orphans(processed, inputs, prune=prune)
         summary.orphaned, summary.pruned = found, bool(found and prune)
 
-    # Inputs in object storage: their listed versions, what the last run knew of them and
-    # which records exist, so that unchanged objects are neither downloaded nor compared.
+    # Inputs in object storage are listed a page at a time as the batches go, and looked up
+    # in what the last run knew of them (its source list and index, read in the same order)
+    # and in the records the processed folder holds, so that unchanged objects are neither
+    # downloaded nor compared, and no listing is held whole.
     remote_inputs = isinstance(raw, RemoteFolder)
-    versions: dict[str, str] = {}
-    sources: dict[str, SourceState] = {}
-    index: dict[str, IndexEntry] = {}
-    present: set[str] = set()
+    known: list[Generator[Any, None, None]] = []
+    lookups: dict[str, Any] = {}
 
-    def list_inputs() -> list[str]:  # called holding the output: what it reads is current
-        found = discover_inputs(raw)
-        versions.update({k: v for k, v in found.items() if v is not None})
-        if remote_inputs and not force:
-            sources.update(read_sources(processed))
-            index.update(read_index(processed))
-            present.update(n.removesuffix(".json") for n in record_names(processed))
-        return list(found)
+    def list_inputs() -> Iterable[Item]:  # called holding the output: what it reads is current
+        if not isinstance(raw, RemoteFolder):
+            return discover_inputs(raw)
+        if not force:
+            known.extend([iter_sources(processed), iter_index(processed)])
+            lookups.update(
+                sources=SortedLookup(known[0]),
+                index=SortedLookup(known[1]),
+                present=KeySet(n.removesuffix(".json") for n in record_names_of(processed)),
+            )
+        return listed_objects(raw)
 
-    with batch_runner(processes) as pool:
+    try:
+        with batch_runner(processes) as pool:
 
-        def submit(name: str, rel_paths: list[str]) -> PrefectFuture[BatchOutcome]:
-            batch_task = process_documents_batch.with_options(task_run_name=name)
-            hints = None
-            if remote_inputs and not force:
-                hints = input_hints(rel_paths, versions, sources, index, present)
-            arguments = (raw, processed, rel_paths, config, force, hints)
-            if pool is None:
-                return batch_task.submit(*arguments)
-            return pool.submit(batch_task, dict(zip(BATCH_PARAMETERS, arguments, strict=True)))
+            def submit(name: str, batch: list[Item]) -> PrefectFuture[BatchOutcome]:
+                batch_task = process_documents_batch.with_options(task_run_name=name)
+                rel_paths = [i if isinstance(i, str) else i.name for i in batch]
+                inputs.add(map(doc_id_for, rel_paths))
+                hints = None
+                if remote_inputs:
+                    versions = {i.name: i.version for i in batch if isinstance(i, ObjectInfo)}
+                    hints = input_hints(versions, **lookups)
+                arguments = (raw, processed, rel_paths, config, force, hints)
+                if pool is None:
+                    return batch_task.submit(*arguments)
+                parameters = dict(zip(BATCH_PARAMETERS, arguments, strict=True))
+                return pool.submit(batch_task, parameters)
 
-        return run_batches(  # type: ignore[return-value]
-            summary,
-            processed,
-            list_inputs,
-            batch_size,
-            submit,
-            window=batches_in_flight(processes, parallel_batches),
-            before_index=report_orphans,
-            fail_on_partial=fail_on_partial,
-            max_failed_share=max_failed_share,
-            versions=versions if remote_inputs else None,
-        )
+            return run_batches(  # type: ignore[return-value]
+                summary,
+                processed,
+                list_inputs,
+                batch_size,
+                submit,
+                window=batches_in_flight(processes, parallel_batches),
+                before_index=report_orphans,
+                fail_on_partial=fail_on_partial,
+                max_failed_share=max_failed_share,
+                sources=remote_inputs,
+            )
+    finally:
+        for stream in known:
+            stream.close()

@@ -10,14 +10,16 @@ from lingoflow.processors.summary import RunSummary
 ARTIFACT_KEYS = {"process-documents": "run", "retranslate": "retranslate"}
 
 
-def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
+def publish_run_report(summary: RunSummary, entries: list[IndexEntry], not_shown: int = 0) -> None:
     """Publish the summary of a flow run and one table row per document (artifacts
-    ``run-summary`` and ``run-documents``; ``retranslate-...`` for retranslate)."""
+    ``run-summary`` and ``run-documents``; ``retranslate-...`` for retranslate). ``entries``
+    are the documents shown; ``not_shown`` more are in the index only (a large run shows
+    the documents that are not ok first: :class:`~lingoflow.processors.output.writer.IndexSink`)."""
     key = ARTIFACT_KEYS[summary.flow]
     records = summary.parameters.get("processed_dir", "processed")
     create_markdown_artifact(
         key=f"{key}-summary",
-        markdown=summary_markdown(summary, entries),
+        markdown=summary_markdown(summary, entries, not_shown),
         description=f"{summary.flow}: {summary.state_message()}",
     )
     create_table_artifact(
@@ -34,11 +36,16 @@ def publish_run_report(summary: RunSummary, entries: list[IndexEntry]) -> None:
             }
             for e in entries
         ],
-        description=f"{summary.flow}: one row per document",
+        description=f"{summary.flow}: one row per document"
+        + (
+            f" ({len(entries)} shown, not ok first; {not_shown} more in index.jsonl)"
+            if not_shown
+            else ""
+        ),
     )
 
 
-def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
+def summary_markdown(summary: RunSummary, entries: list[IndexEntry], not_shown: int = 0) -> str:
     """The run summary as markdown: counts, failures with reasons, missing models, timing."""
     lines = [f"# lingoflow {summary.flow}", "", summary.state_message(), ""]
     lines += ["| measure | value |", "|---|---|"]
@@ -95,4 +102,6 @@ def summary_markdown(summary: RunSummary, entries: list[IndexEntry]) -> str:
     if failed:
         lines += ["", "## Failed documents", ""]
         lines += [f"- `{e.path}`: {', '.join(e.errors)}" for e in failed]
+    if len(failed) < summary.by_status.get("failed", 0):
+        lines += [f"- ... {summary.by_status['failed'] - len(failed)} more: see index.jsonl"]
     return "\n".join(lines) + "\n"

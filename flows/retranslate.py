@@ -24,7 +24,7 @@ from lingoflow.processors.core.config import (
     declared,
 )
 from lingoflow.processors.core.storage import Folder, RemoteFolder, StorageError, folder
-from lingoflow.processors.output.records import record_names
+from lingoflow.processors.output.records import record_name_pages
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import engine_for
 
@@ -80,5 +80,9 @@ def retranslate(
         return batch_task.submit(processed, names, config)
 
     return run_batches(  # type: ignore[return-value]
-        summary, processed, lambda: record_names(processed), batch_size, submit
+        summary,
+        processed,
+        lambda: (name for page in record_name_pages(processed) for name in page),
+        batch_size,
+        submit,
     )

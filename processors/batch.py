@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -25,6 +25,8 @@ from lingoflow.processors.language.detector import LanguageDetector
 from lingoflow.processors.output.records import (
     TRANSIENT_CODES,
     CorruptRecordError,
+    KeySet,
+    SortedLookup,
     SourceState,
     index_entry,
     iter_records_in,
@@ -85,6 +87,8 @@ class BatchResult:
     previous: dict[str, Record | None] = field(default_factory=dict)
     """The record each input had when the batch read it (None: none, or a corrupt one), by
     doc_id: what the writer compares with instead of reading it again."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """The listed version of each input in object storage (:attr:`InputHints.versions`)."""
 
 
 @dataclass
@@ -101,6 +105,8 @@ class BatchOutcome:
     up_to_date: int = 0
     """Inputs (or records) left alone because their record was up to date."""
     counts: BatchCounts = field(default_factory=lambda: BatchCounts())
+    versions: dict[str, str] = field(default_factory=dict)
+    """The listed version of each input in object storage, by path."""
     made: dict[str, str] = field(default_factory=dict)
     """What each input's record was made with, by input path (for inputs in object storage:
     :data:`~lingoflow.processors.output.records.SOURCES_NAME`)."""
@@ -111,6 +117,8 @@ class InputHints:
     """What a run knows of a batch's inputs in object storage before reading any of them,
     from one listing of each folder and the files the last run left (:func:`input_hints`)."""
 
+    versions: dict[str, str] = field(default_factory=dict)
+    """The listed version of each input of the batch (size and ETag)."""
     unchanged: dict[str, SourceState] = field(default_factory=dict)
     """Inputs whose listed version is the one last read, with what was known of them then."""
     entries: dict[str, IndexEntry] = field(default_factory=dict)
@@ -120,29 +128,29 @@ class InputHints:
 
 
 def input_hints(
-    rel_paths: Iterable[str],
     versions: dict[str, str],
-    sources: dict[str, SourceState],
-    index: dict[str, IndexEntry],
-    present: set[str] | None,
+    sources: SortedLookup[SourceState] | None = None,
+    index: SortedLookup[IndexEntry] | None = None,
+    present: KeySet | None = None,
 ) -> InputHints:
-    """The hints of one batch: of ``rel_paths``, those whose listed version is the one in
-    ``sources``, their ``index`` entries, and which records are ``present``.
+    """The hints of one batch, whose inputs have the listed ``versions``: those whose version
+    is the one in ``sources``, their ``index`` entries, and which records are ``present``.
+    The lookups are asked in ascending order of path, as the listing gives the batches.
 
-    >>> old = {"a": SourceState("3:e1", "ff", "1 d"), "b": SourceState("4:e0", "00", "1 d")}
-    >>> sorted(input_hints(["a", "b"], {"a": "3:e1", "b": "4:e2"}, old, {}, None).unchanged)
+    >>> old = [("a", SourceState("3:e1", "ff", "1 d")), ("b", SourceState("4:e0", "00", "1 d"))]
+    >>> sorted(input_hints({"a": "3:e1", "b": "4:e2"}, SortedLookup(iter(old))).unchanged)
     ['a']
     """
-    rel_paths = list(rel_paths)
+    hints = InputHints(versions=dict(versions))
     if present is not None:  # only this batch's: the hints travel with each task
-        present = {doc_id_for(p) for p in rel_paths} & present
-    hints = InputHints(present=present)
-    for path in rel_paths:
-        seen = sources.get(path)
-        if seen is not None and versions.get(path) == seen.version:
+        hints.present = {i for i in map(doc_id_for, versions) if i in present}
+    for path in sorted(versions):
+        seen = sources.get(path) if sources is not None else None
+        if seen is not None and versions[path] == seen.version:
             hints.unchanged[path] = seen
-            if path in index:
-                hints.entries[path] = index[path]
+            entry = index.get(path) if index is not None else None
+            if entry is not None:
+                hints.entries[path] = entry
     return hints
 
 
@@ -197,7 +205,7 @@ def process_batch(
     digest = settings_digest(config, engine)
     current = f"{__version__} {digest}"
     hints = hints or InputHints()
-    result = BatchResult()
+    result = BatchResult(versions=hints.versions)
     clock = StageClock(result.counts.stage_seconds)
     ids = {p: doc_id_for(p) for p in rel_paths}
     if not force:
@@ -312,6 +320,7 @@ def write_processed(
         identical=written.identical,
         up_to_date=len(batch.up_to_date),
         counts=batch.counts,
+        versions=batch.versions,
         made=made,
     )
 
@@ -347,13 +356,30 @@ def split_batches(items: Sequence[T], size: int) -> list[list[T]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def batch_name(index: int, total: int) -> str:
-    """The readable name of batch ``index`` (from 0) of ``total``: task runs and logs use it.
+def iter_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """:func:`split_batches` of a stream: each batch as soon as its items have come.
 
-    >>> batch_name(2, 16)
-    'batch-0003-of-0016'
+    >>> list(iter_batches(iter("abcde"), 2))
+    [['a', 'b'], ['c', 'd'], ['e']]
     """
-    return f"batch-{index + 1:04d}-of-{total:04d}"
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_name(index: int, total: int | None) -> str:
+    """The readable name of batch ``index`` (from 0) of ``total`` (None: a listing still
+    streaming): task runs and logs use it.
+
+    >>> batch_name(2, 16), batch_name(2, None)
+    ('batch-0003-of-0016', 'batch-0003')
+    """
+    return f"batch-{index + 1:04d}" + (f"-of-{total:04d}" if total is not None else "")
 
 
 def batches_in_flight(processes: int, parallel_batches: int | None = None) -> int:
@@ -369,10 +395,10 @@ def batches_in_flight(processes: int, parallel_batches: int | None = None) -> in
     return 2 * processes if processes > 1 else 1
 
 
-def orphans(processed_dir: Folder, rel_paths: Iterable[str], *, prune: bool) -> list[str]:
-    """File names of the records in ``processed_dir`` whose input is not among
-    ``rel_paths``; deleted when ``prune``."""
-    found = orphaned_records(processed_dir, {doc_id_for(p) for p in rel_paths})
+def orphans(processed_dir: Folder, inputs: KeySet, *, prune: bool) -> list[str]:
+    """File names of the records in ``processed_dir`` whose input's doc_id is not among
+    ``inputs``; deleted when ``prune``."""
+    found = orphaned_records(processed_dir, inputs)
     if prune:
         for name in found:
             if isinstance(processed_dir, RemoteFolder):

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field, computed_field
 
 from lingoflow.processors.batch import BatchCounts, BatchOutcome
 from lingoflow.processors.core.languages import Pair
-from lingoflow.processors.core.record import IndexEntry
 from lingoflow.processors.translate.packages import install_command
 
 
@@ -74,20 +72,22 @@ class RunSummary(BatchCounts):
         return round(self.inputs / self.seconds, 1) if self.seconds else None
 
     def add_batch(self, outcome: BatchOutcome) -> None:
-        """Count a finished batch."""
+        """Count a finished batch: what it wrote and the records of its index entries by
+        status, language and error code."""
         self.written += outcome.written
         self.identical += outcome.identical
         self.up_to_date += outcome.up_to_date
         self.add(outcome.counts)
-
-    def finish(self, entries: Sequence[IndexEntry], started: float) -> RunSummary:
-        """Counts by status and language of ``entries``, and the time since ``started``
-        (:func:`time.monotonic`)."""
-        self.records = len(entries)
-        self.by_status = dict(sorted(Counter(e.status for e in entries).items()))
-        self.by_language = dict(sorted(Counter(e.language for e in entries).items()))
+        entries = outcome.entries
+        self.records += len(entries)
+        self.by_status = _added(self.by_status, Counter(e.status for e in entries))
+        self.by_language = _added(self.by_language, Counter(e.language for e in entries))
         errors = Counter(code for e in entries for code in dict.fromkeys(e.errors))
-        self.by_error = dict(sorted(errors.items()))
+        self.by_error = _added(self.by_error, errors)
+
+    def finish(self, started: float) -> RunSummary:
+        """The time since ``started`` (:func:`time.monotonic`), and the missing models of
+        up-to-date records."""
         if self.by_error.get("missing_model") and not self.missing_models:
             self.missing_models = list(self.unavailable)  # up-to-date records, same reason
         self.seconds = round(time.monotonic() - started, 3)
@@ -205,3 +205,7 @@ class RunSummary(BatchCounts):
         if self.glossary_applied:
             lines.append(f"  glossary terms used: {self.glossary_applied}")
         return "\n".join(lines)
+
+
+def _added(counts: dict[str, int], more: Counter[str]) -> dict[str, int]:
+    return dict(sorted((Counter(counts) + more).items()))

@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from lingoflow.flows.common import output_limit_name, output_lock
 from lingoflow.flows.cli import main
+from lingoflow.flows.common import output_limit_name, output_lock
 from lingoflow.flows.export import export_dataset
 from lingoflow.flows.process import process_documents
 from lingoflow.flows.retranslate import retranslate
 from lingoflow.processors.core.record import Record
-from lingoflow.processors.core.storage import RemoteFolder
+from lingoflow.processors.core.storage import ObjectInfo, RemoteFolder
 from lingoflow.processors.output.export import ExportError, export
 from lingoflow.processors.output.records import INDEX_NAME, SOURCES_NAME
 from tests.conftest import RAW, without_credentials
@@ -150,14 +150,17 @@ def test_an_object_gone_between_listing_and_reading_is_a_failed_record(
     bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw = upload_samples(bucket)
+    filesystem().pipe_file(f"{bucket}/raw/zz-deleted.txt", b"soon gone")
     import lingoflow.flows.process as flow_module
 
-    listed = flow_module.discover_objects
+    listed = flow_module.listed_objects
 
-    def with_a_ghost(folder: RemoteFolder) -> dict[str, str]:
-        return {**listed(folder), "zz-deleted.txt": "10:abc"}
+    def deleted_once_listed(folder: RemoteFolder) -> Iterator[ObjectInfo]:
+        objects = list(listed(folder))
+        filesystem().rm_file(f"{bucket}/raw/zz-deleted.txt")
+        yield from objects
 
-    monkeypatch.setattr(flow_module, "discover_objects", with_a_ghost)
+    monkeypatch.setattr(flow_module, "listed_objects", deleted_once_listed)
     summary = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/processed")
     assert summary.records == 6 and summary.by_status == {"ok": 5, "failed": 1}
     ghost = bucket_records(bucket)["zz-deleted.txt"]
@@ -481,3 +484,33 @@ def test_export_from_a_missing_bucket_or_an_empty_folder_is_an_error(
     with pytest.raises(ExportError, match="does not exist"):  # the output, before any read
         export(f"s3://{bucket}/processed", tmp_path / "missing" / "x.parquet", "parquet")
     assert not list(tmp_path.iterdir())
+
+
+def test_the_listing_is_read_a_page_at_a_time_as_batches_go(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lingoflow.flows.process as flow_module
+    from lingoflow.processors.core import storage
+
+    raw = upload_samples(bucket)
+    monkeypatch.setattr(storage, "LISTING_PAGE", 2)
+    events: list[str] = []
+    pages, process_batch = RemoteFolder.pages, flow_module.process_batch
+
+    def counted_pages(self: RemoteFolder) -> Iterator[list[ObjectInfo]]:
+        for page in pages(self):
+            events.append(f"page {self.url.rsplit('/', 1)[-1]}")
+            yield page
+
+    def counted_batch(*args: Any, **kwargs: Any) -> Any:
+        events.append("batch")
+        return process_batch(*args, **kwargs)
+
+    monkeypatch.setattr(RemoteFolder, "pages", counted_pages)
+    monkeypatch.setattr(flow_module, "process_batch", counted_batch)
+    summary = process_documents(raw_dir=raw, processed_dir=f"s3://{bucket}/processed", batch_size=2)
+    assert summary.by_status == {"ok": 5}
+    raw_pages = [n for n, e in enumerate(events) if e == "page raw"]
+    assert len(raw_pages) == 3  # 5 objects, 2 a page
+    assert events.index("batch") < raw_pages[-1]  # work began before the listing ended
+    assert len(bucket_records(bucket)) == 5

@@ -163,9 +163,51 @@ class RemoteFolder:
         for path, info in found.items():
             if info.get("type") == "directory" or not path.startswith(prefix):
                 continue
-            tag = info.get("ETag") or info.get("etag") or info.get("generation") or ""
-            size = int(info.get("size") or 0)
-            yield ObjectInfo(path[len(prefix) :], f"{size}:{str(tag).strip(chr(34))}")
+            tag = info.get("ETag") or info.get("etag") or info.get("generation")
+            yield ObjectInfo(path[len(prefix) :], _version(info.get("size"), tag))
+
+    def pages(self) -> Iterator[list[ObjectInfo]]:
+        """The objects under the folder, at any depth, a page at a time in the order of their
+        names' code points, so that a listing of any length is never held whole. On S3 each
+        page is one ListObjectsV2 request (up to 1,000 keys; the store returns keys in that
+        order); other stores are listed whole by their library, then sorted and cut into
+        pages. Raises StorageError when the folder cannot be listed."""
+        fs = self.fs
+        if hasattr(fs, "call_s3") and hasattr(fs, "split_path"):  # s3fs
+            yield from self._s3_pages(fs)
+            return
+        found = sorted(self.objects(), key=lambda o: o.name)
+        for start in range(0, len(found), LISTING_PAGE):
+            yield found[start : start + LISTING_PAGE]
+
+    def _s3_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
+        bucket, key, _ = fs.split_path(self.root)
+        prefix = f"{key}/" if key else ""
+        request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": LISTING_PAGE}
+        while True:
+            out = self._call("list", fs.call_s3, "list_objects_v2", **request)
+            page = [
+                ObjectInfo(c["Key"][len(prefix) :], _version(c.get("Size"), c.get("ETag")))
+                for c in out.get("Contents", [])
+                if not c["Key"].endswith("/")  # folder markers
+            ]
+            if page:
+                yield page
+            if not out.get("IsTruncated"):
+                return
+            request["ContinuationToken"] = out["NextContinuationToken"]
+
+    def lines(self, name: str) -> Iterator[bytes]:
+        """The lines of object ``name``, read in blocks as they are consumed (a file of any
+        length is never held whole). Raises FileNotFoundError when there is no such object,
+        OSError when it cannot be read."""
+        try:
+            with self.fs.open(self.key(name), "rb", block_size=LINE_BLOCK) as handle:
+                yield from handle
+        except OSError:
+            raise
+        except Exception as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
 
     def glob(self, pattern: str) -> list[str]:
         """Names of the objects directly in the folder matching ``pattern``, sorted."""
@@ -229,6 +271,18 @@ class RemoteFolder:
         except Exception:
             return None
 
+    def upload(self, name: str, local: Path) -> None:
+        """Write ``name`` from the file ``local`` in one upload (a multipart upload for a
+        large file, which the store shows only once complete). Raises OSError when it
+        fails."""
+        options = {"chunksize": UPLOAD_PART} if hasattr(self.fs, "call_s3") else {}
+        try:
+            self.fs.put_file(str(local), self.key(name), **options)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
+
     def write(self, name: str, data: bytes) -> None:
         """Write ``name`` in one PUT: readers see the old object or the new one. Raises
         OSError when it fails."""
@@ -276,6 +330,22 @@ class PrefetchedFolder(RemoteFolder):
         return found
 
 
+def _version(size: object, tag: object) -> str:
+    """An object's version as :attr:`ObjectInfo.version` says: ``size:tag``, quotes off.
+
+    >>> _version(12, '"9b2cf535f27731c974343645a3985328"')
+    '12:9b2cf535f27731c974343645a3985328'
+    """
+    return f"{int(str(size or 0))}:{str(tag or '').strip(chr(34))}"
+
+
+LISTING_PAGE = 1000
+"""Keys per listing request (S3's largest page)."""
+LINE_BLOCK = 1 << 20
+"""Bytes read per request when an object is read line by line."""
+UPLOAD_PART = 8 << 20
+"""Bytes held per request when a file is uploaded to S3: a larger file goes up as a multipart
+upload of parts this size (the store shows it only once the last part is in)."""
 REQUESTS_IN_FLIGHT = 16
 """Requests to a store at once for the objects of one batch: enough to hide a store's
 latency (tens of milliseconds per request on S3), few enough for any endpoint."""

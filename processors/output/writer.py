@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,9 @@ from lingoflow.processors.core.record import IndexEntry, Record, dump_record
 from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.output.records import (
     INDEX_NAME,
+    SOURCES_NAME,
     CorruptRecordError,
+    folder_lines,
     index_entry,
     load_record_in,
     record_path,
@@ -92,6 +96,131 @@ def write_index(processed_dir: Folder, entries: Iterable[IndexEntry]) -> bool:
     ]
     data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
     return write_if_changed(processed_dir, INDEX_NAME, data)
+
+
+class SortedFile:
+    """A file of JSON lines sorted by a key, made from lines added as a run goes, mostly in
+    order (batches come in the order of their inputs): the lines wait in a temporary file,
+    so that none is held in memory; lines added out of order are sorted when the file is
+    written (then held once, as bytes)."""
+
+    def __init__(self, key_of: Callable[[bytes], str]) -> None:
+        self._key_of = key_of
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._last: str | None = None
+        self.in_order = True
+        self.lines = 0
+
+    def add(self, key: str, line: str) -> None:
+        if self._last is not None and key < self._last:
+            self.in_order = False
+        self._last = key
+        self._file.write(line.encode("utf-8") + b"\n")
+        self.lines += 1
+
+    def write(self, folder: Folder, name: str) -> bool:
+        """Write the file as ``name`` of ``folder`` (atomically: a rename, or one upload)
+        unless it holds these lines already; True if written."""
+        if not self.in_order:
+            self._file.seek(0)
+            lines = sorted(self._file, key=self._key_of)
+            self._file.seek(0)
+            self._file.truncate()
+            self._file.writelines(lines)
+            self.in_order = True
+        self._file.flush()
+        if self._digest() == _lines_digest(folder, name):
+            return False
+        if isinstance(folder, RemoteFolder):
+            with tempfile.TemporaryDirectory(prefix="lingoflow-index-") as tmp:
+                local = Path(tmp) / name
+                with local.open("wb") as handle:
+                    self._copy_to(handle)
+                folder.upload(name, local)
+            return True
+        with atomic_file(folder / name) as handle:
+            self._copy_to(handle)
+        return True
+
+    def _copy_to(self, handle: IO[bytes]) -> None:
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, handle)
+
+    def _digest(self) -> str:
+        self._file.seek(0)
+        digest = hashlib.sha256()
+        while block := self._file.read(1 << 20):
+            digest.update(block)
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _lines_digest(folder: Folder, name: str) -> str | None:
+    """SHA-256 of file ``name`` of ``folder``, read as a stream; None when unreadable."""
+    digest = hashlib.sha256()
+    try:
+        for line in folder_lines(folder, name):
+            digest.update(line)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+REPORT_ROWS = 1000
+"""Index entries a run keeps for its report (the records that are not ok first): the index
+itself lists every record."""
+
+
+class IndexSink:
+    """The index of a run (and, for inputs in object storage, its :data:`SOURCES_NAME`),
+    made from each batch's entries as the batch finishes, without holding them: the lines
+    wait in temporary files (:class:`SortedFile`) and at most :data:`REPORT_ROWS` entries of
+    each kind (ok, not ok) are kept for the run's report."""
+
+    def __init__(self, sources: bool = False) -> None:
+        self.index = SortedFile(lambda line: str(json.loads(line)["path"]))
+        self.sources = SortedFile(lambda line: str(json.loads(line)[0])) if sources else None
+        self._ok: list[IndexEntry] = []
+        self._not_ok: list[IndexEntry] = []
+
+    def add(
+        self, entries: Iterable[IndexEntry], versions: dict[str, str], made: dict[str, str]
+    ) -> None:
+        """Add a batch's entries, with the listed ``versions`` of its inputs in object
+        storage and what each record was ``made`` with."""
+        for e in sorted(entries, key=lambda e: e.path):
+            self.index.add(e.path, json.dumps(e.model_dump(mode="json"), ensure_ascii=False))
+            if self.sources is not None and e.sha256 and e.path in versions:
+                state = [e.path, versions[e.path], e.sha256, made.get(e.path, "")]
+                self.sources.add(e.path, json.dumps(state, ensure_ascii=False))
+            kept = self._ok if e.status == "ok" else self._not_ok
+            if len(kept) < REPORT_ROWS:
+                kept.append(e)
+
+    @property
+    def shown(self) -> list[IndexEntry]:
+        """The entries for the report, by path: every one while the run has fewer than
+        :data:`REPORT_ROWS`, else those that are not ok first."""
+        room = max(REPORT_ROWS - len(self._not_ok), 0)
+        return sorted([*self._not_ok, *self._ok[:room]], key=lambda e: e.path)
+
+    @property
+    def not_shown(self) -> int:
+        """Entries of the index the report leaves out."""
+        return self.index.lines - len(self.shown)
+
+    def write(self, folder: Folder) -> bool:
+        """Write index.jsonl (and the source list) unless unchanged; True if the index was."""
+        if self.sources is not None:
+            self.sources.write(folder, SOURCES_NAME)
+        return self.index.write(folder, INDEX_NAME)
+
+    def close(self) -> None:
+        self.index.close()
+        if self.sources is not None:
+            self.sources.close()
 
 
 def write_if_changed(folder: Folder, name: str, data: bytes) -> bool:
