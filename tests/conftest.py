@@ -22,6 +22,8 @@ os.environ.update(
         "XDG_CONFIG_HOME": str(_STATE / "xdg-config"),
         "XDG_CACHE_HOME": str(_STATE / "xdg-cache"),
         "ARGOS_PACKAGES_DIR": str(_STATE / "argos-packages"),
+        # gcsfs's zonal/hierarchical-bucket probe speaks gRPC, which the GCS emulator does not
+        "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
     }
 )
 os.environ.pop("PREFECT_API_URL", None)
