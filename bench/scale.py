@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.corpus import generate
 
@@ -40,6 +41,18 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "summary": json.loads(don
 """
 
 
+def wrapped(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``command`` (a ``lingoflow ... --json`` command) timed from outside: its seconds,
+    the peak RSS of its processes and its JSON summary; RuntimeError when it fails."""
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
 RUNNERS = {
     "single": ("1", []),
     "pool": ("2 (process pool)", ["--processes", "2"]),
@@ -53,12 +66,7 @@ def run(
     lingoflow = str(Path(sys.executable).with_name("lingoflow"))
     command = [lingoflow, "run", "--raw-dir", str(raw), "--processed-dir", str(out)]
     command += ["--batch-size", str(batch_size), "--no-translate", "--json", *RUNNERS[runner][1]]
-    done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr)
-    result = json.loads(done.stdout)
+    result = wrapped(command, env)
     assert result["summary"]["records"] == result["summary"]["inputs"]
     return {
         "seconds": result["seconds"],

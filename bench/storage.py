@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import generate
-from bench.scale import WRAPPER
+from bench.scale import wrapped
 
 VOLATILE = ("processed_at", "flow_run_id")
 
@@ -64,12 +64,7 @@ def timed_run(
     command = [lingoflow, "run", "--raw-dir", raw, "--processed-dir", out, "--no-translate"]
     command += ["--batch-size", "64", "--json", "--processes", str(processes), *extra]
     server_cpu = cpu_seconds(s3_pid)
-    done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr[-3000:])
-    result = json.loads(done.stdout)
+    result = wrapped(command, env)
     summary = result["summary"]
     assert summary["records"] == summary["inputs"], summary
     return {

@@ -195,6 +195,9 @@ def process_documents(
     inputs = KeySet()
 
     def report_orphans() -> None:
+        present = lookups.get("present")
+        if present is not None and not present.not_in(inputs):
+            return  # every record listed at the start has its input: no second listing
         found = orphans(processed, inputs, prune=prune)
         summary.orphaned, summary.pruned = found, bool(found and prune)
 

@@ -45,3 +45,15 @@ def test_scale_fast_version_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert scale.main(["--sizes", "30", "90", "--runners", "pool"]) == 0
     out = capsys.readouterr().out
     assert "| 90 | 0.5 | 2 (process pool) |" in out and "peak RSS" in out
+
+
+@pytest.mark.slow
+def test_listing_fast_version_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bench fills a bucket as a previous run would have left it; the run must keep every
+    record without a request (the bench asserts it) at two sizes."""
+    pytest.importorskip("moto.server")
+    from bench import listing
+
+    assert listing.main(["--keys", "200", "1200"]) == 0
+    out = capsys.readouterr().out
+    assert "| 1200 |" in out and "MB per 1,000 more keys" in out

@@ -121,3 +121,4 @@ def test_a_key_set_answers_as_a_set(kept: set[str], others: set[str]) -> None:
     keys.add(list(kept)[len(kept) // 2 :])
     assert all(k in keys for k in kept) and len(keys) == len(kept)
     assert not any(k in keys for k in others - kept)
+    assert KeySet(others).not_in(keys) == len(others - kept)

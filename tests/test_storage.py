@@ -113,3 +113,27 @@ def test_an_unreachable_endpoint_is_an_error_before_any_work(
         with pytest.raises(ExportError, match="EndpointConnectionError"):
             export(records, "s3://bucket/records.parquet", "parquet")
     filesystem()
+
+
+def test_an_object_read_line_by_line_gives_its_lines(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lingoflow.processors.core import storage
+
+    monkeypatch.setattr(storage, "LINE_BLOCK", 4)  # lines across blocks, blocks without lines
+    folder = storage.RemoteFolder(f"s3://{bucket}/f")
+    cases = [
+        b"",
+        b"no newline",
+        b"a\nbb\n",
+        b"a\n\nccc\nlast",
+        b"x" * 25 + b"\ny",
+        b"\r\n\n",
+        b"a\rb\n",
+    ]
+    for n, data in enumerate(cases):
+        filesystem().pipe_file(f"{bucket}/f/{n}.jsonl", data)
+        expected = [line + b"\n" for line in data.split(b"\n")[:-1]] + [data.split(b"\n")[-1]]
+        assert list(folder.lines(f"{n}.jsonl")) == [line for line in expected if line], data
+    with pytest.raises(FileNotFoundError):
+        list(folder.lines("missing.jsonl"))

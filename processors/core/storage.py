@@ -203,7 +203,17 @@ class RemoteFolder:
         OSError when it cannot be read."""
         try:
             with self.fs.open(self.key(name), "rb", block_size=LINE_BLOCK) as handle:
-                yield from handle
+                pending = bytearray()  # not readline: fsspec's copies a block per line
+                while block := handle.read(LINE_BLOCK):
+                    end = block.rfind(b"\n") + 1
+                    if not end:
+                        pending += block
+                        continue
+                    pending += block[: end - 1]
+                    yield from (line + b"\n" for line in bytes(pending).split(b"\n"))
+                    pending = bytearray(block[end:])
+                if pending:
+                    yield bytes(pending)
         except OSError:
             raise
         except Exception as exc:

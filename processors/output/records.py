@@ -282,6 +282,10 @@ class KeySet:
     def __len__(self) -> int:
         return len(self._sorted())
 
+    def not_in(self, other: KeySet) -> int:
+        """How many of these doc_ids ``other`` lacks."""
+        return int(np.setdiff1d(self._sorted(), other._sorted(), assume_unique=True).size)
+
 
 def sources_data(
     entries: Iterable[IndexEntry], versions: dict[str, str], made: dict[str, str]

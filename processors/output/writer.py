@@ -106,7 +106,7 @@ class SortedFile:
 
     def __init__(self, key_of: Callable[[bytes], str]) -> None:
         self._key_of = key_of
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._file = tempfile.TemporaryFile(buffering=1 << 20)  # noqa: SIM115 (see close())
         self._last: str | None = None
         self.in_order = True
         self.lines = 0
