@@ -56,8 +56,8 @@ from lingoflow.processors.output.records import (
     KeySet,
     SortedLookup,
     iter_index,
+    iter_record_names,
     iter_sources,
-    record_name_pages,
 )
 from lingoflow.processors.read.ingest import discover, doc_id_for
 from lingoflow.processors.summary import RunSummary
@@ -77,12 +77,6 @@ def listed_objects(raw_dir: RemoteFolder) -> Iterator[ObjectInfo]:
     """The objects under a raw folder in object storage, a listing page at a time (the
     storage library retries a failed page request)."""
     for page in raw_dir.pages():
-        yield from page
-
-
-def record_names_of(processed_dir: Folder) -> Iterator[str]:
-    """The record file names of a processed folder, a listing page at a time."""
-    for page in record_name_pages(processed_dir):
         yield from page
 
 
@@ -217,7 +211,7 @@ def process_documents(
             lookups.update(
                 sources=SortedLookup(known[0]),
                 index=SortedLookup(known[1]),
-                present=KeySet(n.removesuffix(".json") for n in record_names_of(processed)),
+                present=KeySet(n.removesuffix(".json") for n in iter_record_names(processed)),
             )
         return listed_objects(raw)
 

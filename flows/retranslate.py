@@ -3,6 +3,8 @@ models) without cleaning the documents again."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -24,7 +26,7 @@ from lingoflow.processors.core.config import (
     declared,
 )
 from lingoflow.processors.core.storage import Folder, RemoteFolder, StorageError, folder
-from lingoflow.processors.output.records import record_name_pages
+from lingoflow.processors.output.records import iter_record_names, record_names
 from lingoflow.processors.summary import RunSummary
 from lingoflow.processors.translate.engine import engine_for
 
@@ -82,7 +84,9 @@ def retranslate(
     return run_batches(  # type: ignore[return-value]
         summary,
         processed,
-        lambda: (name for page in record_name_pages(processed) for name in page),
+        lambda: (
+            record_names(processed) if isinstance(processed, Path) else iter_record_names(processed)
+        ),
         batch_size,
         submit,
     )

@@ -384,12 +384,13 @@ def record_name_pages(processed_dir: Folder) -> Iterator[list[str]]:
         yield [n for n in names if n.endswith(".json") and "/" not in n and n[0] != "."]
 
 
+def iter_record_names(processed_dir: Folder) -> Iterator[str]:
+    """:func:`record_names` one at a time, listed a page at a time."""
+    for page in record_name_pages(processed_dir):
+        yield from page
+
+
 def orphaned_records(processed_dir: Folder, doc_ids: KeySet) -> list[str]:
     """File names of the records in ``processed_dir`` whose input is no longer among
     ``doc_ids``."""
-    return [
-        name
-        for page in record_name_pages(processed_dir)
-        for name in page
-        if name.removesuffix(".json") not in doc_ids
-    ]
+    return [n for n in iter_record_names(processed_dir) if n.removesuffix(".json") not in doc_ids]
