@@ -137,3 +137,22 @@ def test_an_object_read_line_by_line_gives_its_lines(
         assert list(folder.lines(f"{n}.jsonl")) == [line for line in expected if line], data
     with pytest.raises(FileNotFoundError):
         list(folder.lines("missing.jsonl"))
+
+
+def test_a_paged_listing_is_the_whole_listing_in_code_point_order(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lingoflow.processors.core import storage
+
+    names = ["보도 자료/1.txt", "a+b%20c.txt", "A/z.txt", "a/b/c/d.txt", "é.txt", "z", "~x", "ß"]
+    fs = filesystem()
+    for n, name in enumerate(names):
+        fs.pipe_file(f"{bucket}/raw/{name}", b"x" * n)
+    fs.pipe_file(f"{bucket}/raw2/sibling.txt", b"not listed")
+    monkeypatch.setattr(storage, "LISTING_PAGE", 3)
+    folder = storage.RemoteFolder(f"s3://{bucket}/raw")
+    pages = list(folder.pages())
+    assert [len(p) for p in pages] == [3, 3, 2]
+    listed = [o for page in pages for o in page]
+    assert [o.name for o in listed] == sorted(names)
+    assert {o.name: o.version for o in listed} == {o.name: o.version for o in folder.objects()}
