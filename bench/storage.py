@@ -8,11 +8,7 @@ a fresh process timed from outside, with the peak RSS of its processes. The buck
 are downloaded and compared with the local run's: equal but for ``processed_at`` and
 ``flow_run_id`` (the index byte for byte).
 
-    python -m bench.storage [--sizes 2000 10000] [--processes 1 2] [--s3rver PATH]
-
-``--s3rver`` serves the bucket with s3rver (Node.js; ``npm install s3rver``, then
-``node_modules/.bin/s3rver``) instead of moto's server: another implementation, lighter on
-the two cores the bench shares with it.
+    python -m bench.storage [--sizes 2000 10000] [--processes 1 2]
 
 Goals (issue 30): bucket >= 0.7x the local-folder rate; the same records; peak RSS flat from
 2,000 to 10,000 documents; 2 processes >= 1.6x one. The S3 server runs on the same two cores
@@ -39,18 +35,12 @@ from bench.scale import wrapped
 VOLATILE = ("processed_at", "flow_run_id")
 
 
-def start_s3(
-    port: int, s3rver: Path | None = None, data: Path | None = None
-) -> subprocess.Popen[bytes]:
-    """An S3-compatible server on loopback: moto's (Python, objects in memory), or s3rver's
-    (Node.js, objects on disk under ``data``) when the path of its executable is given."""
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    if s3rver is not None:
-        assert data is not None
-        data.mkdir(parents=True, exist_ok=True)
-        command = [str(s3rver), "-d", str(data), "-a", "127.0.0.1", "-p", str(port), "-s"]
-        command.append("--allow-mismatched-signatures")
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_s3(port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
@@ -119,13 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="batches in flight for the bucket runs (default: lingoflow's)",
     )
-    parser.add_argument(
-        "--s3rver",
-        type=Path,
-        default=None,
-        help="s3rver's executable (npm install s3rver: node_modules/.bin/s3rver) to serve the "
-        "bucket instead of moto's server",
-    )
     args = parser.parse_args(argv)
     window = args.bucket_parallel_batches
     bucket_extra = ["--parallel-batches", str(window)] if window else []
@@ -136,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="lingoflow-storage-"))
     port = free_port()
-    s3 = start_s3(port, args.s3rver, work / "s3rver")
+    s3 = start_s3(port)
     storage_env = {
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
