@@ -287,19 +287,6 @@ class KeySet:
         return int(np.setdiff1d(self._sorted(), other._sorted(), assume_unique=True).size)
 
 
-def sources_data(
-    entries: Iterable[IndexEntry], versions: dict[str, str], made: dict[str, str]
-) -> bytes:
-    """The :data:`SOURCES_NAME` file of a run: each input read whole (its SHA-256 known)
-    with the version its listing showed and what its record was made with."""
-    lines = [
-        json.dumps([e.path, versions[e.path], e.sha256, made.get(e.path, "")], ensure_ascii=False)
-        for e in sorted(entries, key=lambda e: e.path)
-        if e.sha256 and e.path in versions
-    ]
-    return "".join(line + "\n" for line in lines).encode("utf-8")
-
-
 def same_content(a: Record, b: Record) -> bool:
     """True when two records differ at most in when and by which flow run they were made."""
     return _stable(a) == _stable(b)

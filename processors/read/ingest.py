@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from lingoflow.processors.core.document import Document
-from lingoflow.processors.core.storage import Folder, ObjectInfo, RemoteFolder
+from lingoflow.processors.core.storage import Folder, RemoteFolder
 from lingoflow.processors.read.formats import MEDIA_TYPES, office_format, sniff_binary
 
 _SLUG_MAX = 60
@@ -55,22 +55,16 @@ def doc_id_for(rel_path: str) -> str:
 
 
 def discover(raw_dir: Folder) -> list[str]:
-    """Every entry under ``raw_dir`` that is not a directory, as sorted POSIX relative paths.
+    """Every entry under ``raw_dir`` that is not a directory, as sorted POSIX relative paths
+    (a folder in object storage: its objects, in the order of
+    :meth:`~lingoflow.processors.core.storage.RemoteFolder.pages`).
 
     Links are listed (and judged when read) but never followed while walking, so a link loop
     or a link to a directory outside cannot make the walk leave the raw directory.
     """
     if isinstance(raw_dir, RemoteFolder):
-        return list(discover_objects(raw_dir))
+        return [o.name for page in raw_dir.pages() for o in page]
     return sorted(_walk(raw_dir), key=_path_order)
-
-
-def discover_objects(raw_dir: RemoteFolder) -> dict[str, str]:
-    """Every object under a raw folder in object storage, by relative path in the order of
-    :func:`discover`, with its version (size and ETag: what tells a changed object without
-    downloading it)."""
-    found: list[ObjectInfo] = sorted(raw_dir.objects(), key=lambda o: _path_order(o.name))
-    return {o.name: o.version for o in found}
 
 
 def _path_order(path: str) -> bytes:
