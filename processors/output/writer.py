@@ -88,16 +88,6 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_index(processed_dir: Folder, entries: Iterable[IndexEntry]) -> bool:
-    """Write ``index.jsonl`` sorted by path; leaves the file untouched when nothing changed."""
-    lines = [
-        json.dumps(e.model_dump(mode="json"), ensure_ascii=False)
-        for e in sorted(entries, key=lambda e: e.path)
-    ]
-    data = ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
-    return write_if_changed(processed_dir, INDEX_NAME, data)
-
-
 class SortedFile:
     """A file of JSON lines sorted by a key, made from lines added as a run goes, mostly in
     order (batches come in the order of their inputs): the lines wait in a temporary file,
@@ -106,7 +96,7 @@ class SortedFile:
 
     def __init__(self, key_of: Callable[[bytes], str]) -> None:
         self._key_of = key_of
-        self._file = tempfile.TemporaryFile(buffering=1 << 20)  # noqa: SIM115 (see close())
+        self._file = tempfile.NamedTemporaryFile(buffering=1 << 20)  # noqa: SIM115 (see close())
         self._last: str | None = None
         self.in_order = True
         self.lines = 0
@@ -132,11 +122,7 @@ class SortedFile:
         if self._digest() == _lines_digest(folder, name):
             return False
         if isinstance(folder, RemoteFolder):
-            with tempfile.TemporaryDirectory(prefix="lingoflow-index-") as tmp:
-                local = Path(tmp) / name
-                with local.open("wb") as handle:
-                    self._copy_to(handle)
-                folder.upload(name, local)
+            folder.upload(name, Path(self._file.name))
             return True
         with atomic_file(folder / name) as handle:
             self._copy_to(handle)
@@ -223,21 +209,15 @@ class IndexSink:
             self.sources.close()
 
 
-def write_if_changed(folder: Folder, name: str, data: bytes) -> bool:
-    """Write file ``name`` of ``folder`` atomically unless it holds ``data`` already; True if
-    written."""
-    if isinstance(folder, RemoteFolder):
-        with contextlib.suppress(OSError):
-            if folder.read(name) == data:
-                return False
-        folder.write(name, data)
-        return True
-    path = folder / name
-    with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
-            return False
-    atomic_write(path, data)
-    return True
+def write_index(processed_dir: Folder, entries: Iterable[IndexEntry]) -> bool:
+    """Write ``index.jsonl`` sorted by path (:class:`IndexSink`); leaves the file untouched
+    when nothing changed."""
+    sink = IndexSink()
+    try:
+        sink.add(entries, {}, {})
+        return sink.write(processed_dir)
+    finally:
+        sink.close()
 
 
 LOCK_NAME = ".lingoflow.lock"
