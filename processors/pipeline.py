@@ -31,6 +31,7 @@ from lingoflow.processors.core.config import (
 from lingoflow.processors.core.document import Block, Document, OfficeText, PageBlock, Quality
 from lingoflow.processors.core.record import Stage
 from lingoflow.processors.language.detector import (
+    CACHE_SIZE,
     UNDETERMINED,
     Detection,
     LanguageDetector,
@@ -349,10 +350,11 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
     """
     if doc.failed:
         return doc
-    detections = [detector.detect(b.text) for b in doc.blocks]
+    texts = [b.text for b in doc.blocks]
+    detections = detector.detect_many(texts)
     doc.language, doc.language_shares = _document_language(doc.blocks, detections, languages)
     if doc.language == "ja":  # Han-only segments of a Japanese document are Japanese
-        detections = [detector.detect(b.text, context="ja") for b in doc.blocks]
+        detections = detector.detect_many(texts, context="ja")
     trusted = [_trusted(b.text, d) for b, d in zip(doc.blocks, detections, strict=True)]
     for i, (block, found) in enumerate(zip(doc.blocks, detections, strict=True)):
         block.other_langs = list(found.others)
@@ -362,6 +364,20 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
             block.lang = _from_context(i, detections, trusted, doc.language)
             block.lang_confidence = INHERITED_CONFIDENCE
     return doc
+
+
+def detect_batch(docs: Sequence[Document], detector: LanguageDetector) -> None:
+    """Detect the segments of all ``docs`` together (:meth:`LanguageDetector.detect_many`
+    scores a batch in one matrix operation per script), so that each document's
+    :func:`detect_step` finds its answers in the detector's cache. Should the batch raise,
+    each document's own step meets the error and fails alone."""
+    texts = [b.text for doc in docs if not doc.failed for b in doc.blocks]
+    if len(set(texts)) > CACHE_SIZE:
+        return  # answers would leave the cache before their documents read them
+    try:
+        detector.detect_many(texts)
+    except Exception:  # each document's detect_step fails with its own error
+        return
 
 
 def garbling_step(doc: Document) -> Document:
@@ -487,8 +503,11 @@ def run_steps(
     )
     clean_documents(docs, config, clock)
     with clock("detect"):
+        detect_batch(docs, detector)
         for doc in docs:
             guarded("detect", config.document_timeout, detect_step, doc, detector, config.languages)
+    with clock("check"):
+        for doc in docs:
             guarded("detect", config.document_timeout, garbling_step, doc)
     if engine is None:
         return None

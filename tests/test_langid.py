@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -239,13 +241,13 @@ def test_bad_input_costs_detector_work_linear_in_its_size(monkeypatch: pytest.Mo
     import lingoflow.processors.language.detector as langid
 
     calls: list[int] = []
-    real = langid.NgramProfiles.probabilities
+    real = langid.NgramProfiles.posteriors
 
-    def counted(self: langid.NgramProfiles, text: str) -> dict[str, float]:
-        calls.append(len(text))
-        return real(self, text)
+    def counted(self: langid.NgramProfiles, texts: Sequence[str]) -> Any:
+        calls.extend(len(text) for text in texts)
+        return real(self, texts)
 
-    monkeypatch.setattr(langid.NgramProfiles, "probabilities", counted)
+    monkeypatch.setattr(langid.NgramProfiles, "posteriors", counted)
     words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa"]
     inputs = {
         "long-line.txt": ("lorem ipsum dolor sit amet " * 800_000).encode(),  # ~21 MB
@@ -261,3 +263,41 @@ def test_bad_input_costs_detector_work_linear_in_its_size(monkeypatch: pytest.Mo
         assert doc.status in ("ok", "partial"), (name, doc.errors)
         assert len(calls) <= 64, (name, len(calls))  # distinct segment texts, not lines
     assert sum(1 for c in calls if c > 0) == 0  # Ethiopic: no candidate, no statistics
+
+
+BATCH_TEXTS = [
+    "The ministry announced a new plan for city parks.",
+    "서울시는 공원 계획을 발표했다.",
+    "오재경 Oh Jae-Gyung",
+    "Le gouvernement a annoncé un nouveau plan.",
+    "Home",
+    "3 Dec 2023",
+    "https://www.example.org/press info@example.org",
+    "東京都庁",
+    "Москва — столица России.",
+    "Thành phố Hồ Chí Minh",
+    "",
+    "Home",  # repeated: answered once, in its place
+    "مرحبا بالعالم",
+]
+
+
+def test_detect_many_answers_as_one_at_a_time() -> None:
+    """Scoring a batch together gives each text the answer it gets alone, in order, with
+    repeats and with a document context."""
+    batch = LanguageDetector().detect_many(BATCH_TEXTS)
+    assert batch == [LanguageDetector().detect(t) for t in BATCH_TEXTS]
+    assert [d.lang for d in batch[:4]] == ["en", "ko", "ko", "fr"]
+    in_japanese = LanguageDetector().detect_many(BATCH_TEXTS, context="ja")
+    assert in_japanese == [LanguageDetector().detect(t, context="ja") for t in BATCH_TEXTS]
+    assert in_japanese[7].lang == "ja" and batch[7].lang == "zh"
+
+
+def test_detect_many_of_nothing_and_cached_answers() -> None:
+    detector = LanguageDetector(("de", "en", "fr"))
+    assert detector.detect_many([]) == []
+    first = detector.detect("Das ist ein deutscher Satz über Umweltpolitik.")
+    again = detector.detect_many(
+        ["Bonjour à tous", "Das ist ein deutscher Satz über Umweltpolitik."]
+    )
+    assert again[1] is first and again[0].lang == "fr"

@@ -123,3 +123,16 @@ def test_line_features_of_a_document_at_once_are_those_of_each_line(
     assert matrix.shape == (len(texts), 14)
     for row, text, blank in zip(matrix, texts, blanks, strict=True):
         assert np.allclose(row, line_features(text, blank), rtol=1e-12, atol=1e-12), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=80), max_size=12))
+def test_detect_many_is_detect_of_each(texts: list[str]) -> None:
+    """A batch answers every text as it is answered alone (caches cleared first)."""
+    for detector in (BATCH_DETECTOR, SINGLE_DETECTOR):
+        detector.clear_cache()
+    batch = BATCH_DETECTOR.detect_many(texts)
+    assert batch == [SINGLE_DETECTOR.detect(t) for t in texts]
+
+
+BATCH_DETECTOR, SINGLE_DETECTOR = LanguageDetector(), LanguageDetector()

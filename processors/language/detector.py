@@ -35,7 +35,7 @@ import os
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,95 +178,124 @@ class LanguageDetector:
         self.word_frequencies = word_frequencies
         self._ngram_profiles: dict[str, NgramProfiles | None] = {}
         self._freqs: dict[str, dict[str, float]] = {}
+        self._word_logs: dict[tuple[str, ...], dict[str, NDArray[np.float64]]] = {}
         self._cache: OrderedDict[tuple[str, str | None], Detection] = OrderedDict()
 
     def detect(self, text: str, context: str | None = None) -> Detection:
         """Language of ``text``; ``context`` is the document's language when known (Han is
-        Japanese in a Japanese document). Answers
-        are cached by text (the last :data:`CACHE_SIZE` distinct texts)."""
-        key = (text, context)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._detect(text, context)
+        Japanese in a Japanese document). Answers are cached by text (the last
+        :data:`CACHE_SIZE` distinct texts)."""
+        return self.detect_many([text], context)[0]
+
+    def detect_many(self, texts: Sequence[str], context: str | None = None) -> list[Detection]:
+        """:meth:`detect` of each of ``texts``, the texts not in the cache scored together: one
+        matrix operation per script for the n-gram and word-frequency scores of all of them
+        instead of one per text (the answers are the same as one at a time)."""
+        cache = self._cache
+        found: dict[str, Detection] = {}
+        for text in texts:
+            if text not in found and (hit := cache.get((text, context))) is not None:
+                found[text] = hit
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo:
+            plans = [self._plan(text, context) for text in todo]
+            for script, jobs in _jobs_by_script(plans).items():
+                group = self._group(script)
+                answers = self._statistical_many(script, group, [text for _, text in jobs])
+                for (plan, _), answer in zip(jobs, answers, strict=True):
+                    plan.found[script] = answer
             with self._lock:
-                self._cache[key] = found
-                if len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return found
+                for text, plan in zip(todo, plans, strict=True):
+                    found[text] = cache[(text, context)] = plan.finish()
+                while len(cache) > CACHE_SIZE:
+                    cache.popitem(last=False)
+        return [found[text] for text in texts]
 
     def clear_cache(self) -> None:
         """Forget cached answers (benchmarks measure detection, not the cache)."""
         with self._lock:
             self._cache.clear()
+            self._word_logs.clear()
             for profiles in self._ngram_profiles.values():
                 if profiles is not None:
                     profiles.clear_cache()
 
-    def _detect(self, text: str, context: str | None) -> Detection:
+    def _plan(self, text: str, context: str | None) -> _Plan:
+        """What can be said of ``text`` before any statistics: its letters per script, the
+        language of each script that names one, and the scripts left to score."""
         if "@" in text or "://" in text or "www." in text.lower():
             text = _NOT_LANGUAGE.sub(" ", text)
-        runs = script_runs(text)
-        if not runs:
-            return Detection(UNDETERMINED, 0.0)
-        weights: dict[str, float] = defaultdict(float)
-        confidences: dict[str, float] = {}
-        script_langs: set[str] = set()
-        identified = {s for s in runs if s in _SINGLE_SCRIPT_LANGUAGE or s == "han"}
-        for script, letters in runs.items():
+        plan = _Plan(script_runs(text))
+        identified = {s for s in plan.runs if s in _SINGLE_SCRIPT_LANGUAGE or s == "han"}
+        for script, letters in plan.runs.items():
             if identified and script in SCRIPT_LANGUAGES and letters < MIN_RUN_LETTERS:
                 continue  # a romanised name or acronym beside Hangul, kana or Han
-            found = self._detect_script(script, text, runs, context)
-            if found.lang == UNDETERMINED:
-                continue
-            weights[found.lang] += letters * SCRIPT_WEIGHT.get(script, 1.0)
-            if script not in SCRIPT_LANGUAGES:
-                script_langs.add(found.lang)
-            confidences[found.lang] = max(confidences.get(found.lang, 0.0), found.confidence)
-        if not weights:
-            return Detection(UNDETERMINED, 0.0)
-        total = sum(weights.values())
-        lang = max(sorted(weights), key=lambda k: weights[k])
-        weight = weights[lang]
-        share = weight / total
-        others = tuple(
-            sorted(k for k, v in weights.items() if k != lang and v / total >= MIN_OTHER_SHARE)
-        )
-        confidence = round(confidences[lang] * (0.5 + share / 2), 4)
-        return Detection(lang, confidence, others, by_script=lang in script_langs)
+            if script in _SINGLE_SCRIPT_LANGUAGE:
+                lang = _SINGLE_SCRIPT_LANGUAGE[script]
+                plan.found[script] = _if_candidate(lang, self.candidates)
+            elif script == "han":
+                japanese = plan.runs.get("kana", 0) > 0 or context == "ja"
+                lang = "ja" if japanese and "ja" in self.candidates else "zh"
+                plan.found[script] = _if_candidate(lang, self.candidates)
+            else:
+                group = self._group(script)
+                if len(group) > 1:
+                    plan.pending[script] = _script_text(text, script)
+                else:
+                    plan.found[script] = Detection(group[0] if group else UNDETERMINED, 1.0)
+        return plan
 
-    def _detect_script(
-        self, script: str, text: str, runs: Counter[str], context: str | None
-    ) -> Detection:
-        if script in _SINGLE_SCRIPT_LANGUAGE:
-            lang = _SINGLE_SCRIPT_LANGUAGE[script]
-            return Detection(lang, 1.0) if lang in self.candidates else Detection(UNDETERMINED, 0)
-        if script == "han":
-            japanese = runs.get("kana", 0) > 0 or context == "ja"
-            lang = "ja" if japanese and "ja" in self.candidates else "zh"
-            return Detection(lang, 1.0) if lang in self.candidates else Detection(UNDETERMINED, 0)
-        group = tuple(sorted(SCRIPT_LANGUAGES.get(script, frozenset()) & set(self.candidates)))
-        if not group:
-            return Detection(UNDETERMINED, 0.0)
-        if len(group) == 1:
-            return Detection(group[0], 1.0)
-        return self._statistical(script, group, _script_text(text, script))
+    def _group(self, script: str) -> tuple[str, ...]:
+        """The candidates written in ``script`` (sorted)."""
+        return tuple(sorted(SCRIPT_LANGUAGES.get(script, frozenset()) & set(self.candidates)))
 
-    def _statistical(self, script: str, group: tuple[str, ...], text: str) -> Detection:
-        scores = self._langdetect(script, group, text)
-        words = [w.lower() for w in _WORD.findall(text)]
-        if self.word_frequencies and words and len(words) <= 12:
-            scores = _combine(scores, self._word_scores(group, words), len(words))
-        if script == "latin" and "vi" in group and len(_VIETNAMESE.findall(text)) >= 1:
-            scores = {k: v * (4.0 if k == "vi" else 0.5) for k, v in scores.items()}
-        if not scores:
-            return Detection(UNDETERMINED, 0.0)
-        total = sum(scores.values())
-        lang = max(sorted(scores), key=lambda k: scores[k])
-        return Detection(lang, round(scores[lang] / total, 4) if total else 0.0)
-
-    def _langdetect(self, script: str, group: tuple[str, ...], text: str) -> dict[str, float]:
+    def _statistical_many(
+        self, script: str, group: tuple[str, ...], texts: list[str]
+    ) -> list[Detection]:
+        """The language among ``group`` of each of ``texts`` (all of one script): langdetect's
+        n-gram scores, blended with word frequencies for texts of 1 to 12 words
+        (the fewer the words, the more they count), Vietnamese letters favouring Vietnamese."""
+        n, width = len(texts), len(group)
         profiles = self._profiles(script, group)
-        return profiles.probabilities(text) if profiles is not None else {}
+        ngram = np.zeros((n, width))
+        ngram_keys = np.zeros((n, width), dtype=bool)
+        if profiles is not None:
+            posterior, scored = profiles.posteriors(texts)
+            columns = [group.index(lang) for lang in profiles.languages]
+            np.add.at(ngram.T, columns, posterior.T)  # zh-cn and zh-tw add up to zh
+            profiled = np.zeros(width, dtype=bool)
+            profiled[columns] = True
+            ngram_keys = scored[:, None] & profiled[None, :]
+        scores, keys = ngram, ngram_keys
+        if self.word_frequencies:
+            word_lists = [[w.lower() for w in _WORD.findall(text)] for text in texts]
+            counts = np.array([len(words) for words in word_lists])
+            short = (counts >= 1) & (counts <= 12)
+            logs, listed = self._word_log_matrix(group, word_lists, short)
+            if short.any() and listed.any():
+                best = np.where(listed, logs, -np.inf).max(axis=1, keepdims=True)
+                frequency = np.where(listed, np.power(10.0, logs - best), 0.0)
+                weight = np.where(counts <= 2, 0.85, np.where(counts <= 5, 0.6, 0.35))[:, None]
+                blended = (ngram + 1e-4) ** (1 - weight) * (frequency + 1e-6) ** weight
+                blend = short[:, None]
+                scores = np.where(blend, blended, ngram)
+                keys = np.where(blend, ngram_keys | listed[None, :], ngram_keys)
+        if script == "latin" and "vi" in group:
+            vietnamese = np.array([_VIETNAMESE.search(text) is not None for text in texts])
+            factor = np.where(np.array(group) == "vi", 4.0, 0.5)
+            scores = np.where(vietnamese[:, None], scores * factor, scores)
+        scores = np.where(keys, scores, 0.0)
+        best_column = np.where(keys, scores, -np.inf).argmax(axis=1)
+        totals = scores.sum(axis=1)
+        answers = []
+        for k in range(n):
+            if not keys[k].any():
+                answers.append(Detection(UNDETERMINED, 0.0))
+                continue
+            column, total = int(best_column[k]), float(totals[k])
+            confidence = round(float(scores[k, column]) / total, 4) if total else 0.0
+            answers.append(Detection(group[column], confidence))
+        return answers
 
     def _profiles(self, script: str, group: tuple[str, ...]) -> NgramProfiles | None:
         if script not in self._ngram_profiles:
@@ -277,17 +306,41 @@ class LanguageDetector:
                 )
         return self._ngram_profiles[script]
 
-    def _word_scores(self, group: tuple[str, ...], words: list[str]) -> dict[str, float]:
-        logs = {}
+    def _word_log_matrix(
+        self, group: tuple[str, ...], word_lists: list[list[str]], rows: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """For the texts marked in ``rows``, the sum over their words of log10 of each
+        language's word frequency (floored), and which languages have a word list."""
+        listed = np.array([self._frequencies(lang) is not None for lang in group], dtype=bool)
+        result = np.zeros((len(word_lists), len(group)))
+        if not listed.any():
+            return result, listed
+        known = self._word_logs.setdefault(group, {})
+        vectors: list[NDArray[np.float64]] = []
+        starts: list[int] = []
+        chosen: list[int] = []
+        for k in np.flatnonzero(rows).tolist():
+            starts.append(len(vectors))
+            chosen.append(k)
+            for word in word_lists[k]:
+                vector = known.get(word)
+                if vector is None:
+                    if len(known) >= WORD_CACHE_SIZE:
+                        known.clear()
+                    vector = known[word] = self._word_logs_of(group, word)
+                vectors.append(vector)
+        if chosen:
+            result[chosen] = np.add.reduceat(np.stack(vectors), starts, axis=0)
+        return result, listed
+
+    def _word_logs_of(self, group: tuple[str, ...], word: str) -> NDArray[np.float64]:
+        """log10 of ``word``'s frequency plus a floor in each language of ``group`` (0 where a
+        language has no word list)."""
+        values = []
         for lang in group:
             freqs = self._frequencies(lang)
-            if freqs is None:
-                continue
-            logs[lang] = sum(math.log10(freqs.get(w, 0.0) + _FLOOR) for w in words)
-        if not logs:
-            return {}
-        best = max(logs.values())
-        return {k: 10 ** (v - best) for k, v in logs.items()}
+            values.append(math.log10(freqs.get(word, 0.0) + _FLOOR) if freqs else 0.0)
+        return np.array(values)
 
     def _frequencies(self, lang: str) -> dict[str, float] | None:
         if lang not in self._freqs:
@@ -295,16 +348,50 @@ class LanguageDetector:
         return self._freqs[lang] or None
 
 
-def _combine(langdetect: dict[str, float], words: dict[str, float], n: int) -> dict[str, float]:
-    """Geometric blend; the fewer the words, the more the word-frequency signal counts."""
-    if not words:
-        return langdetect
-    weight = 0.85 if n <= 2 else 0.6 if n <= 5 else 0.35
-    keys = set(words) | set(langdetect)
-    return {
-        k: (langdetect.get(k, 0.0) + 1e-4) ** (1 - weight) * (words.get(k, 0.0) + 1e-6) ** weight
-        for k in keys
-    }
+@dataclass
+class _Plan:
+    """One text on its way through :meth:`LanguageDetector.detect_many`: its letters per
+    script, the detections found per script, the text of each script still to score."""
+
+    runs: Counter[str]
+    found: dict[str, Detection] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+
+    def finish(self) -> Detection:
+        """The text's language: the script languages weighed by letters (see the module's
+        "Mixed text")."""
+        weights: dict[str, float] = defaultdict(float)
+        confidences: dict[str, float] = {}
+        script_langs: set[str] = set()
+        for script, found in self.found.items():
+            if found.lang == UNDETERMINED:
+                continue
+            weights[found.lang] += self.runs[script] * SCRIPT_WEIGHT.get(script, 1.0)
+            if script not in SCRIPT_LANGUAGES:
+                script_langs.add(found.lang)
+            confidences[found.lang] = max(confidences.get(found.lang, 0.0), found.confidence)
+        if not weights:
+            return Detection(UNDETERMINED, 0.0)
+        total = sum(weights.values())
+        lang = max(sorted(weights), key=lambda k: weights[k])
+        share = weights[lang] / total
+        others = tuple(
+            sorted(k for k, v in weights.items() if k != lang and v / total >= MIN_OTHER_SHARE)
+        )
+        confidence = round(confidences[lang] * (0.5 + share / 2), 4)
+        return Detection(lang, confidence, others, by_script=lang in script_langs)
+
+
+def _jobs_by_script(plans: list[_Plan]) -> dict[str, list[tuple[_Plan, str]]]:
+    jobs: dict[str, list[tuple[_Plan, str]]] = defaultdict(list)
+    for plan in plans:
+        for script, text in plan.pending.items():
+            jobs[script].append((plan, text))
+    return jobs
+
+
+def _if_candidate(lang: str, candidates: tuple[str, ...]) -> Detection:
+    return Detection(lang, 1.0) if lang in candidates else Detection(UNDETERMINED, 0.0)
 
 
 def _script_text(text: str, script: str) -> str:
@@ -343,7 +430,7 @@ class NgramProfiles:
     """
 
     def __init__(self, factory: DetectorFactory) -> None:
-        self.languages = [name.split("-")[0] for name in factory.langlist]
+        self.languages: list[str] = [name.split("-")[0] for name in factory.langlist]
         table = factory.word_lang_prob_map
         self.index = {gram: row for row, gram in enumerate(table)}
         probabilities = np.array([table[gram] for gram in table], dtype=np.float64)
@@ -351,47 +438,58 @@ class NgramProfiles:
         self.log_factors: NDArray[np.float64] = np.log(probabilities + weight)
         self._words: dict[tuple[str, bool], NDArray[np.float64] | None] = {}
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Posterior probability per language (languages sharing a code, such as zh-cn and
-        zh-tw, summed); empty when the text has no n-gram of the profiles."""
-        words = _langdetect_words(text)
-        cache = self._words
-        unseen = [w for w in dict.fromkeys(words) if w not in cache]
-        if unseen:
-            self._learn(unseen)
-        vectors = [v for w in words if (v := cache[w]) is not None]
-        if not vectors:
-            return {}
-        scores = np.sum(vectors, axis=0)
-        posterior = np.exp(scores - scores.max())
-        posterior /= posterior.sum()
-        result: dict[str, float] = {}
-        for lang, p in zip(self.languages, posterior.tolist(), strict=True):
-            result[lang] = result.get(lang, 0.0) + p
-        return result
+    def posteriors(self, texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Posterior probability of each of :attr:`languages` for each text (one row a text),
+        and whether the text has any n-gram of the profiles (rows without are zero)."""
+        word_lists = [_langdetect_words(text) for text in texts]
+        vectors = self._vectors({w: None for words in word_lists for w in words})
+        rows: list[NDArray[np.float64]] = []
+        starts: list[int] = []
+        scored = np.zeros(len(texts), dtype=bool)
+        for k, words in enumerate(word_lists):
+            found = [v for w in words if (v := vectors[w]) is not None]
+            if found:
+                scored[k] = True
+                starts.append(len(rows))
+                rows.extend(found)
+        result = np.zeros((len(texts), len(self.languages)))
+        if rows:
+            scores = np.add.reduceat(np.stack(rows), starts, axis=0)
+            posterior = np.exp(scores - scores.max(axis=1, keepdims=True))
+            result[scored] = posterior / posterior.sum(axis=1, keepdims=True)
+        return result, scored
 
     def clear_cache(self) -> None:
         self._words.clear()
 
-    def _learn(self, words: list[tuple[str, bool]]) -> None:
-        """Each word's sum of log factors, all words in one matrix operation."""
-        if len(self._words) + len(words) > WORD_CACHE_SIZE:
-            self._words.clear()
+    def _vectors(
+        self, words: dict[tuple[str, bool], None]
+    ) -> dict[tuple[str, bool], NDArray[np.float64] | None]:
+        """Each word's sum of log factors (None without an n-gram of the profiles): cached
+        ones from the cache, the others in one matrix operation, then cached."""
+        cache = self._words
+        known = {w: cache[w] for w in words if w in cache}
         index = self.index
         rows: list[int] = []
         starts: list[int] = []
         scored: list[tuple[str, bool]] = []
         for word in words:
+            if word in known:
+                continue
             found = [index[g] for g in _word_ngrams(*word) if g in index]
             if found:
                 starts.append(len(rows))
                 rows.extend(found)
                 scored.append(word)
             else:
-                self._words[word] = None
+                known[word] = None
         if rows:
             sums = np.add.reduceat(self.log_factors[rows], starts, axis=0)
-            self._words.update(zip(scored, sums, strict=True))
+            known.update(zip(scored, sums, strict=True))
+        if len(cache) + len(known) > WORD_CACHE_SIZE:
+            cache.clear()
+        cache.update(known)
+        return known
 
 
 WORD_CACHE_SIZE = 200_000
