@@ -63,16 +63,16 @@ def _function_share(
     tokens = text.split()
     if not tokens:
         return 0.0
-    hits = 0
-    for token in tokens:
-        hit = seen.get(token)
-        if hit is None:
-            bare = token.strip(punctuation).lower()
-            hit = bare in known or _KO_FUNCTION_END.search(bare) is not None
-            if len(seen) >= SEEN_TOKENS:
-                seen.clear()
-            seen[token] = hit
-        hits += hit
+    try:
+        hits = sum(map(seen.__getitem__, tokens))  # every token judged before: no Python loop
+    except KeyError:
+        if len(seen) + len(tokens) > SEEN_TOKENS:
+            seen.clear()
+        for token in tokens:
+            if token not in seen:
+                bare = token.strip(punctuation).lower()
+                seen[token] = bare in known or _KO_FUNCTION_END.search(bare) is not None
+        hits = sum(map(seen.__getitem__, tokens))
     return hits / len(tokens)
 
 

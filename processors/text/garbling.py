@@ -37,6 +37,12 @@ _FIRST_WORD = re.compile(r"^[^\W\d_]+")
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
+"""The words of two letters or more (:data:`_WORD` matches of that length)."""
+_SINGLE_LETTER = re.compile(r"(?<![^\W\d_])(?![aiouyeAIOUYE](?![^\W\d_]))[^\W\d_](?![^\W\d_])")
+"""Words of one letter, the one-letter words of Latin-script languages aside."""
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
+"""The replacement character and the private-use areas."""
 _ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
 """Words of one letter in the languages of the Latin script (a, I, o, y, e, u, à aside)."""
 
@@ -75,6 +81,8 @@ def cells_in_prose(texts: Sequence[str], threshold: float = 0.1) -> Garbled | No
     >>> cells_in_prose(["Grade 1 | Cancer cells look different", "plain prose " * 30]) is None
     True
     """
+    if not any(_CELL in t for t in texts):
+        return None
     words = sum(len(t.replace(_CELL, " ").split()) for t in texts)
     if words < 50:
         return None
@@ -133,6 +141,9 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     >>> single_letters([prose] * 5) is None
     True
     """
+    joined = "\n".join(texts)
+    if len(_SINGLE_LETTER.findall(joined)) < min(threshold, 2 * threshold) * 40:
+        return None  # too few one-letter words to pass either threshold
     letters = hangul = letters_one = hangul_one = 0
     for text in texts:
         for word in _WORD.findall(text):
@@ -160,17 +171,12 @@ def unknown_words(
     >>> unknown_words([broken] * 12, ["en"] * 12).measure
     'unknown_words'
     """
-    words = [
-        w.lower()
-        for text, lang in zip(texts, langs, strict=True)
-        if lang == "en"
-        for w in _WORD.findall(text)
-        if len(w) >= 2
-    ]
+    english_text = "\n".join(t for t, lang in zip(texts, langs, strict=True) if lang == "en")
+    words = _LONGER_WORD.findall(english_text)
     if len(words) < 100:
         return None
-    english = frequencies("en")
-    value = sum(1 for w in words if w not in english) / len(words)
+    known = sum(map(frequencies("en").__contains__, map(str.lower, words)))
+    value = (len(words) - known) / len(words)
     if value < threshold:
         return None
     return Garbled("unknown_words", value, threshold, "of the English words are no English word")
@@ -182,12 +188,8 @@ def unmapped_characters(texts: Sequence[str], threshold: float = 0.02) -> Garble
     >>> unmapped_characters(["\\ue001\\ue002\\ue003 abc"] * 10).measure
     'unmapped_characters'
     """
-    chars = unmapped = 0
-    for text in texts:
-        chars += len(text) - text.count(" ")
-        unmapped += sum(
-            1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or c >= "\U000f0000"
-        )
+    chars = sum(len(text) - text.count(" ") for text in texts)
+    unmapped = sum(len(_UNMAPPED.findall(text)) for text in texts)
     if unmapped < 10 or unmapped / max(1, chars) < threshold:
         return None
     return Garbled(

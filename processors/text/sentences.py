@@ -37,6 +37,7 @@ _ABBREVIATIONS = frozenset(
 # A candidate end: terminal punctuation, then any closing quotes/brackets.
 _END = re.compile(r"(?:[.!?]+|[。！？]+)[\"'”’」』)\]]*")
 _CJK_END = re.compile(r"[。！？]")
+_HANGUL_SYLLABLES = re.compile("[\uac00-\ud7a3]")
 _START = re.compile(r"[\"'“‘「『(\[]*[A-Z0-9\u3131-\u318e\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -61,9 +62,10 @@ def is_korean(text: str) -> bool:
     >>> is_korean("서울시 공원 Seoul"), is_korean("Seoul parks 서울")
     (True, False)
     """
-    letters = [c for c in text if c.isalpha()]
-    hangul = sum("\uac00" <= c <= "\ud7a3" for c in letters)
-    return hangul >= 2 and hangul >= 0.5 * len(letters)
+    if text.isascii():
+        return False
+    hangul = len(_HANGUL_SYLLABLES.findall(text))
+    return hangul >= 2 and hangul >= 0.5 * sum(map(str.isalpha, text))
 
 
 @functools.cache
