@@ -49,6 +49,7 @@ _LABEL_WORDS = frozenset(
 _LABEL_FILLER = frozenset({"of", "by", "the", "and", "no", "no.", "number", "last"})
 _PHONE_STUB = re.compile(r"^\(?\s*(?:t|tel|phone|☎|전화|문의)\s*[.:]?\s*\)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"copyright|©|ⓒ|\(c\)\s*\d{4}|저작권", re.IGNORECASE)
+_RIGHTS_RESERVED = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
 _COPYRIGHT_CONTEXT = re.compile(
     r"\d{4}|all rights reserved|무단\s*(?:전재|복제)|재배포|reserved", re.IGNORECASE
 )
@@ -92,7 +93,7 @@ def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
     if ctx.from_html:
         return None
     text = lines[i].text
-    parts = [p for p in _CRUMB_SEPARATOR.split(text) if p]
+    parts = [p for p in _CRUMB_SEPARATOR.split(text) if p] if _CRUMB_SEPARATOR.search(text) else []
     if (
         len(parts) >= 3
         and all(len(words(p)) <= 4 for p in parts)
@@ -151,8 +152,8 @@ def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
 
 def rule_section_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     """A line repeating a breadcrumb or menu item: the section's label, not content."""
-    if ctx.from_html:
-        return None
+    if ctx.from_html or not ctx.menu_items or len(lines[i].text) > 60:
+        return None  # lower() never shortens a text
     text = lines[i].text.lower()
     return "section_label" if text in ctx.menu_items and len(text) <= 60 else None
 
@@ -162,9 +163,10 @@ def rule_empty_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     text = lines[i].text.rstrip(" :：")
     if _PHONE_STUB.match(text):
         return "empty_label"
-    tokens = [t.lower() for t in text.split()]
+    tokens = text.split()
     if not tokens or len(tokens) > 4 or any(c.isdigit() for c in text):
         return None
+    tokens = [t.lower() for t in tokens]
     if all(t in _LABEL_WORDS or t in _LABEL_FILLER for t in tokens) and any(
         t in _LABEL_WORDS for t in tokens
     ):
@@ -179,26 +181,28 @@ def rule_copyright(lines: list[Line], i: int, ctx: Context) -> str | None:
         return None
     sign = _COPYRIGHT.search(text)
     footer_shaped = sign is not None and (sign.start() <= 20 or len(text) <= 80)
-    if (footer_shaped and _COPYRIGHT_CONTEXT.search(text)) or re.search(
-        r"all rights reserved\.?$", text, re.I
-    ):
+    if (footer_shaped and _COPYRIGHT_CONTEXT.search(text)) or _RIGHTS_RESERVED.search(text):
         return "copyright"
     return None
 
 
 def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Share and print buttons: lines made only of their words ("Share Facebook Twitter")."""
-    tokens = [t.lower().strip("|·,:") for t in lines[i].text.split()]
-    tokens = [t for t in tokens if t]
-    if tokens and len(tokens) <= 12 and all(t in _SHARE_WORDS for t in tokens):
-        return "share_widget"
-    return None
+    count = 0
+    for raw in lines[i].text.split():  # the first word that is no share word ends the look
+        token = raw.lower().strip("|·,:")
+        if not token:
+            continue
+        if token not in _SHARE_WORDS or count == 12:
+            return None
+        count += 1
+    return "share_widget" if count else None
 
 
 def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Promotions of other content: "Read more", "Related articles", "Subscribe ...", "관련기사"."""
     text = lines[i].text
-    if len(words(text)) <= 6 and _CALL_TO_ACTION_SHORT.match(text):
+    if _CALL_TO_ACTION_SHORT.match(text) and len(words(text)) <= 6:
         return "call_to_action"
     if len(text) <= 120 and _CALL_TO_ACTION_SENTENCE.match(text):
         return "call_to_action"
@@ -208,7 +212,11 @@ def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
 def rule_repeated(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Short lines repeated across most documents of the same source: site chrome."""
     text = lines[i].text
-    if len(text) <= ctx.config.repeated_max_chars and repeat_key(text) in ctx.repeated:
+    if (
+        ctx.repeated
+        and len(text) <= ctx.config.repeated_max_chars
+        and repeat_key(text) in ctx.repeated
+    ):
         return "repeated"
     return None
 

@@ -35,6 +35,7 @@ _TAG = re.compile(
 _ENTITY_NBSP = re.compile(r"&nbsp;?", re.IGNORECASE)
 _OPEN_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9,])(?=[“「『][A-Za-z0-9])")
 _CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?)][”」』])(?=[A-Za-z0-9])")
+_QUOTE_OR_BRACKET = re.compile("[“「『”」』]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -51,7 +52,7 @@ def word_bookmarks(line: str) -> list[str]:
 
 def markdown_heading(line: str) -> tuple[str, int | None]:
     """Strip a markdown heading mark; returns the text and the heading level (1-6) or None."""
-    match = _MD_HEADING.match(line)
+    match = _MD_HEADING.match(line) if "#" in line else None
     if not match or not match.group(2):
         return line, None
     return match.group(2), len(match.group(1))
@@ -63,9 +64,14 @@ def strip_markdown(line: str) -> str:
     >>> strip_markdown("**Press release** on snake__case__name")
     'Press release on snake__case__name'
     """
-    line = _MD_IMAGE.sub("", line)
-    line = _MD_LINK.sub(r"\1", line)
-    line = _MD_AUTOLINK.sub(r"\1", line)
+    # Each pattern needs a character of its own: lines without one skip it (most lines).
+    if "](" in line:
+        line = _MD_IMAGE.sub("", line)
+        line = _MD_LINK.sub(r"\1", line)
+    if "<" in line:
+        line = _MD_AUTOLINK.sub(r"\1", line)
+    if "*" not in line and "__" not in line:
+        return line
     previous = None
     while previous != line:  # nested emphasis: ***x*** or **_x_**
         previous = line
@@ -81,13 +87,17 @@ def strip_tags(line: str) -> str:
     >>> strip_tags("CO<sub>2</sub> emissions")
     'CO2 emissions'
     """
-    line = _SUB_SUP.sub(r"\2", line)
-    line = _ENTITY_NBSP.sub(" ", line)
-    return _TAG.sub(" ", line)
+    if "<" in line:
+        line = _SUB_SUP.sub(r"\2", line)
+    if "&" in line:
+        line = _ENTITY_NBSP.sub(" ", line)
+    return _TAG.sub(" ", line) if "<" in line else line
 
 
 def space_quotes(line: str) -> str:
     """Restore the space a conversion lost beside a curly quote or corner bracket."""
+    if _QUOTE_OR_BRACKET.search(line) is None:
+        return line
     return _CLOSE_QUOTE_GLUED.sub(" ", _OPEN_QUOTE_GLUED.sub(" ", line))
 
 
