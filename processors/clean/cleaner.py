@@ -86,10 +86,28 @@ def prepare_lines(text: str, config: CleanConfig) -> tuple[list[Line], list[Remo
     return lines, removed
 
 
-_CONNECTOR_END = re.compile(
-    r"(?:,|\b(?:the|a|an|of|to|and|or|in|on|for|with|by|at|from|as|that|which|who)|[가-힣]+(?:며|고|는|의|와|과|및|에))$",
-    re.IGNORECASE,
+_CONNECTOR_WORD = re.compile(
+    r"the|a|an|of|to|and|or|in|on|for|with|by|at|from|as|that|which|who", re.IGNORECASE
 )
+_KOREAN_CONNECTOR = frozenset("며고는의와과및에")
+
+
+def _ends_with_connector(text: str) -> bool:
+    """Ends with a comma, a function word that leads on ("of", "and", "the", ...) or a Hangul
+    word ending in a connective ending or particle (며, 고, 는, 의, ...): only the last word
+    is looked at.
+
+    >>> [_ends_with_connector(t) for t in ("the plan of", "a theme", "계획을 수립하며")]
+    [True, False, True]
+    """
+    if text.endswith(","):
+        return True
+    if len(text) >= 2 and text[-1] in _KOREAN_CONNECTOR and "가" <= text[-2] <= "힣":
+        return True
+    start = len(text)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1  # the last run of word characters, as \b sees words
+    return start < len(text) and _CONNECTOR_WORD.fullmatch(text, start) is not None
 
 
 def rejoin_wrapped(lines: list[Line]) -> list[Line]:
@@ -113,7 +131,7 @@ def _continues(prev: Line, line: Line) -> bool:
         return False
     first = line.text[0]
     lower_start = first.islower()
-    connector = bool(_CONNECTOR_END.search(prev.text))
+    connector = _ends_with_connector(prev.text)
     if line.blank_before:
         return lower_start and connector
     if lower_start and (connector or len(prev.text) >= 60):

@@ -36,9 +36,22 @@ def is_notice(text: str) -> bool:
     rather than the document's subject."""
     if len(text) > 800:
         return False
+    if text.isascii() and not _may_be_notice(text.lower()):
+        return False
     if _NOTICE_STRONG.search(text):
         return True
     return bool(_SITE_REFERENCE.search(text) and _NOTICE_TOPIC.search(text))
+
+
+def _may_be_notice(lower: str) -> bool:
+    """Whether lower-cased ASCII text holds a word every English notice pattern needs: a
+    strong notice's "cookie" or "archived", or a site reference's "this"/"our" and "site",
+    "page" or "portal" (most lines hold none: no pattern is tried)."""
+    if "cookie" in lower or "archived" in lower:
+        return True
+    return ("this" in lower or "our" in lower) and (
+        "site" in lower or "page" in lower or "portal" in lower
+    )
 
 
 def _is_notice_continuation(text: str, notice: str) -> bool:
