@@ -21,6 +21,7 @@ computed for all blocks of a page at once with numpy, from arrays of the blocks'
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,26 +146,31 @@ def main_element_features(blocks: Sequence[PageBlock], probabilities: Matrix) ->
         return np.zeros((0, len(MAIN_FEATURES)))
     chars = np.fromiter((len(b.text) for b in blocks), float, n)
     mass = chars * probabilities
-    held: dict[int, float] = {}
-    size: dict[int, float] = {}
-    depth: dict[int, int] = {}
-    for block, m, c in zip(blocks, mass, chars, strict=True):
-        for level, node in enumerate(block.ancestors):
-            held[node] = held.get(node, 0.0) + float(m)
-            size[node] = size.get(node, 0.0) + float(c)
-            depth[node] = level
+    # every (block, ancestor) pair at once: an element holds the mass and characters of the
+    # blocks below it, summed in block order
+    lengths = np.fromiter((len(b.ancestors) for b in blocks), np.int64, n)
+    nodes = np.fromiter(
+        itertools.chain.from_iterable(b.ancestors for b in blocks), np.int64, int(lengths.sum())
+    )
+    held = np.bincount(nodes, weights=np.repeat(mass, lengths))
+    size = np.bincount(nodes, weights=np.repeat(chars, lengths))
+    depth = np.zeros(len(held), dtype=np.int64)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    depth[nodes] = np.arange(len(nodes)) - starts  # an element's place in every path is one
     _, groups = np.unique(np.fromiter((b.container for b in blocks), int, n), return_inverse=True)
     siblings_p = _group_mean(probabilities, groups, np.bincount(groups).astype(float))
     total = float(mass.sum())
-    chosen = [node for node, m in held.items() if m >= MAIN_MASS * total]
+    seen, first = np.unique(nodes, return_index=True)
+    in_order = seen[np.argsort(first, kind="stable")].tolist()  # as the blocks meet them
+    chosen = [node for node in in_order if held[node] >= MAIN_MASS * total]
     if not chosen or total <= 0:
         features = np.zeros((n, len(MAIN_FEATURES)))
         features[:, -1] = siblings_p
         return features
-    main = max(chosen, key=lambda node: (depth[node], -size[node]))
+    main = max(chosen, key=lambda node: (int(depth[node]), -float(size[node])))
     inside = np.fromiter((main in b.ancestors for b in blocks), float, n)
-    purity = held[main] / max(1.0, size[main])
-    share = size[main] / max(1.0, float(chars.sum()))
+    purity = float(held[main]) / max(1.0, float(size[main]))
+    share = float(size[main]) / max(1.0, float(chars.sum()))
     linked = np.fromiter((b.link_share >= 0.8 for b in blocks), float, n)
     heading = np.fromiter((b.heading > 0 for b in blocks), float, n)
     return np.column_stack(

@@ -198,7 +198,7 @@ def _nearly_utf8(data: bytes) -> Decoded | None:
     """UTF-8 with a few broken bytes: more valid multi-byte sequences than invalid bytes."""
     replaced = _count_replaced(data, "utf-8")
     text = data.decode("utf-8", errors="replace")
-    multibyte = sum(1 for c in text if ord(c) > 127 and c != "\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
     if replaced <= max(8, len(data) // 50) and multibyte >= replaced:
         return Decoded(text, "utf-8", 0.8, replaced)
     return None

@@ -119,9 +119,9 @@ class _Walker:
             self.buffer.link_chars += len(value.strip())
 
     def flush(self, frames: list[_Frame]) -> None:
+        if not self.buffer.parts:
+            return  # nothing since the last block: the buffer stays as it is (no links either)
         buffer, self.buffer = self.buffer, _Buffer()
-        if not buffer.parts:
-            return
         text = " ".join("".join(buffer.parts).split())  # inline elements join as rendered
         if not text:
             return

@@ -140,7 +140,13 @@ def text_size(text: str) -> int:
 
 def hangul_share(text: str) -> float:
     """Share of Hangul syllables among the non-ASCII letters of ``text`` (0 when there are none)."""
-    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if text.isascii():
+        return 0.0
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTERS))
+    letters = sum(map(str.isalpha, text)) - ascii_letters
     if not letters:
         return 0.0
-    return sum("\uac00" <= c <= "\ud7a3" for c in letters) / len(letters)
+    return len(_HANGUL_SYLLABLE.findall(text)) / letters
+
+
+_NOT_ASCII_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())

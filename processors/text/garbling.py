@@ -24,6 +24,7 @@ Each takes the document's texts (one per segment, with the segment's language fo
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -41,6 +42,38 @@ _LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
 """The words of two letters or more (:data:`_WORD` matches of that length)."""
 _SINGLE_LETTER = re.compile(r"(?<![^\W\d_])(?![aiouyeAIOUYE](?![^\W\d_]))[^\W\d_](?![^\W\d_])")
 """Words of one letter, the one-letter words of Latin-script languages aside."""
+_HANGUL_WORD = re.compile(r"(?<![^\W\d_])[\uac00-\ud7a3]")
+"""The first letter of a word (a run of letters) that starts with a Hangul syllable."""
+_HANGUL_SYLLABLE_WORD = re.compile(r"(?<![^\W\d_])[\uac00-\ud7a3](?![^\W\d_])")
+_BEYOND_BMP = "\U00010000"
+
+
+def _cased(char: str) -> bool:
+    """A letter of a script with capitals (Latin, Greek, Cyrillic, ...)."""
+    return char.lower() != char.upper()
+
+
+@functools.cache
+def _cased_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words (runs of letters) that start with a cased letter of the BMP, and such words of
+    one letter other than the one-letter words of :data:`_ONE_LETTER_WORDS`."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if _cased(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    cased = "".join(
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+    )
+    start = r"(?<![^\W\d_])"
+    word = re.compile(f"{start}[{cased}][^\\W\\d_]*")
+    allowed = "".join(sorted(_ONE_LETTER_WORDS))
+    letter = re.compile(f"{start}(?![{allowed}](?![^\\W\\d_]))[{cased}](?![^\\W\\d_])")
+    return word, letter
+
+
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 """The replacement character and the private-use areas."""
 _ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
@@ -144,15 +177,16 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     joined = "\n".join(texts)
     if len(_SINGLE_LETTER.findall(joined)) < min(threshold, 2 * threshold) * 40:
         return None  # too few one-letter words to pass either threshold
-    letters = hangul = letters_one = hangul_one = 0
-    for text in texts:
-        for word in _WORD.findall(text):
-            if _HANGUL.match(word):
-                hangul += 1
-                hangul_one += len(word) == 1
-            elif word.isalpha() and word[0].lower() != word[0].upper():  # a cased script
-                letters += 1
-                letters_one += len(word) == 1 and word not in _ONE_LETTER_WORDS
+    hangul = len(_HANGUL_WORD.findall(joined))
+    hangul_one = len(_HANGUL_SYLLABLE_WORD.findall(joined))
+    if max(joined, default=" ") < _BEYOND_BMP:
+        cased_word, cased_letter = _cased_patterns()
+        letters = sum(map(str.isalpha, cased_word.findall(joined)))
+        letters_one = sum(map(str.isalpha, cased_letter.findall(joined)))
+    else:  # cased letters beyond the BMP (Deseret, Adlam, ...): word by word
+        words = [w for w in _WORD.findall(joined) if w.isalpha() and _cased(w[0])]
+        letters = len(words)
+        letters_one = sum(1 for w in words if len(w) == 1 and w not in _ONE_LETTER_WORDS)
     for count, ones, limit in (
         (letters, letters_one, threshold),
         (hangul, hangul_one, 2 * threshold),
