@@ -40,12 +40,6 @@ _NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
 """The words of two letters or more (:data:`_WORD` matches of that length)."""
-_SINGLE_LETTER = re.compile(r"(?<![^\W\d_])(?![aiouyeAIOUYE](?![^\W\d_]))[^\W\d_](?![^\W\d_])")
-"""Words of one letter, the one-letter words of Latin-script languages aside."""
-_HANGUL_WORD = re.compile(r"(?<![^\W\d_])[\uac00-\ud7a3]")
-"""The first letter of a word (a run of letters) that starts with a Hangul syllable."""
-_HANGUL_SYLLABLE_WORD = re.compile(r"(?<![^\W\d_])[\uac00-\ud7a3](?![^\W\d_])")
-_BEYOND_BMP = "\U00010000"
 
 
 def _cased(char: str) -> bool:
@@ -53,10 +47,18 @@ def _cased(char: str) -> bool:
     return char.lower() != char.upper()
 
 
+def _count_cased(chars: str) -> int:
+    """How many of ``chars`` are :func:`_cased` (one pattern over the BMP's cased letters;
+    the rare characters beyond it one by one)."""
+    found = len(_cased_letters().findall(chars))
+    if max(chars, default=" ") >= "\U00010000":
+        found += sum(1 for c in chars if c >= "\U00010000" and _cased(c))
+    return found
+
+
 @functools.cache
-def _cased_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Words (runs of letters) that start with a cased letter of the BMP, and such words of
-    one letter other than the one-letter words of :data:`_ONE_LETTER_WORDS`."""
+def _cased_letters() -> re.Pattern[str]:
+    """A character class of the BMP's :func:`_cased` characters (built once, in ranges)."""
     ranges: list[tuple[int, int]] = []
     for code in range(0x10000):
         if _cased(chr(code)):
@@ -64,14 +66,11 @@ def _cased_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
                 ranges[-1] = (ranges[-1][0], code)
             else:
                 ranges.append((code, code))
-    cased = "".join(
-        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+    return re.compile(
+        "["
+        + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+        + "]"
     )
-    start = r"(?<![^\W\d_])"
-    word = re.compile(f"{start}[{cased}][^\\W\\d_]*")
-    allowed = "".join(sorted(_ONE_LETTER_WORDS))
-    letter = re.compile(f"{start}(?![{allowed}](?![^\\W\\d_]))[{cased}](?![^\\W\\d_])")
-    return word, letter
 
 
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
@@ -174,19 +173,16 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     >>> single_letters([prose] * 5) is None
     True
     """
-    joined = "\n".join(texts)
-    if len(_SINGLE_LETTER.findall(joined)) < min(threshold, 2 * threshold) * 40:
-        return None  # too few one-letter words to pass either threshold
-    hangul = len(_HANGUL_WORD.findall(joined))
-    hangul_one = len(_HANGUL_SYLLABLE_WORD.findall(joined))
-    if max(joined, default=" ") < _BEYOND_BMP:
-        cased_word, cased_letter = _cased_patterns()
-        letters = sum(map(str.isalpha, cased_word.findall(joined)))
-        letters_one = sum(map(str.isalpha, cased_letter.findall(joined)))
-    else:  # cased letters beyond the BMP (Deseret, Adlam, ...): word by word
-        words = [w for w in _WORD.findall(joined) if w.isalpha() and _cased(w[0])]
-        letters = len(words)
-        letters_one = sum(1 for w in words if len(w) == 1 and w not in _ONE_LETTER_WORDS)
+    words = _WORD.findall("\n".join(texts))
+    firsts = "".join([w[0] for w in words])
+    singles = [w for w in words if len(w) == 1]
+    hangul = len(_HANGUL.findall(firsts))  # words that start with a syllable
+    hangul_one = len(_HANGUL.findall("".join(singles)))
+    # words of a cased script: a cased first letter and letters only
+    letters = _count_cased(firsts) - sum(1 for w in words if not w.isalpha() and _cased(w[0]))
+    letters_one = sum(
+        1 for w in singles if w.isalpha() and _cased(w) and w not in _ONE_LETTER_WORDS
+    )
     for count, ones, limit in (
         (letters, letters_one, threshold),
         (hangul, hangul_one, 2 * threshold),
