@@ -151,7 +151,8 @@ def _word_features(text: str) -> tuple[float, ...]:
     """The features of a line that need its words or a pattern: word count, function-word
     density, sentence end, capitalised share, separator, colon end, comma."""
     found = words(text)
-    capitalised = sum(1 for w in found if w[0].isupper()) / len(found) if found else 0.0
+    firsts = "".join([w[0] for w in found])
+    capitalised = sum(map(str.isupper, firsts)) / len(found) if found else 0.0
     return (
         float(len(found)),
         stopword_density(text),

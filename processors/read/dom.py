@@ -64,7 +64,7 @@ _CONTENT_WORDS = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     """What an element passes down to what it contains."""
 
@@ -90,7 +90,7 @@ class _Frame:
     row: int = -1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Buffer:
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
