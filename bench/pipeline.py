@@ -16,7 +16,8 @@ systems run in ``--rounds`` interleaved rounds, each round one pass of every sys
 pages in an order rotated each round, so that a slow spell of the machine falls on all of them
 alike (trafilatura alone measured 30 to 51 pages/s in separate runs here). Reported: each
 system's median pages/s, its ratio to (a) taken within each round (median, min-max), and the
-share of each stage in lingoflow's stage time (median round).
+share of each stage in lingoflow's stage time (median round): decode and repair, cleaning,
+language detection, and the garbled-text check.
 
     python -m bench.pipeline [--data DIR] [--rounds N] [--batch N]
 """
@@ -46,6 +47,7 @@ CONFIGS = {
 GOALS = {"html": 1.0, "html-blocks": 1.0, "text": 2.0}
 LABELS = {"html": "(b)", "html-blocks": "(b')", "text": "(c)"}
 DETECT_SHARE_GOAL = 0.15
+STAGES = ("decode", "clean", "detect", "check")
 
 
 def read_pages(folder: Path, suffix: str) -> list[tuple[str, bytes]]:
@@ -118,10 +120,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "\n| system | pages/s (median) | x trafilatura, median (min-max) | goal | decode+repair |"
-        " clean | detect |"
+        " clean | detect | check |"
     )
-    print("|---|---|---|---|---|---|---|")
-    print(f"| (a) trafilatura alone, HTML | {median_rate('trafilatura'):.1f} | 1.00 | | | | |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| (a) trafilatura alone, HTML | {median_rate('trafilatura'):.1f} | 1.00 | | | | | |")
     met = {}
     for name in CONFIGS:
         count = len(pages[name])
@@ -132,15 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         middle = sorted(range(args.rounds), key=lambda r: seconds[name][r])[args.rounds // 2]
         share = stages[name][middle]
         total = sum(share.values()) or 1.0
-        cells = " | ".join(
-            f"{100 * share.get(s, 0.0) / total:.0f} %" for s in ("decode", "clean", "detect")
-        )
+        cells = " | ".join(f"{100 * share.get(s, 0.0) / total:.0f} %" for s in STAGES)
         ratio = statistics.median(ratios)
         print(
             f"| {LABELS[name]} lingoflow, {name} | {median_rate(name):.1f} | "
             f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | >= {GOALS[name]} | {cells} |"
         )
         met[name] = ratio >= GOALS[name] and share.get("detect", 0.0) / total <= DETECT_SHARE_GOAL
+    print("\nSeconds per stage, every round (decode+repair / clean / detect / check):")
+    for name in CONFIGS:
+        rounds = ", ".join(
+            " / ".join(f"{one.get(s, 0.0):.2f}" for s in STAGES) for one in stages[name]
+        )
+        print(f"  {name}: {rounds}")
     for name, ok in met.items():
         print(f"{name}: goals met: {ok}")
     return 0
