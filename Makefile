@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+AZURITE := $(VENV)/azurite/node_modules/.bin/azurite-blob
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # processors/ and flows/ install as lingoflow.processors and lingoflow.flows. The editable
@@ -24,7 +25,15 @@ $(STAMP): pyproject.toml constraints.txt $(SOURCE_LIST)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]" --config-settings editable_mode=strict
 	@touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install lingoflow with pinned dependencies
+install: $(STAMP) $(AZURITE)  ## create .venv and install lingoflow with pinned dependencies
+
+# Azurite (Azure Storage's emulator, Node.js) for the az:// tests, locked in tests/azurite/.
+# Without npm the az:// tests are skipped and say why.
+$(AZURITE): tests/azurite/package.json tests/azurite/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(VENV)/azurite && cp tests/azurite/package.json tests/azurite/package-lock.json $(VENV)/azurite/ && \
+	  npm ci --prefix $(VENV)/azurite --no-audit --no-fund --loglevel=error && touch $(AZURITE); \
+	else echo "npm not found: Azurite is not installed, the az:// tests will be skipped"; fi
 
 run: $(STAMP)  ## process raw/ into processed/ through the Prefect flow
 	$(BIN)/lingoflow run --raw-dir raw --processed-dir processed
@@ -38,7 +47,7 @@ screenshots: $(STAMP)  ## run the deployments on a scratch server and screenshot
 stop:  ## stop exactly what `make serve` started (PID files in .prefect-local/)
 	@test -x $(BIN)/lingoflow && $(BIN)/lingoflow stop --state .prefect-local || echo "nothing to stop"
 
-test: $(STAMP)  ## lint, type-check and run the whole test suite
+test: $(STAMP) $(AZURITE)  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check processors flows tests bench
 	$(BIN)/ruff format --check processors flows tests bench
 	$(BIN)/mypy
