@@ -27,6 +27,55 @@ def load_records(folder: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
+VOLATILE = ("processed_at", "flow_run_id")
+"""Fields of a record's ``pipeline`` that differ between two runs making the same record."""
+
+
+def stable(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without its :data:`VOLATILE` fields: what two runs must agree on."""
+    pipeline = {k: v for k, v in record["pipeline"].items() if k not in VOLATILE}
+    return {**record, "pipeline": pipeline}
+
+
+def check_store_run(
+    fs: Any, folder: str, url: str, tmp_path: Path, monkeypatch: Any
+) -> tuple[str, str, list[str]]:
+    """Upload the samples to ``folder``/raw of the fsspec filesystem ``fs`` (``url`` is the
+    same folder as a URL), run them to ``url``/processed and check what any store must give:
+    the local run's records and index, then a re-run that reads no object. Returns the raw
+    and processed URLs and the list the names of objects read from then on go to."""
+    from lingoflow.flows.process import process_documents
+    from lingoflow.processors.core.storage import RemoteFolder
+    from lingoflow.processors.output.records import INDEX_NAME
+    from tests.conftest import RAW
+
+    for path in RAW.iterdir():
+        fs.pipe_file(f"{folder}/raw/{path.name}", path.read_bytes())
+    raw, processed = f"{url}/raw", f"{url}/processed"
+    summary = process_documents(raw_dir=raw, processed_dir=processed)
+    assert summary.by_status == {"ok": 5}
+    local = tmp_path / "processed"
+    process_documents(raw_dir=RAW, processed_dir=local)
+    remote = {}
+    for key in fs.glob(f"{folder}/processed/*.json"):
+        record = json.loads(fs.cat_file(key))
+        remote[record["source"]["path"]] = stable(record)
+    assert remote == {k: stable(v) for k, v in load_records(local).items()}
+    assert fs.cat_file(f"{folder}/processed/{INDEX_NAME}") == (local / INDEX_NAME).read_bytes()
+
+    reads: list[str] = []
+    original = RemoteFolder.read
+
+    def counting(self: RemoteFolder, name: str, limit: int | None = None) -> bytes | None:
+        reads.append(name)
+        return original(self, name, limit)
+
+    monkeypatch.setattr(RemoteFolder, "read", counting)
+    again = process_documents(raw_dir=raw, processed_dir=processed)
+    assert again.up_to_date == 5 and again.written == 0 and reads == []
+    return raw, processed, reads
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Bytes and modification time (ns) of every file in ``folder``."""
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}

@@ -6,7 +6,6 @@ container and a wrong account key must fail the run before any work."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -18,11 +17,9 @@ from typing import Any
 import pytest
 
 from lingoflow.flows.process import process_documents
-from lingoflow.processors.core.storage import RemoteFolder
 from lingoflow.processors.output.export import export
-from lingoflow.processors.output.records import INDEX_NAME
-from tests.conftest import RAW, ROOT
-from tests.helpers import load_records
+from tests.conftest import ROOT
+from tests.helpers import check_store_run
 
 adlfs = pytest.importorskip("adlfs")
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -89,47 +86,15 @@ def blobs(azurite: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     adlfs.AzureBlobFileSystem.clear_instance_cache()
 
 
-def stable(record: dict[str, Any]) -> dict[str, Any]:
-    pipeline = {
-        k: v for k, v in record["pipeline"].items() if k not in ("processed_at", "flow_run_id")
-    }
-    return {**record, "pipeline": pipeline}
-
-
 def test_a_run_through_azure_makes_the_local_records_then_skips_them_unread(
     blobs: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for path in RAW.iterdir():
-        blobs.pipe_file(f"{CONTAINER}/raw/{path.name}", path.read_bytes())
-    raw, processed = f"az://{CONTAINER}/raw", f"az://{CONTAINER}/processed"
-    summary = process_documents(raw_dir=raw, processed_dir=processed)
-    assert summary.by_status == {"ok": 5}
-    local = tmp_path / "processed"
-    process_documents(raw_dir=RAW, processed_dir=local)
-    remote = {}
-    for key in blobs.glob(f"{CONTAINER}/processed/*.json"):
-        record = json.loads(blobs.cat_file(key))
-        remote[record["source"]["path"]] = stable(record)
-    assert remote == {k: stable(v) for k, v in load_records(local).items()}
-    index = blobs.cat_file(f"{CONTAINER}/processed/{INDEX_NAME}")
-    assert index == (local / INDEX_NAME).read_bytes()
-
-    reads: list[str] = []
-    original = RemoteFolder.read
-
-    def counting(self: RemoteFolder, name: str, limit: int | None = None) -> bytes | None:
-        reads.append(name)
-        return original(self, name, limit)
-
-    monkeypatch.setattr(RemoteFolder, "read", counting)
-    again = process_documents(raw_dir=raw, processed_dir=processed)
-    assert again.up_to_date == 5 and again.written == 0 and reads == []
-
+    url = f"az://{CONTAINER}"
+    raw, processed, reads = check_store_run(blobs, CONTAINER, url, tmp_path, monkeypatch)
     blobs.pipe_file(f"{CONTAINER}/raw/extra.txt", b"A new press release about city parks.\n")
     third = process_documents(raw_dir=raw, processed_dir=processed)
     assert third.up_to_date == 5 and third.written == 1
-    assert reads == ["extra.txt"]  # the changed blob alone is downloaded
-
+    assert reads == ["extra.txt"]  # the new blob alone is downloaded
     exported = export(processed, tmp_path / "records.parquet", "parquet")
     assert exported.rows == 6 and not exported.corrupt
 

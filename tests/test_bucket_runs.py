@@ -30,13 +30,11 @@ from lingoflow.processors.output.export import ExportError, export
 from lingoflow.processors.output.records import INDEX_NAME, SOURCES_NAME
 from tests.conftest import RAW, without_credentials
 from tests.conftest import s3_filesystem as filesystem
-from tests.helpers import empty_package_settings, install_en_ko, load_records
+from tests.helpers import empty_package_settings, install_en_ko, load_records, stable
 
 pytest.importorskip("moto.server")
 pytest.importorskip("s3fs")
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-VOLATILE = ("processed_at", "flow_run_id")
 
 
 def upload_samples(bucket: str) -> str:
@@ -56,11 +54,6 @@ def bucket_records(bucket: str) -> dict[str, dict[str, Any]]:
         record = json.loads(data)
         found[record["source"]["path"]] = record
     return found
-
-
-def stable(record: dict[str, Any]) -> dict[str, Any]:
-    pipeline = {k: v for k, v in record["pipeline"].items() if k not in VOLATILE}
-    return {**record, "pipeline": pipeline}
 
 
 READS: list[tuple[str, str]] = []

@@ -5,7 +5,6 @@ objects unread, and a missing bucket must fail the run before any work."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,8 @@ from typing import Any
 import pytest
 
 from lingoflow.flows.process import process_documents
-from lingoflow.processors.core.storage import RemoteFolder
 from lingoflow.processors.output.export import export
-from lingoflow.processors.output.records import INDEX_NAME
-from tests.conftest import RAW
-from tests.helpers import load_records
+from tests.helpers import check_store_run
 
 pytest.importorskip("gcsfs")
 emulator = pytest.importorskip("gcp_storage_emulator.server")
@@ -49,42 +45,10 @@ def gcs() -> Iterator[Any]:
         server.stop()
 
 
-def stable(record: dict[str, Any]) -> dict[str, Any]:
-    pipeline = {
-        k: v for k, v in record["pipeline"].items() if k not in ("processed_at", "flow_run_id")
-    }
-    return {**record, "pipeline": pipeline}
-
-
 def test_a_run_through_gcs_makes_the_local_records_then_skips_them_unread(
     gcs: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for path in RAW.iterdir():
-        gcs.pipe_file(f"{BUCKET}/raw/{path.name}", path.read_bytes())
-    raw, processed = f"gs://{BUCKET}/raw", f"gs://{BUCKET}/processed"
-    summary = process_documents(raw_dir=raw, processed_dir=processed)
-    assert summary.by_status == {"ok": 5}
-    local = tmp_path / "processed"
-    process_documents(raw_dir=RAW, processed_dir=local)
-    remote = {}
-    for key in gcs.glob(f"{BUCKET}/processed/*.json"):
-        record = json.loads(gcs.cat_file(key))
-        remote[record["source"]["path"]] = stable(record)
-    assert remote == {k: stable(v) for k, v in load_records(local).items()}
-    index = gcs.cat_file(f"{BUCKET}/processed/{INDEX_NAME}")
-    assert index == (local / INDEX_NAME).read_bytes()
-
-    reads: list[str] = []
-    original = RemoteFolder.read
-
-    def counting(self: RemoteFolder, name: str, limit: int | None = None) -> bytes | None:
-        reads.append(name)
-        return original(self, name, limit)
-
-    monkeypatch.setattr(RemoteFolder, "read", counting)
-    again = process_documents(raw_dir=raw, processed_dir=processed)
-    assert again.up_to_date == 5 and again.written == 0 and reads == []
-
+    _, processed, _ = check_store_run(gcs, BUCKET, f"gs://{BUCKET}", tmp_path, monkeypatch)
     exported = export(processed, tmp_path / "records.parquet", "parquet")
     assert exported.rows == 5 and not exported.corrupt
 
