@@ -76,6 +76,17 @@ def check_store_run(
     return raw, processed, reads
 
 
+def check_missing_store_fails(fs: Any, raw_url: str, out: str, out_url: str, name: str) -> None:
+    """A run whose raw folder ``raw_url`` is in a bucket or container that does not exist
+    fails before any work, naming it (``name``), and writes nothing to ``out`` (the path in
+    ``fs`` of ``out_url``)."""
+    from lingoflow.flows.process import process_documents
+
+    state = process_documents(raw_dir=raw_url, processed_dir=out_url, return_state=True)
+    assert state.is_failed() and name in str(state.message)
+    assert not fs.exists(out)
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Bytes and modification time (ns) of every file in ``folder``."""
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}

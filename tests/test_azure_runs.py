@@ -19,7 +19,7 @@ import pytest
 from lingoflow.flows.process import process_documents
 from lingoflow.processors.output.export import export
 from tests.conftest import ROOT
-from tests.helpers import check_store_run
+from tests.helpers import check_missing_store_fails, check_store_run
 
 adlfs = pytest.importorskip("adlfs")
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -100,13 +100,8 @@ def test_a_run_through_azure_makes_the_local_records_then_skips_them_unread(
 
 
 def test_a_missing_container_fails_the_run_before_any_work(blobs: Any) -> None:
-    state = process_documents(
-        raw_dir="az://no-such-container/raw",
-        processed_dir=f"az://{CONTAINER}/out-missing",
-        return_state=True,
-    )
-    assert state.is_failed() and "no-such-container" in str(state.message)
-    assert not blobs.exists(f"{CONTAINER}/out-missing")
+    raw, out = "az://no-such-container/raw", f"{CONTAINER}/out-missing"
+    check_missing_store_fails(blobs, raw, out, f"az://{out}", "no-such-container")
 
 
 def test_a_wrong_account_key_fails_the_run_before_any_work(

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from lingoflow.flows.process import process_documents
 from lingoflow.processors.output.export import export
-from tests.helpers import check_store_run
+from tests.helpers import check_missing_store_fails, check_store_run
 
 pytest.importorskip("gcsfs")
 emulator = pytest.importorskip("gcp_storage_emulator.server")
@@ -54,10 +53,5 @@ def test_a_run_through_gcs_makes_the_local_records_then_skips_them_unread(
 
 
 def test_a_missing_gcs_bucket_fails_the_run_before_any_work(gcs: Any) -> None:
-    state = process_documents(
-        raw_dir="gs://no-such-bucket-here/raw",
-        processed_dir=f"gs://{BUCKET}/out",
-        return_state=True,
-    )
-    assert state.is_failed() and "no-such-bucket-here" in str(state.message)
-    assert not gcs.exists(f"{BUCKET}/out")
+    raw, out = "gs://no-such-bucket-here/raw", f"{BUCKET}/out"
+    check_missing_store_fails(gcs, raw, out, f"gs://{out}", "no-such-bucket-here")
