@@ -301,3 +301,20 @@ def test_detect_many_of_nothing_and_cached_answers() -> None:
         ["Bonjour à tous", "Das ist ein deutscher Satz über Umweltpolitik."]
     )
     assert again[1] is first and again[0].lang == "fr"
+
+
+def test_word_tables_past_their_limit_start_again_with_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The per-word vectors are kept in tables of at most WORD_CACHE_SIZE words; a batch that
+    would pass the limit empties the table first, and the answers do not change."""
+    import lingoflow.processors.language.detector as langid
+
+    expected = [LanguageDetector().detect(t) for t in BATCH_TEXTS]
+    monkeypatch.setattr(langid, "WORD_CACHE_SIZE", 6)
+    detector = LanguageDetector()
+    assert [detector.detect_many([t])[0] for t in BATCH_TEXTS] == expected
+    profiles = detector._ngram_profiles["latin"]
+    assert profiles is not None and len(profiles._words.row) < 21  # of 21 words: emptied
+    detector._cache.clear()  # answers forgotten, the tables kept
+    assert detector.detect_many(BATCH_TEXTS) == expected

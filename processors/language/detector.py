@@ -35,8 +35,9 @@ import os
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar, overload
 
 import numpy as np
 from langdetect.detector import Detector
@@ -178,7 +179,7 @@ class LanguageDetector:
         self.word_frequencies = word_frequencies
         self._ngram_profiles: dict[str, NgramProfiles | None] = {}
         self._freqs: dict[str, dict[str, float]] = {}
-        self._word_logs: dict[tuple[str, ...], dict[str, NDArray[np.float64]]] = {}
+        self._word_logs: dict[tuple[str, ...], _Rows[str]] = {}
         self._cache: OrderedDict[tuple[str, str | None], Detection] = OrderedDict()
 
     def detect(self, text: str, context: str | None = None) -> Detection:
@@ -286,14 +287,20 @@ class LanguageDetector:
             scores = np.where(vietnamese[:, None], scores * factor, scores)
         scores = np.where(keys, scores, 0.0)
         best_column = np.where(keys, scores, -np.inf).argmax(axis=1)
-        totals = scores.sum(axis=1)
+        best = scores[np.arange(n), best_column].tolist()
+        has_keys = np.asarray(keys.any(axis=1), dtype=bool).tolist()
         answers = []
-        for k in range(n):
-            if not keys[k].any():
+        for column, has_key, top, total in zip(
+            best_column.tolist(),
+            has_keys,
+            best,
+            scores.sum(axis=1).tolist(),
+            strict=True,
+        ):
+            if not has_key:
                 answers.append(Detection(UNDETERMINED, 0.0))
                 continue
-            column, total = int(best_column[k]), float(totals[k])
-            confidence = round(float(scores[k, column]) / total, 4) if total else 0.0
+            confidence = round(top / total, 4) if total else 0.0
             answers.append(Detection(group[column], confidence))
         return answers
 
@@ -315,22 +322,14 @@ class LanguageDetector:
         result = np.zeros((len(word_lists), len(group)))
         if not listed.any():
             return result, listed
-        known = self._word_logs.setdefault(group, {})
-        vectors: list[NDArray[np.float64]] = []
-        starts: list[int] = []
-        chosen: list[int] = []
-        for k in np.flatnonzero(rows).tolist():
-            starts.append(len(vectors))
-            chosen.append(k)
-            for word in word_lists[k]:
-                vector = known.get(word)
-                if vector is None:
-                    if len(known) >= WORD_CACHE_SIZE:
-                        known.clear()
-                    vector = known[word] = self._word_logs_of(group, word)
-                vectors.append(vector)
+        table = self._word_logs.get(group)
+        if table is None:
+            table = self._word_logs[group] = _Rows(len(group))
+        chosen = [k for k in np.flatnonzero(rows).tolist() if word_lists[k]]
+        new = table.missing(w for k in chosen for w in word_lists[k])
+        table.add(new, [self._word_logs_of(group, word) for word in new])
         if chosen:
-            result[chosen] = np.add.reduceat(np.stack(vectors), starts, axis=0)
+            result[chosen] = table.sums([word_lists[k] for k in chosen])
         return result, listed
 
     def _word_logs_of(self, group: tuple[str, ...], word: str) -> NDArray[np.float64]:
@@ -436,25 +435,22 @@ class NgramProfiles:
         probabilities = np.array([table[gram] for gram in table], dtype=np.float64)
         weight = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
         self.log_factors: NDArray[np.float64] = np.log(probabilities + weight)
-        self._words: dict[tuple[str, bool], NDArray[np.float64] | None] = {}
+        self._words: _Rows[tuple[str, bool]] = _Rows(len(self.languages))
 
     def posteriors(self, texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Posterior probability of each of :attr:`languages` for each text (one row a text),
         and whether the text has any n-gram of the profiles (rows without are zero)."""
         word_lists = [_langdetect_words(text) for text in texts]
-        vectors = self._vectors({w: None for words in word_lists for w in words})
-        rows: list[NDArray[np.float64]] = []
-        starts: list[int] = []
-        scored = np.zeros(len(texts), dtype=bool)
-        for k, words in enumerate(word_lists):
-            found = [v for w in words if (v := vectors[w]) is not None]
-            if found:
-                scored[k] = True
-                starts.append(len(rows))
-                rows.extend(found)
+        self._learn(self._words.missing(w for words in word_lists for w in words))
         result = np.zeros((len(texts), len(self.languages)))
-        if rows:
-            scores = np.add.reduceat(np.stack(rows), starts, axis=0)
+        with_words = [k for k, words in enumerate(word_lists) if words]
+        if not with_words:
+            return result, np.zeros(len(texts), dtype=bool)
+        sums, known = self._words.sums([word_lists[k] for k in with_words], with_known=True)
+        scored = np.zeros(len(texts), dtype=bool)
+        scored[with_words] = known
+        if known.any():
+            scores = sums[known]
             posterior = np.exp(scores - scores.max(axis=1, keepdims=True))
             result[scored] = posterior / posterior.sum(axis=1, keepdims=True)
         return result, scored
@@ -462,34 +458,99 @@ class NgramProfiles:
     def clear_cache(self) -> None:
         self._words.clear()
 
-    def _vectors(
-        self, words: dict[tuple[str, bool], None]
-    ) -> dict[tuple[str, bool], NDArray[np.float64] | None]:
-        """Each word's sum of log factors (None without an n-gram of the profiles): cached
-        ones from the cache, the others in one matrix operation, then cached."""
-        cache = self._words
-        known = {w: cache[w] for w in words if w in cache}
+    def _learn(self, words: list[tuple[str, bool]]) -> None:
+        """Each new word's sum of log factors (a word without an n-gram of the profiles
+        stays unknown: zeros), all in one matrix operation."""
         index = self.index
         rows: list[int] = []
         starts: list[int] = []
         scored: list[tuple[str, bool]] = []
+        unscored: list[tuple[str, bool]] = []
         for word in words:
-            if word in known:
-                continue
             found = [index[g] for g in _word_ngrams(*word) if g in index]
             if found:
                 starts.append(len(rows))
                 rows.extend(found)
                 scored.append(word)
             else:
-                known[word] = None
+                unscored.append(word)
         if rows:
-            sums = np.add.reduceat(self.log_factors[rows], starts, axis=0)
-            known.update(zip(scored, sums, strict=True))
-        if len(cache) + len(known) > WORD_CACHE_SIZE:
-            cache.clear()
-        cache.update(known)
-        return known
+            self._words.add(scored, np.add.reduceat(self.log_factors[rows], starts, axis=0))
+        self._words.add(unscored, None)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class _Rows(Generic[K]):
+    """Vectors by key in one growing matrix (the last :data:`WORD_CACHE_SIZE` keys, in
+    generations), so that the sums of many texts' word vectors are one gather and one
+    ``reduceat``; a key added without a vector is known to have none (zeros)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.clear()
+
+    def clear(self) -> None:
+        self.row: dict[K, int] = {}
+        self.matrix = np.zeros((1024, self.width))
+        self.known = np.zeros(1024, dtype=bool)
+        self.size = 1  # row 0: zeros, for the keys without a vector
+
+    def missing(self, keys: Iterable[K]) -> list[K]:
+        """The distinct ``keys`` not in the table, in order of first appearance; the table
+        starts again (and all of them are missing) when they would take it past its limit."""
+        distinct = dict.fromkeys(keys)
+        row = self.row
+        new = [k for k in distinct if k not in row]
+        if len(row) + len(new) > WORD_CACHE_SIZE:
+            self.clear()
+            return list(distinct)
+        return new
+
+    def add(
+        self, keys: list[K], vectors: Sequence[NDArray[np.float64]] | NDArray[np.float64] | None
+    ) -> None:
+        """Put ``keys`` in the table with their ``vectors`` (None: without a vector)."""
+        if not keys:
+            return
+        if vectors is None:
+            self.row.update(dict.fromkeys(keys, 0))
+            return
+        end = self.size + len(keys)
+        if end > len(self.matrix):
+            capacity = max(end, 2 * len(self.matrix))
+            self.matrix = np.resize(self.matrix, (capacity, self.width))
+            self.known = np.resize(self.known, capacity)
+        self.matrix[self.size : end] = vectors
+        self.known[self.size : end] = True
+        self.row.update(zip(keys, range(self.size, end), strict=True))
+        self.size = end
+
+    @overload
+    def sums(self, lists: list[list[K]]) -> NDArray[np.float64]: ...
+    @overload
+    def sums(
+        self, lists: list[list[K]], *, with_known: Literal[True]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]: ...
+    def sums(
+        self, lists: list[list[K]], *, with_known: bool = False
+    ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """The sum of the vectors of each list of keys (every list non-empty, every key in
+        the table), in the order of the keys; with ``with_known``, also whether any key of
+        each list has a vector."""
+        ids: list[int] = []
+        starts: list[int] = []
+        lookup = self.row.__getitem__
+        for keys in lists:
+            starts.append(len(ids))
+            ids.extend(map(lookup, keys))
+        rows = np.array(ids, dtype=np.intp)
+        sums: NDArray[np.float64] = np.add.reduceat(self.matrix[rows], starts, axis=0)
+        if not with_known:
+            return sums
+        known: NDArray[np.bool_] = np.logical_or.reduceat(self.known[rows], starts)
+        return sums, known
 
 
 WORD_CACHE_SIZE = 200_000
