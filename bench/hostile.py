@@ -217,6 +217,25 @@ def long_line(size: int) -> tuple[str, bytes]:
     return "long-line.txt", ("2021. 5. " * (size * 100_000)).encode()
 
 
+def long_list(size: int) -> tuple[str, bytes]:
+    """A list of ``size`` x 5,000 short numbered items, one run: rules that look at a line's
+    whole run (menus, breadcrumbs) once per item would be quadratic."""
+    items = (f"{i % 99 + 1}. Item {i}" for i in range(size * 5000))
+    return "long-list.txt", "\n".join(["1. Home", *items]).encode()
+
+
+def html_short_sections(size: int) -> tuple[str, bytes]:
+    """``size`` x 5,000 headings, each over one short paragraph: segments too short to vouch
+    for their own language, which take it from their neighbours."""
+    sections = "".join(f"<h3>Heading {i}</h3><p>Short note {i}.</p>" for i in range(size * 5000))
+    page = (
+        "<html><head><title>Sections</title></head><body><article><h1>Sections</h1>"
+        "<p>The government announced a plan today for the parks of the city.</p>"
+        f"{sections}</article></body></html>"
+    )
+    return "short-sections.html", page.encode()
+
+
 def pdf_dense_page(size: int) -> tuple[str, bytes]:
     """One page of ``size`` x 1,000 tiny lines of text."""
     from reportlab.lib.pagesizes import A4
@@ -250,9 +269,19 @@ GENERATORS: tuple[Callable[[int], tuple[str, bytes]], ...] = (
     html_utf7,
     html_deep,
     long_line,
+    long_list,
+    html_short_sections,
     pdf_dense_page,
 )
-SIZED = (zip_understated_bomb, zip_mimetype_bomb, html_deep, long_line, pdf_dense_page)
+SIZED = (
+    zip_understated_bomb,
+    zip_mimetype_bomb,
+    html_deep,
+    long_line,
+    long_list,
+    html_short_sections,
+    pdf_dense_page,
+)
 """The generators whose size grows with ``size`` (timed at two sizes by bench.fuzz)."""
 BAD_NAME = b"caf\xe9-latin1-name.txt"
 """A file name that is not UTF-8 (write it with :func:`write_all`)."""

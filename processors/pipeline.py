@@ -356,12 +356,15 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
     if doc.language == "ja":  # Han-only segments of a Japanese document are Japanese
         detections = detector.detect_many(texts, context="ja")
     trusted = [_trusted(b.text, d) for b, d in zip(doc.blocks, detections, strict=True)]
+    before = _last_trusted(detections, trusted)
+    after = _last_trusted(detections[::-1], trusted[::-1])[::-1]
     for i, (block, found) in enumerate(zip(doc.blocks, detections, strict=True)):
         block.other_langs = list(found.others)
         if trusted[i]:
             block.lang, block.lang_confidence = found.lang, found.confidence
         else:
-            block.lang = _from_context(i, detections, trusted, doc.language)
+            near = before[i]
+            block.lang = near if near is not None and near == after[i] else doc.language
             block.lang_confidence = INHERITED_CONFIDENCE
     return doc
 
@@ -401,10 +404,21 @@ def _trusted(text: str, found: Detection) -> bool:
     return letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE
 
 
-def _from_context(i: int, detections: list[Detection], trusted: list[bool], default: str) -> str:
-    before = next((detections[j].lang for j in range(i - 1, -1, -1) if trusted[j]), None)
-    after = next((detections[j].lang for j in range(i + 1, len(detections)) if trusted[j]), None)
-    return before if before is not None and before == after else default
+def _last_trusted(detections: list[Detection], trusted: list[bool]) -> list[str | None]:
+    """For each segment, the language of the nearest trusted segment before it (None when
+    there is none), in one pass.
+
+    >>> from lingoflow.processors.language.detector import Detection
+    >>> _last_trusted([Detection("en", 0.9), Detection("fr", 0.4)] * 2, [True, False] * 2)
+    [None, 'en', 'en', 'en']
+    """
+    found: list[str | None] = []
+    last: str | None = None
+    for detection, ok in zip(detections, trusted, strict=True):
+        found.append(last)
+        if ok:
+            last = detection.lang
+    return found
 
 
 def _document_language(

@@ -20,7 +20,7 @@ import lingoflow.processors.pipeline as pipeline
 from bench import hostile
 from lingoflow.flows.cli import main
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.output.export import export
 from lingoflow.processors.output.records import CorruptRecordError, load_record
@@ -98,6 +98,8 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "utf-7.html": ("ok", set()),
     "deep.html": ("partial", {"markup_too_deep"}),
     "long-line.txt": ("ok", set()),
+    "long-list.txt": ("ok", set()),
+    "short-sections.html": ("ok", set()),
     "dense-page.pdf": ("ok", set()),
 }
 
@@ -195,6 +197,34 @@ def test_sentence_splitting_is_linear() -> None:
     assert _timed(sentence_spans, large, "other") <= 20 * max(
         _timed(sentence_spans, small, "other"), 1e-3
     )
+
+
+def _through_the_steps(name: str, data: bytes, config: PipelineConfig) -> Document:
+    doc = Document(rel_path=name, doc_id="x-000000000000", data=data)
+    pipeline.run_steps([doc], config)
+    return doc
+
+
+@pytest.mark.parametrize("shape", ["long_list", "html_short_sections"])
+def test_long_runs_of_short_lines_are_processed_in_linear_time(shape: str) -> None:
+    """A list of 5,000 and 50,000 short items (rules that looked at an item's whole run for
+    each item were quadratic), a page of 5,000 and 50,000 headings over short notes (each
+    note took its language from a search of its neighbours): ten times the input, at most
+    twenty times the time."""
+    generator = getattr(hostile, shape)
+    config = UNTRANSLATED
+    if shape.startswith("html"):
+        config = config.model_copy(update={"clean": CleanConfig(html_extractor="blocks")})
+    done: list[Document] = []
+
+    def seconds(size: int) -> float:
+        start = time.perf_counter()
+        done.append(_through_the_steps(*generator(size), config))
+        return time.perf_counter() - start
+
+    small, large = seconds(1), seconds(10)
+    assert [d.status for d in done] == ["ok", "ok"]  # not too_slow: the budget hides nothing
+    assert large <= 20 * small
 
 
 def test_a_dense_pdf_page_is_read_in_linear_time() -> None:

@@ -40,6 +40,19 @@ class Cleaned:
 
 
 @dataclass
+class ItemRun:
+    """A run of consecutive short list items ("1. Home", "- News", ...): where it starts, the
+    items' texts, and what rules found of it (so that each looks at a run once)."""
+
+    start: int
+    items: list[str]
+    menu: bool | None = None
+    """Whether the run reads as a menu (rule ``menu``), once asked."""
+    named: bool = False
+    """Whether its items are among the context's menu items already."""
+
+
+@dataclass
 class Context:
     """What rules know of the document beyond the line itself, and what role rules find:
     the settings, the lines repeated across the document's source, whether the lines come
@@ -56,6 +69,10 @@ class Context:
     """The boilerplate classifier's probability of content of each line (text documents
     of at least ``boilerplate_min_lines`` lines, once rule ``boilerplate`` has run)."""
     metadata: Metadata = field(default_factory=Metadata)
+    item_runs: dict[int, ItemRun | None] = field(default_factory=dict)
+    """The run of short list items each line belongs to, once a rule has asked (the lines'
+    texts do not change while the removal rules run): a run is read once, not once per
+    item."""
 
 
 def enabled(ctx: Context, name: str) -> bool:

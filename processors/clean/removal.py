@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from lingoflow.processors.clean.boilerplate import load_model
-from lingoflow.processors.clean.lines import Context, Line
+from lingoflow.processors.clean.lines import Context, ItemRun, Line
 from lingoflow.processors.clean.notices import is_notice
 from lingoflow.processors.core.config import CleanConfig
 from lingoflow.processors.text.entities import find_url
@@ -104,35 +104,48 @@ def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
     ):
         ctx.menu_items.update(p.lower() for p in parts)
         return "breadcrumb"
-    run = _short_item_run(lines, i)
-    if run is not None:
-        _, items = run
-        if _HOME.match(items[0]) and len(items) >= 2:
-            ctx.menu_items.update(item.lower() for item in items)
-            return "breadcrumb"
+    run = _short_item_run(lines, i, ctx)
+    if run is not None and _HOME.match(run.items[0]) and len(run.items) >= 2:
+        _name_items(run, ctx)
+        return "breadcrumb"
     return None
 
 
-def _short_item_run(lines: list[Line], i: int) -> tuple[int, list[str]] | None:
-    """The run of consecutive short list items that line ``i`` belongs to, if any."""
+def _name_items(run: ItemRun, ctx: Context) -> None:
+    """Add a run's items to the menu items (once per run)."""
+    if not run.named:
+        ctx.menu_items.update(item.lower() for item in run.items)
+        run.named = True
 
-    def item(line: Line) -> str | None:
-        match = _NUMBERED.match(line.text)
-        if not match or len(words(match.group(1))) > 5 or ends_like_sentence(match.group(1)):
-            return None
-        return match.group(1)
 
-    if item(lines[i]) is None:
+def _short_item_run(lines: list[Line], i: int, ctx: Context) -> ItemRun | None:
+    """The run of consecutive short list items that line ``i`` belongs to, if any: found
+    once per run and kept for each of its lines (``ctx.item_runs``), so that a list of n
+    items costs n looks, not n squared."""
+    if i in ctx.item_runs:
+        return ctx.item_runs[i]
+    if _short_item(lines[i]) is None:
+        ctx.item_runs[i] = None
         return None
     start = i
-    while start > 0 and item(lines[start - 1]) is not None:
+    while start > 0 and _short_item(lines[start - 1]) is not None:
         start -= 1
     items: list[str] = []
     j = start
-    while j < len(lines) and (found := item(lines[j])) is not None:
+    while j < len(lines) and (found := _short_item(lines[j])) is not None:
         items.append(found)
         j += 1
-    return start, items
+    run = ItemRun(start, items)
+    ctx.item_runs.update(dict.fromkeys(range(start, j), run))
+    return run
+
+
+def _short_item(line: Line) -> str | None:
+    """The text of a short numbered or bulleted list item ("1. Home", "- News"), else None."""
+    match = _NUMBERED.match(line.text)
+    if not match or len(words(match.group(1))) > 5 or ends_like_sentence(match.group(1)):
+        return None
+    return match.group(1)
 
 
 def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
@@ -140,12 +153,15 @@ def rule_menu(lines: list[Line], i: int, ctx: Context) -> str | None:
     (not in HTML, whose extractor removed the page's navigation)."""
     if ctx.from_html or i >= ctx.body_start:
         return None
-    run = _short_item_run(lines, i)
+    run = _short_item_run(lines, i, ctx)
     if run is None:
         return None
-    _, items = run
-    if len(items) >= 4 and all(len(words(t)) <= 3 and stopword_density(t) == 0 for t in items):
-        ctx.menu_items.update(item.lower() for item in items)
+    if run.menu is None:
+        run.menu = len(run.items) >= 4 and all(
+            len(words(t)) <= 3 and stopword_density(t) == 0 for t in run.items
+        )
+    if run.menu:
+        _name_items(run, ctx)
         return "navigation"
     return None
 
