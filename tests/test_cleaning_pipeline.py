@@ -158,13 +158,13 @@ def test_a_100000_line_text_is_read_once_per_line(monkeypatch: pytest.MonkeyPatc
     import lingoflow.processors.clean.boilerplate as boilerplate
 
     calls = {"n": 0}
-    original = boilerplate._word_features
+    original = boilerplate.stopword_density
 
-    def counted(text: str) -> tuple[float, ...]:
+    def counted(text: str) -> float:
         calls["n"] += 1
         return original(text)
 
-    monkeypatch.setattr(boilerplate, "_word_features", counted)
+    monkeypatch.setattr(boilerplate, "stopword_density", counted)
     lines = [
         f"Paragraph {i} of the annual report explains how the city spent its budget in {i % 12 + 1} months."
         if i % 4

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lingoflow.processors.text.features import (
+    TERMINAL,
     ends_like_sentence,
     stopword_density,
     text_size,
@@ -96,11 +97,13 @@ def line_features(text: str, blank_before: bool) -> list[float]:
 
 
 def line_feature_matrix(texts: Sequence[str], blank_before: Sequence[bool]) -> Matrix:
-    """:func:`line_features` of every line at once, one row per line: the character counts
-    (letters, digits, spaces, alphanumerics, Hangul syllables) come from one pass of numpy
-    over the lines' code points joined, through tables of the BMP built once per process,
-    instead of a pass of Python calls per class and line; what needs words (function-word
-    density, capitals) or patterns (sentence end, separators) stays per line.
+    """:func:`line_features` of every line at once, one row per line, from one pass of numpy
+    over the code points of the lines joined by newlines, through tables of the BMP built
+    once per process: character classes (letters, digits, spaces, upper case, Hangul), words
+    (where a run of letters starts that does not continue a word over a hyphen or
+    apostrophe, as :func:`~lingoflow.processors.text.features.words` reads them) and their
+    capitals, separators, commas and the last character; sentence ends by one search of the
+    joined text. Only the function-word density is read line by line.
 
     >>> rows = line_feature_matrix(["Home", "서울시는 계획을 마련했다."], [False, True])
     >>> bool(np.allclose(rows[1], line_features("서울시는 계획을 마련했다.", True)))
@@ -109,84 +112,86 @@ def line_feature_matrix(texts: Sequence[str], blank_before: Sequence[bool]) -> M
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(LINE_FEATURES)))
+    joined = "\n".join(texts)
+    if joined.count("\n") != n - 1:  # a line holding a newline: read each line alone
+        return np.array([line_features(t, b) for t, b in zip(texts, blank_before, strict=True)])
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    alpha, digit, space, alnum = _classes(codes)
-    hangul = (codes >= 0xAC00) & (codes <= 0xD7A3)
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    alpha, digit, space, alnum, decimal, upper = _classes(codes)
+    starts = np.cumsum(lengths + 1) - (lengths + 1)
+    ends = starts + lengths
 
     def per_line(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
         counted: npt.NDArray[np.int64] = running[ends] - running[starts]
         return counted
 
+    letter = alnum & ~decimal  # [^\W\d_]
+    joiner = np.isin(codes, _JOINERS)
+    word_start = letter.copy()
+    word_start[1:] &= ~letter[:-1]
+    word_start[2:] &= ~(joiner[1:-1] & letter[:-2])
+    word_count = per_line(word_start)
+    capitals = per_line(word_start & upper)
+    capitalised = np.divide(
+        capitals, word_count, out=np.zeros(n), where=word_count > 0, casting="unsafe"
+    )
+    last = np.append(codes, 0)[np.maximum(ends - 1, 0)]
+    colon = (lengths > 0) & np.isin(last, _COLONS)
+    sentence_end = np.zeros(n)
+    line_ends = [m.end() for m in _TERMINAL_LINES.finditer(joined)]
+    sentence_end[np.searchsorted(ends, line_ends)] = 1.0
     letters, digits = per_line(alpha), per_line(digit)
     punctuation = lengths - per_line(alnum) - per_line(space)
-    size = lengths + per_line(hangul)
-    per_text = np.array([_word_features(t) for t in texts], dtype=float).reshape(n, 7)
-    word_count, stopwords, sentence_end, capitalised, separator, colon, comma = per_text.T
+    size = lengths + per_line((codes >= 0xAC00) & (codes <= 0xD7A3))
     width = np.maximum(1, lengths).astype(float)
     return np.column_stack(
         [
             np.log1p(size),
             np.log1p(word_count),
-            stopwords,
+            np.fromiter(map(stopword_density, texts), dtype=float, count=n),
             sentence_end,
             letters / width,
             digits / width,
             punctuation / width,
             capitalised,
-            separator,
+            (per_line(np.isin(codes, _SEPARATORS)) > 0).astype(float),
             np.asarray(blank_before, dtype=float),
             (size < 30).astype(float),
             (size >= 80).astype(float),
-            colon,
-            comma,
+            colon.astype(float),
+            (per_line(codes == ord(",")) > 0).astype(float),
         ]
     )
 
 
-def _word_features(text: str) -> tuple[float, ...]:
-    """The features of a line that need its words or a pattern: word count, function-word
-    density, sentence end, capitalised share, separator, colon end, comma."""
-    found = words(text)
-    firsts = "".join([w[0] for w in found])
-    capitalised = sum(map(str.isupper, firsts)) / len(found) if found else 0.0
-    return (
-        float(len(found)),
-        stopword_density(text),
-        float(ends_like_sentence(text)),
-        capitalised,
-        float(bool(_SEPARATOR.search(text))),
-        float(text.endswith((":", "："))),
-        float("," in text),
-    )
-
-
+_JOINERS = np.array([ord(c) for c in "-'’"], dtype=np.uint32)
+_COLONS = np.array([ord(c) for c in ":："], dtype=np.uint32)
+_SEPARATORS = np.array([ord(c) for c in "|»›>·•"], dtype=np.uint32)
+_TERMINAL_LINES = re.compile(TERMINAL.pattern, re.MULTILINE)
+"""Sentence ends (:func:`~lingoflow.processors.text.features.ends_like_sentence`) at the end
+of any line of a joined text (the pattern cannot match across a newline)."""
 _BMP = 0x10000
+_CLASS_TESTS = (str.isalpha, str.isdigit, str.isspace, str.isalnum, str.isdecimal, str.isupper)
 
 
 @functools.cache
 def _class_tables() -> tuple[npt.NDArray[np.bool_], ...]:
-    """str.isalpha, isdigit, isspace and isalnum of every character of the BMP."""
+    """str.isalpha, isdigit, isspace, isalnum, isdecimal and isupper of every character of
+    the BMP."""
     chars = [chr(c) for c in range(_BMP)]
-    return tuple(
-        np.fromiter(map(test, chars), dtype=np.bool_, count=_BMP)
-        for test in (str.isalpha, str.isdigit, str.isspace, str.isalnum)
-    )
+    return tuple(np.fromiter(map(test, chars), dtype=np.bool_, count=_BMP) for test in _CLASS_TESTS)
 
 
 def _classes(codes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.bool_], ...]:
-    """Whether each code point is a letter, digit, space, alphanumeric (as str says)."""
+    """Whether each code point is a letter, digit, space, alphanumeric, decimal digit, upper
+    case letter (as str says)."""
     inside = codes < _BMP
     index = np.where(inside, codes, 0)
     masks = [table[index] & inside for table in _class_tables()]
     for i in np.flatnonzero(~inside).tolist():  # beyond the BMP: rare (emoji, old scripts)
         char = chr(int(codes[i]))
-        for mask, test in zip(
-            masks, (str.isalpha, str.isdigit, str.isspace, str.isalnum), strict=True
-        ):
+        for mask, test in zip(masks, _CLASS_TESTS, strict=True):
             mask[i] = test(char)
     return tuple(masks)
 

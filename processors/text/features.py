@@ -24,7 +24,7 @@ _KO_FUNCTION_END = re.compile(
 )
 # Terminal punctuation, closing quotes or brackets, and a footnote reference after them
 # ("... in 2050.*", "... 마련했다.[1]", "...했다.1)").
-_TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*(?:\*{1,3}|\[\d{1,2}\]|\d{1,2}\))?$")
+TERMINAL = re.compile(r"[.!?。！？…][\"'”’」』)\]]*(?:\*{1,3}|\[\d{1,2}\]|\d{1,2}\))?$")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 _HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
@@ -110,7 +110,7 @@ def ends_like_sentence(text: str) -> bool:
     >>> ends_like_sentence("계획을 마련했다.[1]"), ends_like_sentence("Neutrality*")
     (True, False)
     """
-    return bool(_TERMINAL.search(text))
+    return bool(TERMINAL.search(text))
 
 
 def is_title_like(text: str) -> bool:
