@@ -43,6 +43,7 @@ from lingoflow.processors.read.formats import SUFFIXES, OfficeError, office_kind
 from lingoflow.processors.read.html import (
     PARSER_DEPTH,
     depth_cut,
+    element_count,
     extract_html,
     looks_like_html,
     read_page,
@@ -186,7 +187,17 @@ def clean_step(
         return doc
     if doc.html is not None:
         report = RepairReport()
-        if config.clean.html_extractor == "blocks":
+        elements = element_count(doc.html) if config.clean.html_extractor != "blocks" else 0
+        large = elements > config.clean.trafilatura_max_elements
+        if large:
+            doc.add_warning(
+                "clean",
+                "large_page",
+                f"the page opens {elements:,} elements, more than trafilatura_max_elements "
+                f"({config.clean.trafilatura_max_elements:,}): it was read with the blocks "
+                "extractor, whose work grows in proportion to the page",
+            )
+        if config.clean.html_extractor == "blocks" or large:
             page = read_page(doc.html)
             cut = page.cut
             _repair_blocks(page.page, config.repair, report)

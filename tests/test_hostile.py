@@ -20,7 +20,12 @@ import lingoflow.processors.pipeline as pipeline
 from bench import hostile
 from lingoflow.flows.cli import main
 from lingoflow.processors.batch import process_batch
-from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
+from lingoflow.processors.core.config import (
+    CleanConfig,
+    HtmlExtractor,
+    PipelineConfig,
+    TranslationConfig,
+)
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.output.export import export
 from lingoflow.processors.output.records import CorruptRecordError, load_record
@@ -205,16 +210,24 @@ def _through_the_steps(name: str, data: bytes, config: PipelineConfig) -> Docume
     return doc
 
 
-@pytest.mark.parametrize("shape", ["long_list", "html_short_sections"])
-def test_long_runs_of_short_lines_are_processed_in_linear_time(shape: str) -> None:
+@pytest.mark.parametrize(
+    ("shape", "extractor"),
+    [
+        ("long_list", "trafilatura"),
+        ("html_short_sections", "trafilatura"),
+        ("html_short_sections", "blocks"),
+    ],
+)
+def test_long_runs_of_short_lines_are_processed_in_linear_time(
+    shape: str, extractor: HtmlExtractor
+) -> None:
     """A list of 5,000 and 50,000 short items (rules that looked at an item's whole run for
     each item were quadratic), a page of 5,000 and 50,000 headings over short notes (each
-    note took its language from a search of its neighbours): ten times the input, at most
-    twenty times the time."""
+    note took its language from a search of its neighbours; trafilatura's extraction grows
+    faster than such a page, so past trafilatura_max_elements the blocks extractor reads
+    it): ten times the input, at most twenty times the time."""
     generator = getattr(hostile, shape)
-    config = UNTRANSLATED
-    if shape.startswith("html"):
-        config = config.model_copy(update={"clean": CleanConfig(html_extractor="blocks")})
+    config = UNTRANSLATED.model_copy(update={"clean": CleanConfig(html_extractor=extractor)})
     done: list[Document] = []
 
     def seconds(size: int) -> float:
@@ -225,6 +238,11 @@ def test_long_runs_of_short_lines_are_processed_in_linear_time(shape: str) -> No
     small, large = seconds(1), seconds(10)
     assert [d.status for d in done] == ["ok", "ok"]  # not too_slow: the budget hides nothing
     assert large <= 20 * small
+    large_page = [[w.code for w in d.warnings if w.code == "large_page"] for d in done]
+    if shape.startswith("html") and extractor == "trafilatura":
+        assert large_page == [[], ["large_page"]]
+    else:
+        assert large_page == [[], []]
 
 
 def test_a_dense_pdf_page_is_read_in_linear_time() -> None:

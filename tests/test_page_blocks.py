@@ -177,6 +177,32 @@ def test_the_model_file_names_features_the_code_computes() -> None:
 def test_the_extractor_choice_changes_the_digest_only_when_made() -> None:
     assert PipelineConfig().digest() == PipelineConfig(clean=CleanConfig()).digest()
     assert BLOCKS.digest() != PipelineConfig().digest()
+    smaller = PipelineConfig(clean=CleanConfig(trafilatura_max_elements=100))
+    assert smaller.digest() not in (PipelineConfig().digest(), BLOCKS.digest())
+
+
+def test_a_page_past_trafilatura_max_elements_is_read_by_blocks_and_says_so() -> None:
+    """The same page, under and over the limit: over it, the blocks extractor's record (the
+    same blocks as with html_extractor="blocks") and a large_page warning naming the count."""
+    article = " ".join(
+        f"<p>The city council met on Tuesday and agreed to extend the tram line by {k} km, "
+        "the mayor said in a statement after the vote.</p>"
+        for k in range(6)
+    )
+    html = f"<html><body><article><h1>Tram line extended</h1>{article}</article></body></html>"
+    docs = {}
+    for name, config in (
+        ("under", PipelineConfig()),
+        ("over", PipelineConfig(clean=CleanConfig(trafilatura_max_elements=5))),
+        ("blocks", BLOCKS),
+    ):
+        docs[name] = Document(rel_path="p.html", doc_id="page-000000000000", data=html.encode())
+        clean_documents([docs[name]], config)
+    assert [w.code for w in docs["under"].warnings] == []
+    assert [w.code for w in docs["over"].warnings] == ["large_page"]
+    assert "opens 10 elements" in docs["over"].warnings[0].message
+    assert [b.text for b in docs["over"].blocks] == [b.text for b in docs["blocks"].blocks]
+    assert len(docs["over"].blocks) == 7
 
 
 @pytest.mark.skipif(not BOILERPLATE.is_dir(), reason="../shared/eval/boilerplate is not beside")

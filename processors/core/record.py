@@ -78,6 +78,8 @@ WARNING_CODES: dict[str, str] = {
     "repair_uncertain": "text left unrepaired, and why",
     "misleading_name": "the file name promises another format than the content, which decided",
     "undecodable_name": "the file name is not UTF-8: source.path writes its other bytes as \\xNN",
+    "large_page": "an HTML page with more elements than trafilatura_max_elements, read with "
+    "the blocks extractor (trafilatura's work grows faster than the page)",
 }
 """Every warning code: facts worth knowing that leave the record ok."""
 REMOVAL_REASONS: dict[str, str] = {

@@ -121,6 +121,19 @@ _VOID = frozenset(
 )  # empty elements, and those a parser closes when the next one opens
 
 
+def element_count(html: str) -> int:
+    """How many elements the page opens, from a count of its start tags (one pass, no
+    parse; tags written inside scripts count too).
+
+    >>> element_count("<html><body><p>One</p><p>Two<br></p></body></html>")
+    5
+    """
+    return sum(1 for _ in _START_TAG.finditer(html))
+
+
+_START_TAG = re.compile(r"<[a-zA-Z]")
+
+
 def depth_cut(html: str) -> bool:
     """The page nests its elements deeper than :data:`PARSER_DEPTH`, so that an HTML parser
     stops reading it there. A count of its tags says when it may (one pass, no parse); a
