@@ -51,7 +51,7 @@ from lingoflow.processors.read.html import (
     visible_words_at_most,
 )
 from lingoflow.processors.read.office import read_office
-from lingoflow.processors.text.entities import parse_date
+from lingoflow.processors.text.entities import metadata_date
 from lingoflow.processors.text.garbling import garbled
 from lingoflow.processors.text.normalize import normalize_line
 from lingoflow.processors.text.repair import RepairReport, repair_text
@@ -225,7 +225,7 @@ def clean_step(
         meta.organisation = page.sitename
         meta.url = page.url or meta.url
         meta.authors = [page.author] if page.author else meta.authors
-        meta.published = parse_date(page.date or "") or meta.published
+        meta.published = metadata_date(page.date or "") or meta.published
         meta.declared_language = page.lang
         if page.title and cleaned.blocks and cleaned.blocks[0].text == page.title:
             cleaned.blocks[0].role = "title"

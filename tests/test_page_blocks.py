@@ -250,3 +250,34 @@ def test_a_page_cut_by_the_parser_says_so() -> None:
         doc = Document(rel_path="deep.html", doc_id="deep-000000000000", data=html.encode())
         clean_documents([doc], config)
         assert [e.code for e in doc.errors] == ["markup_too_deep"], config.clean.html_extractor
+
+
+def test_blocks_metadata_reads_iso_times_and_falls_back_as_the_trafilatura_path() -> None:
+    """A published time in ISO 8601 with a time and offset gives its date as written; a page
+    that declares nothing gets its date and byline where the trafilatura path finds them
+    (htmldate, trafilatura's byline search), and the two extractors agree."""
+    article = "".join(
+        f"<p>The city council met on Tuesday and agreed to extend the tram line by {k} km, "
+        "the mayor said in a statement after the vote.</p>"
+        for k in range(6)
+    )
+    declared = (
+        "<html><head><meta property='article:published_time' "
+        "content='2022-02-03T23:54:56.275-05:00'></head><body><article>"
+        f"<h1>Tram line extended</h1>{article}</article></body></html>"
+    )
+    undeclared = (
+        "<html><head><title>Tram line extended</title></head><body><article>"
+        "<h1>Tram line extended</h1><p class='byline'>By Jane Doe</p>"
+        f"<p class='date'>Published on 5 March 2024</p>{article}</article></body></html>"
+    )
+    found = {}
+    for name, html in (("declared", declared), ("undeclared", undeclared)):
+        for label, config in (("blocks", BLOCKS), ("trafilatura", PipelineConfig())):
+            doc = Document(rel_path="p.html", doc_id="page-000000000000", data=html.encode())
+            clean_documents([doc], config)
+            found[name, label] = (str(doc.metadata.published), doc.metadata.authors)
+    assert found["declared", "blocks"][0] == "2022-02-03"
+    assert found["undeclared", "blocks"] == ("2024-03-05", ["Jane Doe"])
+    assert found["undeclared", "blocks"] == found["undeclared", "trafilatura"]
+    assert found["declared", "blocks"][0] == found["declared", "trafilatura"][0]

@@ -17,13 +17,17 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 import trafilatura
 from bs4 import BeautifulSoup
+from htmldate import find_date
+from trafilatura.metadata import extract_author, extract_sitename
+from trafilatura.settings import set_date_params
 
 from lingoflow.processors.core.document import Block, PageBlock
-from lingoflow.processors.read.dom import page_metadata, parse_html, walk_page
+from lingoflow.processors.read.dom import PageMetadata, page_metadata, parse_html, walk_page
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -99,6 +103,8 @@ def read_page(html: str) -> HtmlExtraction:
     root = parse_html(html)
     blocks, deepest = walk_page(root)
     meta = page_metadata(root, blocks)
+    if root is not None:
+        _fill_missing_metadata(meta, root)
     return HtmlExtraction(
         page=blocks,
         cut=deepest >= PARSER_DEPTH,
@@ -109,6 +115,31 @@ def read_page(html: str) -> HtmlExtraction:
         url=meta.url,
         lang=lang_match.group(1).lower() if lang_match else None,
     )
+
+
+def _fill_missing_metadata(meta: PageMetadata, root: Any) -> None:
+    """The date, author and site name that ``<head>``, JSON-LD and ``<time>`` do not give,
+    found where the trafilatura path finds them: htmldate's publication date (the URL, the
+    markup, the text), trafilatura's search for a byline, the site name in the title or the
+    URL's host. Run after the walk (htmldate may prune the tree it reads)."""
+    if not meta.date:
+        params = set_date_params(True)
+        params["url"] = meta.url
+        meta.date = find_date(root, **params) or None
+    if not meta.author:
+        meta.author = extract_author(root) or None
+    if not meta.sitename:
+        meta.sitename = extract_sitename(root) or _host(meta.url)
+
+
+def _host(url: str | None) -> str | None:
+    """The host of ``url`` without ``www.`` (a site's name when it gives none).
+
+    >>> _host("https://www.example.org/news/1"), _host("/relative")
+    ('example.org', None)
+    """
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
 
 
 PARSER_DEPTH = 255

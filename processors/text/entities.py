@@ -120,6 +120,28 @@ def parse_date(text: str, years: list[int] | None = None) -> date | None:
     return dates[0].value if dates else None
 
 
+def metadata_date(value: str) -> date | None:
+    """The date of a page's declared publication time: ISO 8601 as markup writes it (meta
+    tags, JSON-LD, ``<time datetime>``), the date as written whatever the time and offset
+    that follow, else the first date :func:`parse_date` reads.
+
+    >>> metadata_date("2022-02-03T23:54:56.275-05:00"), metadata_date("20 May 2021")
+    (datetime.date(2022, 2, 3), datetime.date(2021, 5, 20))
+    >>> metadata_date("2022-13-45T10:00") is None
+    True
+    """
+    iso = _ISO_DATE.match(value.strip())
+    if iso is None:
+        return parse_date(value)
+    try:
+        return date.fromisoformat(iso.group(1))
+    except ValueError:
+        return None
+
+
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:$|[T ]\d)")
+
+
 def _mention(match: re.Match[str], years: list[int]) -> DateMention | None:
     groups = match.groupdict()
     month = _MONTHS.get((groups.get("month") or "").lower().rstrip(".")) or int(
