@@ -187,8 +187,13 @@ def clean_step(
         return doc
     if doc.html is not None:
         report = RepairReport()
-        elements = element_count(doc.html) if config.clean.html_extractor != "blocks" else 0
-        large = elements > config.clean.trafilatura_max_elements
+        large, elements, cut = False, 0, None
+        if config.clean.html_extractor != "blocks":
+            elements = element_count(doc.html)
+            if elements > config.clean.trafilatura_max_elements:
+                # a page the parser cuts stays with trafilatura, whose fallback reads past it
+                cut = depth_cut(doc.html)
+                large = not cut
         if large:
             doc.add_warning(
                 "clean",
@@ -205,7 +210,7 @@ def clean_step(
             cleaned = clean_blocks(kept, config.clean, repeated)
             cleaned.removed = dropped + cleaned.removed
         else:
-            cut = depth_cut(doc.html)
+            cut = depth_cut(doc.html) if cut is None else cut
             page = extract_html(doc.html)
             _repair_blocks(page.blocks, config.repair, report)
             cleaned = clean_blocks(page.blocks, config.clean, repeated)
