@@ -157,7 +157,7 @@ class CleanConfig(BaseModel):
     html_extractor: HtmlExtractor = "trafilatura"
     """How HTML pages are read: trafilatura (main-content extraction, then the named rules)
     or blocks (one parse into every visible block with its markup features and a learned
-    decision per block: 1.8x the pages per second, better on English news and press pages,
+    decision per block: 1.7x the pages per second, better on English news and press pages,
     below trafilatura on other sites so far). With trafilatura, the page's visible text goes
     through the line classifier when trafilatura kept a fragment; measures in
     bench/README.md."""
