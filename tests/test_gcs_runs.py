@@ -55,3 +55,18 @@ def test_a_run_through_gcs_makes_the_local_records_then_skips_them_unread(
 def test_a_missing_gcs_bucket_fails_the_run_before_any_work(gcs: Any) -> None:
     raw, out = "gs://no-such-bucket-here/raw", f"{BUCKET}/out"
     check_missing_store_fails(gcs, raw, out, f"gs://{out}", "no-such-bucket-here")
+
+
+def test_a_gcs_listing_comes_in_pages_in_code_point_order(gcs: Any) -> None:
+    """Listed through the JSON API a page at a time (objects.list with a page token), the
+    names in code-point order and the versions those of the whole listing."""
+    from lingoflow.processors.core import storage
+
+    names = ["보도 자료/1.txt", "a+b c.txt", "A/z.txt", "a/b/c/d.txt", "é.txt", "z", "~x", "ß"]
+    for n, name in enumerate(names):
+        gcs.pipe_file(f"{BUCKET}/paged/{name}", b"x" * n)
+    gcs.pipe_file(f"{BUCKET}/paged2/sibling.txt", b"not listed")
+    folder = storage.RemoteFolder(f"gs://{BUCKET}/paged")
+    listed = [o for page in folder.pages() for o in page]
+    assert [o.name for o in listed] == sorted(names)
+    assert {o.name: o.version for o in listed} == {o.name: o.version for o in folder.objects()}

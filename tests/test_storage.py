@@ -156,3 +156,42 @@ def test_a_paged_listing_is_the_whole_listing_in_code_point_order(
     listed = [o for page in pages for o in page]
     assert [o.name for o in listed] == sorted(names)
     assert {o.name: o.version for o in listed} == {o.name: o.version for o in folder.objects()}
+
+
+class _PagedStore:
+    """A stand-in for gcsfs's JSON API calls: objects.list pages chained by page tokens."""
+
+    protocol = ("gs", "gcs")
+
+    def __init__(self, pages: list[list[str]]) -> None:
+        self.pages = pages
+        self.requests: list[dict[str, object]] = []
+
+    def split_path(self, path: str) -> tuple[str, str, None]:
+        bucket, _, key = path.partition("/")
+        return bucket, key, None
+
+    def call(self, method: str, path: str, bucket: str, **request: object) -> dict[str, object]:
+        self.requests.append(request)
+        k = int(str(request.get("pageToken") or 0))
+        items = [{"name": f"raw/{n}", "size": "1", "etag": f"e{n}"} for n in self.pages[k]]
+        more = {"nextPageToken": str(k + 1)} if k + 1 < len(self.pages) else {}
+        return {"kind": "storage#objects", "items": items, **more}
+
+
+def test_a_gcs_listing_follows_its_page_tokens_and_refuses_disorder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lingoflow.processors.core import storage
+
+    store = _PagedStore([["a", "b/"], ["b/c", "d"], ["e"]])
+    monkeypatch.setattr(storage, "_folder_filesystem", lambda url: (store, "bucket/raw"))
+    pages = list(storage.RemoteFolder("gs://bucket/raw").pages())
+    assert [[o.name for o in p] for p in pages] == [["a"], ["b/c", "d"], ["e"]]  # no marker
+    assert [r.get("pageToken") for r in store.requests] == [None, "1", "2"]
+    assert {r["prefix"] for r in store.requests} == {"raw/"}
+    assert pages[0][0].version == "1:ea"
+    store = _PagedStore([["a", "c"], ["b"]])  # a store listing out of order: an error
+    monkeypatch.setattr(storage, "_folder_filesystem", lambda url: (store, "bucket/raw"))
+    with pytest.raises(StorageError, match="out of order"):
+        list(storage.RemoteFolder("gs://bucket/raw").pages())

@@ -169,12 +169,16 @@ class RemoteFolder:
     def pages(self) -> Iterator[list[ObjectInfo]]:
         """The objects under the folder, at any depth, a page at a time in the order of their
         names' code points, so that a listing of any length is never held whole. On S3 each
-        page is one ListObjectsV2 request (up to 1,000 keys; the store returns keys in that
-        order); other stores are listed whole by their library, then sorted and cut into
-        pages. Raises StorageError when the folder cannot be listed."""
+        page is one ListObjectsV2 request, on GCS one objects.list request (up to 1,000 keys;
+        both stores return keys in that order, which is checked); other stores are listed
+        whole by their library, then sorted and cut into pages. Raises StorageError when the
+        folder cannot be listed."""
         fs = self.fs
         if hasattr(fs, "call_s3") and hasattr(fs, "split_path"):  # s3fs
-            yield from self._s3_pages(fs)
+            yield from _in_order(self._s3_pages(fs), self.url)
+            return
+        if "gs" in _protocols(fs) and hasattr(fs, "call"):  # gcsfs
+            yield from _in_order(self._gcs_pages(fs), self.url)
             return
         found = sorted(self.objects(), key=lambda o: o.name)
         for start in range(0, len(found), LISTING_PAGE):
@@ -196,6 +200,26 @@ class RemoteFolder:
             if not out.get("IsTruncated"):
                 return
             request["ContinuationToken"] = out["NextContinuationToken"]
+
+    def _gcs_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
+        bucket, key, _ = fs.split_path(self.root)
+        prefix = f"{key}/" if key else ""
+        request: dict[str, Any] = {"prefix": prefix or None, "maxResults": LISTING_PAGE}
+        while True:
+            out = self._call("list", fs.call, "GET", "b/{}/o", bucket, json_out=True, **request)
+            page = [
+                ObjectInfo(
+                    item["name"][len(prefix) :],
+                    _version(item.get("size"), item.get("etag") or item.get("generation")),
+                )
+                for item in out.get("items", [])
+                if not item["name"].endswith("/")  # folder markers
+            ]
+            if page:
+                yield page
+            if not out.get("nextPageToken"):
+                return
+            request["pageToken"] = out["nextPageToken"]
 
     def lines(self, name: str) -> Iterator[bytes]:
         """The lines of object ``name``, read in blocks as they are consumed (a file of any
@@ -338,6 +362,32 @@ class PrefetchedFolder(RemoteFolder):
         if isinstance(found, OSError):
             raise found
         return found
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = getattr(fs, "protocol", ())
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def _in_order(pages: Iterator[list[ObjectInfo]], url: str) -> Iterator[list[ObjectInfo]]:
+    """``pages`` as the store gives them, each sorted by name, checked to follow one another
+    in order (a store that lists out of order across pages is an error, never a listing
+    read wrong).
+
+    >>> pages = [[ObjectInfo("b", ""), ObjectInfo("a", "")], [ObjectInfo("c", "")]]
+    >>> [[o.name for o in page] for page in _in_order(iter(pages), "gs://x")]
+    [['a', 'b'], ['c']]
+    """
+    last: str | None = None
+    for page in pages:
+        page.sort(key=lambda o: o.name)
+        if last is not None and page[0].name <= last:
+            raise StorageError(
+                f"{url}: the store listed its objects out of order ({page[0].name!r} after "
+                f"{last!r}); lingoflow reads a listing page by page in name order"
+            )
+        last = page[-1].name
+        yield page
 
 
 def _version(size: object, tag: object) -> str:
