@@ -169,16 +169,19 @@ class RemoteFolder:
     def pages(self) -> Iterator[list[ObjectInfo]]:
         """The objects under the folder, at any depth, a page at a time in the order of their
         names' code points, so that a listing of any length is never held whole. On S3 each
-        page is one ListObjectsV2 request, on GCS one objects.list request (up to 1,000 keys;
-        both stores return keys in that order, which is checked); other stores are listed
-        whole by their library, then sorted and cut into pages. Raises StorageError when the
-        folder cannot be listed."""
+        page is one ListObjectsV2 request, on GCS one objects.list request, on Azure one List
+        Blobs request (up to 1,000 keys; the stores return keys in that order, which is
+        checked); other stores are listed whole by their library, then sorted and cut into
+        pages. Raises StorageError when the folder cannot be listed."""
         fs = self.fs
         if hasattr(fs, "call_s3") and hasattr(fs, "split_path"):  # s3fs
             yield from _in_order(self._s3_pages(fs), self.url)
             return
         if "gs" in _protocols(fs) and hasattr(fs, "call"):  # gcsfs
             yield from _in_order(self._gcs_pages(fs), self.url)
+            return
+        if "az" in _protocols(fs) and hasattr(fs, "service_client"):  # adlfs
+            yield from _in_order(self._azure_pages(fs), self.url)
             return
         found = sorted(self.objects(), key=lambda o: o.name)
         for start in range(0, len(found), LISTING_PAGE):
@@ -220,6 +223,35 @@ class RemoteFolder:
             if not out.get("nextPageToken"):
                 return
             request["pageToken"] = out["nextPageToken"]
+
+    def _azure_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
+        from fsspec.asyn import sync
+
+        container, key, _ = fs.split_path(self.root)
+        prefix = f"{key}/" if key else ""
+
+        async def one_page(token: str | None) -> tuple[list[Any], str | None]:
+            async with fs.service_client.get_container_client(container) as client:
+                listing = client.list_blobs(name_starts_with=prefix, results_per_page=LISTING_PAGE)
+                pager = listing.by_page(continuation_token=token)
+                try:
+                    page = await pager.__anext__()
+                except StopAsyncIteration:
+                    return [], None
+                return [blob async for blob in page], pager.continuation_token
+
+        token: str | None = None
+        while True:
+            blobs, token = self._call("list", sync, fs.loop, one_page, token)
+            page = [
+                ObjectInfo(blob.name[len(prefix) :], _version(blob.size, blob.etag))
+                for blob in blobs
+                if not blob.name.endswith("/")  # folder markers
+            ]
+            if page:
+                yield page
+            if not token:
+                return
 
     def lines(self, name: str) -> Iterator[bytes]:
         """The lines of object ``name``, read in blocks as they are consumed (a file of any
