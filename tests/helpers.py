@@ -87,6 +87,28 @@ def check_missing_store_fails(fs: Any, raw_url: str, out: str, out_url: str, nam
     assert not fs.exists(out)
 
 
+PAGED_NAMES = ["보도 자료/1.txt", "a+b c.txt", "A/z.txt", "a/b/c/d.txt", "é.txt", "z", "~x", "ß"]
+"""Object names whose code-point order differs from a naive one (case, accents, Hangul,
+nested folders, signs), for listings read a page at a time."""
+
+
+def check_paged_listing(fs: Any, bucket: str, url: str) -> list[int]:
+    """Write :data:`PAGED_NAMES` under ``bucket``/paged (and a sibling folder that must not
+    be listed), list ``url``/paged a page at a time: the names in code-point order, the
+    versions those of the whole listing. Returns the page sizes."""
+    from lingoflow.processors.core.storage import RemoteFolder
+
+    for n, name in enumerate(PAGED_NAMES):
+        fs.pipe_file(f"{bucket}/paged/{name}", b"x" * n)
+    fs.pipe_file(f"{bucket}/paged2/sibling.txt", b"not listed")
+    folder = RemoteFolder(f"{url}/paged")
+    pages = list(folder.pages())
+    listed = [o for page in pages for o in page]
+    assert [o.name for o in listed] == sorted(PAGED_NAMES)
+    assert {o.name: o.version for o in listed} == {o.name: o.version for o in folder.objects()}
+    return [len(page) for page in pages]
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Bytes and modification time (ns) of every file in ``folder``."""
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
