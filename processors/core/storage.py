@@ -188,49 +188,40 @@ class RemoteFolder:
             yield found[start : start + LISTING_PAGE]
 
     def _s3_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
-        bucket, key, _ = fs.split_path(self.root)
-        prefix = f"{key}/" if key else ""
+        bucket, prefix = self._bucket_and_prefix(fs)
         request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": LISTING_PAGE}
-        while True:
-            out = self._call("list", fs.call_s3, "list_objects_v2", **request)
-            page = [
-                ObjectInfo(c["Key"][len(prefix) :], _version(c.get("Size"), c.get("ETag")))
-                for c in out.get("Contents", [])
-                if not c["Key"].endswith("/")  # folder markers
-            ]
-            if page:
-                yield page
-            if not out.get("IsTruncated"):
-                return
-            request["ContinuationToken"] = out["NextContinuationToken"]
+
+        def fetch(token: str | None) -> tuple[list[Entry], str | None]:
+            more = {"ContinuationToken": token} if token else {}
+            out = self._call("list", fs.call_s3, "list_objects_v2", **request, **more)
+            entries = [(c["Key"], c.get("Size"), c.get("ETag")) for c in out.get("Contents", [])]
+            return entries, out["NextContinuationToken"] if out.get("IsTruncated") else None
+
+        return _pages_of(fetch, prefix)
 
     def _gcs_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
-        bucket, key, _ = fs.split_path(self.root)
-        prefix = f"{key}/" if key else ""
+        bucket, prefix = self._bucket_and_prefix(fs)
         request: dict[str, Any] = {"prefix": prefix or None, "maxResults": LISTING_PAGE}
-        while True:
-            out = self._call("list", fs.call, "GET", "b/{}/o", bucket, json_out=True, **request)
-            page = [
-                ObjectInfo(
-                    item["name"][len(prefix) :],
-                    _version(item.get("size"), item.get("etag") or item.get("generation")),
-                )
+
+        def fetch(token: str | None) -> tuple[list[Entry], str | None]:
+            more = {"pageToken": token} if token else {}
+            out = self._call(
+                "list", fs.call, "GET", "b/{}/o", bucket, json_out=True, **request, **more
+            )
+            entries = [
+                (item["name"], item.get("size"), item.get("etag") or item.get("generation"))
                 for item in out.get("items", [])
-                if not item["name"].endswith("/")  # folder markers
             ]
-            if page:
-                yield page
-            if not out.get("nextPageToken"):
-                return
-            request["pageToken"] = out["nextPageToken"]
+            return entries, out.get("nextPageToken")
+
+        return _pages_of(fetch, prefix)
 
     def _azure_pages(self, fs: Any) -> Iterator[list[ObjectInfo]]:
         from fsspec.asyn import sync
 
-        container, key, _ = fs.split_path(self.root)
-        prefix = f"{key}/" if key else ""
+        container, prefix = self._bucket_and_prefix(fs)
 
-        async def one_page(token: str | None) -> tuple[list[Any], str | None]:
+        async def one_page(token: str | None) -> tuple[list[Entry], str | None]:
             async with fs.service_client.get_container_client(container) as client:
                 listing = client.list_blobs(name_starts_with=prefix, results_per_page=LISTING_PAGE)
                 pager = listing.by_page(continuation_token=token)
@@ -238,20 +229,20 @@ class RemoteFolder:
                     page = await pager.__anext__()
                 except StopAsyncIteration:
                     return [], None
-                return [blob async for blob in page], pager.continuation_token
+                blobs = [(blob.name, blob.size, blob.etag) async for blob in page]
+                return blobs, pager.continuation_token
 
-        token: str | None = None
-        while True:
-            blobs, token = self._call("list", sync, fs.loop, one_page, token)
-            page = [
-                ObjectInfo(blob.name[len(prefix) :], _version(blob.size, blob.etag))
-                for blob in blobs
-                if not blob.name.endswith("/")  # folder markers
-            ]
-            if page:
-                yield page
-            if not token:
-                return
+        def fetch(token: str | None) -> tuple[list[Entry], str | None]:
+            found: tuple[list[Entry], str | None] = self._call(
+                "list", sync, fs.loop, one_page, token
+            )
+            return found
+
+        return _pages_of(fetch, prefix)
+
+    def _bucket_and_prefix(self, fs: Any) -> tuple[str, str]:
+        bucket, key, _ = fs.split_path(self.root)
+        return bucket, f"{key}/" if key else ""
 
     def lines(self, name: str) -> Iterator[bytes]:
         """The lines of object ``name``, read in blocks as they are consumed (a file of any
@@ -394,6 +385,35 @@ class PrefetchedFolder(RemoteFolder):
         if isinstance(found, OSError):
             raise found
         return found
+
+
+Entry = tuple[str, object, object]
+"""An object as a store's listing gives it: its full key, size and ETag (or generation)."""
+
+
+def _pages_of(
+    fetch: Callable[[str | None], tuple[list[Entry], str | None]], prefix: str
+) -> Iterator[list[ObjectInfo]]:
+    """The pages of a listing that ``fetch`` gets one request at a time (each answer with the
+    token of the next page, None after the last), names relative to ``prefix``, folder
+    markers left out.
+
+    >>> answers = {None: ([("raw/a", 1, '"x"'), ("raw/b/", 0, "")], "t"), "t": ([], None)}
+    >>> [[(o.name, o.version) for o in p] for p in _pages_of(answers.__getitem__, "raw/")]
+    [[('a', '1:x')]]
+    """
+    token: str | None = None
+    while True:
+        entries, token = fetch(token)
+        page = [
+            ObjectInfo(key[len(prefix) :], _version(size, tag))
+            for key, size, tag in entries
+            if not key.endswith("/")  # folder markers
+        ]
+        if page:
+            yield page
+        if not token:
+            return
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:
