@@ -13,7 +13,12 @@ import pytest
 from lingoflow.processors.batch import process_batch
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Block, Document
-from lingoflow.processors.language.detector import LanguageDetector, default_candidates, script_runs
+from lingoflow.processors.language.detector import (
+    Detection,
+    LanguageDetector,
+    default_candidates,
+    script_runs,
+)
 from lingoflow.processors.pipeline import INHERITED_CONFIDENCE, detect_step
 from lingoflow.processors.translate.packages import model_languages
 from tests.conftest import RAW, ROOT
@@ -318,3 +323,44 @@ def test_word_tables_past_their_limit_start_again_with_the_same_answers(
     assert profiles is not None and len(profiles._words.row) < 21  # of 21 words: emptied
     detector._cache.clear()  # answers forgotten, the tables kept
     assert detector.detect_many(BATCH_TEXTS) == expected
+
+
+def test_one_detector_shared_by_threads_answers_as_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches in threads of one process (a thread pool task runner, Dask threads) share the
+    process's detector and its word tables: their answers are those of one thread alone,
+    with the tables emptied and refilled while they run."""
+    import random
+    import sys
+    import threading
+
+    import lingoflow.processors.language.detector as langid
+
+    words = "the of plan city park ministry le la der die und el los parque ville stadt".split()
+    rng = random.Random(7)
+    texts = [
+        " ".join(rng.choice(words) + rng.choice("abcdefgh") for _ in range(6)) for _ in range(600)
+    ]
+    monkeypatch.setattr(langid, "WORD_CACHE_SIZE", 300)
+    expected = [LanguageDetector().detect(t) for t in texts]
+    shared = LanguageDetector()
+    results: dict[int, list[Detection]] = {}
+
+    def work(k: int) -> None:
+        chunk = texts[k::4]
+        found: list[Detection] = []
+        for start in range(0, len(chunk), 10):
+            found += shared.detect_many(chunk[start : start + 10])
+        results[k] = found
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside the scoring, not between calls
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for k in range(4):
+        assert results[k] == expected[k::4]

@@ -181,6 +181,9 @@ class LanguageDetector:
         self._freqs: dict[str, dict[str, float]] = {}
         self._word_logs: dict[tuple[str, ...], _Rows[str]] = {}
         self._cache: OrderedDict[tuple[str, str | None], Detection] = OrderedDict()
+        self._scoring = threading.Lock()
+        """Held while a batch is scored: the word tables grow and empty in place, and threads
+        of one process (a thread pool's batches) share the detector."""
 
     def detect(self, text: str, context: str | None = None) -> Detection:
         """Language of ``text``; ``context`` is the document's language when known (Han is
@@ -200,11 +203,12 @@ class LanguageDetector:
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
             plans = [self._plan(text, context) for text in todo]
-            for script, jobs in _jobs_by_script(plans).items():
-                group = self._group(script)
-                answers = self._statistical_many(script, group, [text for _, text in jobs])
-                for (plan, _), answer in zip(jobs, answers, strict=True):
-                    plan.found[script] = answer
+            with self._scoring:
+                for script, jobs in _jobs_by_script(plans).items():
+                    group = self._group(script)
+                    answers = self._statistical_many(script, group, [text for _, text in jobs])
+                    for (plan, _), answer in zip(jobs, answers, strict=True):
+                        plan.found[script] = answer
             with self._lock:
                 for text, plan in zip(todo, plans, strict=True):
                     found[text] = cache[(text, context)] = plan.finish()
@@ -214,7 +218,7 @@ class LanguageDetector:
 
     def clear_cache(self) -> None:
         """Forget cached answers (benchmarks measure detection, not the cache)."""
-        with self._lock:
+        with self._scoring, self._lock:
             self._cache.clear()
             self._word_logs.clear()
             for profiles in self._ngram_profiles.values():
