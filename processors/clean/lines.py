@@ -41,10 +41,9 @@ class Cleaned:
 
 @dataclass
 class ItemRun:
-    """A run of consecutive short list items ("1. Home", "- News", ...): where it starts, the
-    items' texts, and what rules found of it (so that each looks at a run once)."""
+    """A run of consecutive short list items ("1. Home", "- News", ...): the items' texts, and
+    what rules found of it (so that each looks at a run once)."""
 
-    start: int
     items: list[str]
     menu: bool | None = None
     """Whether the run reads as a menu (rule ``menu``), once asked."""

@@ -135,7 +135,7 @@ def _short_item_run(lines: list[Line], i: int, ctx: Context) -> ItemRun | None:
     while j < len(lines) and (found := _short_item(lines[j])) is not None:
         items.append(found)
         j += 1
-    run = ItemRun(start, items)
+    run = ItemRun(items)
     ctx.item_runs.update(dict.fromkeys(range(start, j), run))
     return run
 
