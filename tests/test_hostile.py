@@ -231,9 +231,15 @@ def test_long_runs_of_short_lines_are_processed_in_linear_time(
     done: list[Document] = []
 
     def seconds(size: int) -> float:
-        start = time.perf_counter()
-        done.append(_through_the_steps(*generator(size), config))
-        return time.perf_counter() - start
+        """The best of two passes: a pass of 0.05 s is at the mercy of the machine."""
+        name, data = generator(size)
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            doc = _through_the_steps(name, data, config)
+            best = min(best, time.perf_counter() - start)
+        done.append(doc)
+        return best
 
     small, large = seconds(1), seconds(10)
     assert [d.status for d in done] == ["ok", "ok"]  # not too_slow: the budget hides nothing
