@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from lingoflow.processors.batch import process_batch
+from lingoflow.processors.clean.lines import Cleaned
 from lingoflow.processors.core.config import PipelineConfig
-from lingoflow.processors.core.document import Document
-from lingoflow.processors.pipeline import clean_documents
+from lingoflow.processors.core.document import Block, Document
+from lingoflow.processors.pipeline import FRAGMENT_SHARE, _unless_a_fragment, clean_documents
+from tests.conftest import SHARED
 from tests.helpers import process_together
+
+BOILERPLATE = SHARED / "eval" / "boilerplate"
 
 FOOTER = "Gyeonggi Provincial Government Press Room"
 
@@ -175,3 +180,59 @@ def test_a_100000_line_text_is_read_once_per_line(monkeypatch: pytest.MonkeyPatc
     clean_documents([doc], PipelineConfig())
     assert calls["n"] == 100_000
     assert len(doc.blocks) >= 75_000
+
+
+ARTICLE = "".join(
+    f"<div>Paragraph {i} of the report says that the city council approved the new budget for "
+    "parks, schools and the harbour after a long debate on Monday evening.</div>\n"
+    for i in range(30)
+)
+ARTICLE_PAGE = f"<html><head><title>Report</title></head><body>{ARTICLE}</body></html>"
+
+
+def _extraction_of(words: int) -> Cleaned:
+    return Cleaned(blocks=[Block(text=" ".join(["word"] * words), role="paragraph")])
+
+
+def test_a_fragment_of_the_article_gives_way_to_the_page_read_as_text() -> None:
+    """The extractor's blocks stand unless the page's visible text, cleaned as text, keeps
+    more than 1 / FRAGMENT_SHARE times as many words."""
+    config = PipelineConfig()
+    as_text = _unless_a_fragment(_extraction_of(0), ARTICLE_PAGE, config, frozenset())
+    kept = sum(len(b.text.split()) for b in as_text.blocks)
+    assert kept > 500 and "Paragraph 29 of the report" in as_text.blocks[-1].text
+    below = math.ceil(FRAGMENT_SHARE * kept) - 1
+    for words, switched in ((below, True), (below + 1, False), (kept // 2, False)):
+        extracted = _extraction_of(words)
+        found = _unless_a_fragment(extracted, ARTICLE_PAGE, config, frozenset())
+        assert (found is not extracted) is switched, words
+
+
+@pytest.mark.skipif(not BOILERPLATE.is_dir(), reason="../shared/eval/boilerplate is missing")
+def test_only_real_fragments_are_read_as_text() -> None:
+    """Real pages: where trafilatura returned a fragment of a long article the page is read as
+    text and says so; where it had the article and the text path would add comments and
+    sidebars (its words 0.39-0.57 of the text path's), trafilatura's blocks stay."""
+    fragments = ("cleaneval-dev-13", "cleaneval-dev-20")
+    articles = (
+        "cleanportal-blogs.wsj.com_brussels_04",
+        "cleanportal-blogs.wsj.com_brussels_12",
+        "cleanportal-washingtonpost.com_blog1_2",
+    )
+    docs = {
+        name: Document(
+            rel_path=f"{name}.html",
+            doc_id=f"{name[-12:]:0>12}",
+            data=(BOILERPLATE / "html" / f"{name}.html").read_bytes(),
+        )
+        for name in fragments + articles
+    }
+    clean_documents(list(docs.values()), PipelineConfig())
+    for name, doc in docs.items():
+        codes = [w.code for w in doc.warnings]
+        assert ("extracted_fragment" in codes) is (name in fragments), (name, codes)
+        assert doc.status == "ok"
+    warning = next(w for w in docs["cleaneval-dev-20"].warnings if w.code == "extracted_fragment")
+    assert warning.message.startswith("trafilatura kept ") and "the page was read as text" in (
+        warning.message
+    )

@@ -80,6 +80,8 @@ WARNING_CODES: dict[str, str] = {
     "undecodable_name": "the file name is not UTF-8: source.path writes its other bytes as \\xNN",
     "large_page": "an HTML page with more elements than trafilatura_max_elements, read with "
     "the blocks extractor (trafilatura's work grows faster than the page)",
+    "extracted_fragment": "trafilatura kept a fragment of an HTML page (a small share of what "
+    "its visible text keeps, cleaned as text): the page was read as text",
 }
 """Every warning code: facts worth knowing that leave the record ok."""
 REMOVAL_REASONS: dict[str, str] = {
