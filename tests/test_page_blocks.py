@@ -126,6 +126,27 @@ def test_metadata_from_json_ld_meta_tags_and_the_title() -> None:
     assert page_metadata(broken, []).title is None
 
 
+def test_metadata_of_a_page_with_text_before_its_html_tag() -> None:
+    """Text before ``<html>`` (a server's warning, a crawler's wrapper) makes the parser open
+    the body at once, with the head's tags in it: they are read all the same."""
+    head = (
+        "<head><title>Rain due | The Daily</title>"
+        '<meta property="og:site_name" content="The Daily">'
+        '<meta name="author" content="Kim Ji-won">'
+        '<meta property="article:published_time" content="2024-03-05T09:00:00+09:00">'
+        '<link rel="canonical" href="https://daily.example/rain"></head>'
+    )
+    for prefix in ("", "Warning: session_start() failed in index.php on line 3\n", "<text>"):
+        root = parse_html(f"{prefix}<html>{head}<body><p>Rain is due.</p></body></html>")
+        meta = page_metadata(root, page_blocks(root))
+        assert (meta.sitename, meta.author, meta.url) == (
+            "The Daily",
+            "Kim Ji-won",
+            "https://daily.example/rain",
+        ), prefix
+        assert meta.date == "2024-03-05T09:00:00+09:00"
+
+
 def test_main_element_is_the_deepest_holding_most_content() -> None:
     page = [
         PageBlock(text="Menu", tag="li", ancestors=(1, 2, 3)),

@@ -344,8 +344,12 @@ def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetad
     if root is None:
         return meta
     metas: dict[str, str] = {}
+    # Anything before <html> (a server's warning, a crawler's wrapper) makes libxml2 open the
+    # body at once: the <meta> and <link> tags the page meant for its head are then in the body.
     head = root.find("head")
-    for tag in head.iter("meta") if head is not None else ():
+    if head is None:
+        head = root
+    for tag in head.iter("meta"):
         content = " ".join((tag.get("content") or "").split())
         for key in (tag.get("name"), tag.get("property"), tag.get("itemprop")):
             if key and content:
@@ -384,7 +388,7 @@ def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetad
     canonical = next(
         (
             t.get("href")
-            for t in (head.iter("link") if head is not None else ())
+            for t in head.iter("link")
             if "canonical" in (t.get("rel") or "").lower().split()
         ),
         None,
