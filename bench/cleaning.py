@@ -9,7 +9,9 @@ and F1 over lower-cased word tokens, micro-averaged, and the mean per-page F1.
   (a) keep every line of the text;
   (b) lingoflow, text path: the text file through decode, repair and cleaning as a run does,
       the text of every segment but notices;
-  (c) lingoflow, HTML path: the HTML page the same way;
+  (c) lingoflow, HTML path: the HTML page the same way (the blocks extractor, trafilatura
+      where it finds no article);
+  (e) lingoflow, HTML path with ``--html-extractor trafilatura`` (trafilatura for every page);
   (d) trafilatura.extract on the HTML, defaults, comments off.
 
     python -m bench.cleaning [--data DIR] [--only a,b,c,d] [--out DIR]
@@ -85,7 +87,7 @@ def lingoflow_kept(name: str, data: bytes, config: PipelineConfig = CONFIG) -> s
     return "\n".join(b.text for b in doc.blocks if b.role != "notice")
 
 
-BLOCKS = CONFIG.model_copy(update={"clean": CleanConfig(html_extractor="blocks")})
+TRAFILATURA = CONFIG.model_copy(update={"clean": CleanConfig(html_extractor="trafilatura")})
 
 
 def trafilatura_kept(name: str, data: bytes) -> str:
@@ -98,7 +100,11 @@ SYSTEMS: dict[str, tuple[str, str, Callable[[str, bytes], str]]] = {
     "a": ("keep every line", "text", lambda name, data: data.decode("utf-8", "replace")),
     "b": ("lingoflow", "text", lingoflow_kept),
     "c": ("lingoflow", "html", lingoflow_kept),
-    "e": ("lingoflow, blocks extractor", "html", lambda n, d: lingoflow_kept(n, d, BLOCKS)),
+    "e": (
+        "lingoflow, trafilatura for every page",
+        "html",
+        lambda n, d: lingoflow_kept(n, d, TRAFILATURA),
+    ),
     "d": ("trafilatura defaults, comments off", "html", trafilatura_kept),
 }
 

@@ -5,8 +5,10 @@ positive per expected snippet found, a false negative per one missed, a false po
 unwanted snippet found, a true negative per one absent):
   (a) BeautifulSoup's get_text over the whole page (the baseline);
   (b) trafilatura.extract with its defaults;
-  (c) lingoflow: decode, repair, extraction and cleaning as the flow runs them, the text of
-      every segment (notices included) joined.
+  (c) lingoflow: decode, repair, extraction and cleaning as the flow runs them (the blocks
+      extractor, trafilatura where it finds no article), the text of every segment (notices
+      included) joined;
+  (d) lingoflow with ``--html-extractor trafilatura`` (trafilatura for every page).
 
     python -m bench.html [--data DIR] [--limit N] [--show-errors]
 
@@ -110,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         "(a) BeautifulSoup get_text": get_text,
         "(b) trafilatura defaults": trafilatura_default,
         "(c) lingoflow": lingoflow_text(PipelineConfig()),
-        "(d) lingoflow, blocks extractor": lingoflow_text(
-            PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
+        "(d) lingoflow, trafilatura for every page": lingoflow_text(
+            PipelineConfig(clean=CleanConfig(html_extractor="trafilatura"))
         ),
     }
     scores = {name: Score() for name in systems}

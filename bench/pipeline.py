@@ -6,9 +6,11 @@ The data is ../shared/eval/boilerplate (122 real pages): its HTML folder and its
   (a) trafilatura alone: ``trafilatura.extract`` on each HTML page's bytes (defaults, comments
       off), the extraction every HTML page of lingoflow also goes through;
   (b) lingoflow, HTML path: the HTML pages through every step but translation (decode, repair,
-      extraction and cleaning, language detection), in batches as a run makes them;
-  (b') lingoflow, HTML path with the ``blocks`` extractor (one parse, a learned decision per
-      block: CleanConfig.html_extractor);
+      extraction and cleaning, language detection), in batches as a run makes them (the
+      default ``blocks`` extractor: one parse, a learned decision per block, trafilatura where
+      it finds no article);
+  (b') lingoflow, HTML path with ``--html-extractor trafilatura`` (trafilatura for every page,
+      CleanConfig.html_extractor);
   (c) lingoflow, text path: the text files the same way.
 
 After one warm-up pass of every system (models and profiles loaded, Kiwi included), the
@@ -41,11 +43,13 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 CONFIG = PipelineConfig(translation=TranslationConfig(enabled=False))
 CONFIGS = {
     "html": CONFIG,
-    "html-blocks": CONFIG.model_copy(update={"clean": CleanConfig(html_extractor="blocks")}),
+    "html-trafilatura": CONFIG.model_copy(
+        update={"clean": CleanConfig(html_extractor="trafilatura")}
+    ),
     "text": CONFIG,
 }
-GOALS = {"html": 1.0, "html-blocks": 1.0, "text": 2.0}
-LABELS = {"html": "(b)", "html-blocks": "(b')", "text": "(c)"}
+GOALS = {"html": 1.0, "html-trafilatura": 1.0, "text": 2.0}
+LABELS = {"html": "(b)", "html-trafilatura": "(b')", "text": "(c)"}
 DETECT_SHARE_GOAL = 0.15
 STAGES = ("decode", "clean", "detect", "check")
 
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(text)} text pages ({sum(len(d) for _, d in text) / 1e6:.1f} MB); "
         f"{args.rounds} interleaved rounds after a warm-up"
     )
-    pages = {"html": html, "html-blocks": html, "text": text}
+    pages = {"html": html, "html-trafilatura": html, "text": text}
     seconds: dict[str, list[float]] = {"trafilatura": [], **{name: [] for name in CONFIGS}}
     stages: dict[str, list[dict[str, float]]] = {name: [] for name in CONFIGS}
 

@@ -119,7 +119,7 @@ def test_a_rerun_skips_unchanged_objects_without_downloading_them(
     assert len(raw_reads) == 1 and fs.exists(gone)
     raw_reads.clear()
 
-    html = process_documents(raw_dir=raw, processed_dir=processed, html_extractor="blocks")
+    html = process_documents(raw_dir=raw, processed_dir=processed, html_extractor="trafilatura")
     assert html.up_to_date + html.written == 5  # other settings: each record judged again
     assert raw_reads  # and its input read again to remake it
     process_documents(raw_dir=raw, processed_dir=processed)

@@ -9,13 +9,15 @@ import pytest
 
 from lingoflow.processors.batch import process_batch
 from lingoflow.processors.clean.lines import Cleaned
-from lingoflow.processors.core.config import PipelineConfig
+from lingoflow.processors.core.config import CleanConfig, PipelineConfig
 from lingoflow.processors.core.document import Block, Document
 from lingoflow.processors.pipeline import FRAGMENT_SHARE, _unless_a_fragment, clean_documents
 from tests.conftest import SHARED
 from tests.helpers import process_together
 
 BOILERPLATE = SHARED / "eval" / "boilerplate"
+HTML_EVAL = SHARED / "eval" / "html"
+TRAFILATURA = PipelineConfig(clean=CleanConfig(html_extractor="trafilatura"))
 
 FOOTER = "Gyeonggi Provincial Government Press Room"
 
@@ -197,7 +199,7 @@ def _extraction_of(words: int) -> Cleaned:
 def test_a_fragment_of_the_article_gives_way_to_the_page_read_as_text() -> None:
     """The extractor's blocks stand unless the page's visible text, cleaned as text, keeps
     more than 1 / FRAGMENT_SHARE times as many words."""
-    config = PipelineConfig()
+    config = TRAFILATURA
     as_text = _unless_a_fragment(_extraction_of(0), ARTICLE_PAGE, config, frozenset())
     kept = sum(len(b.text.split()) for b in as_text.blocks)
     assert kept > 500 and "Paragraph 29 of the report" in as_text.blocks[-1].text
@@ -227,7 +229,7 @@ def test_only_real_fragments_are_read_as_text() -> None:
         )
         for name in fragments + articles
     }
-    clean_documents(list(docs.values()), PipelineConfig())
+    clean_documents(list(docs.values()), TRAFILATURA)
     for name, doc in docs.items():
         codes = [w.code for w in doc.warnings]
         assert ("extracted_fragment" in codes) is (name in fragments), (name, codes)
@@ -236,3 +238,29 @@ def test_only_real_fragments_are_read_as_text() -> None:
     assert warning.message.startswith("trafilatura kept ") and "the page was read as text" in (
         warning.message
     )
+
+
+@pytest.mark.skipif(not HTML_EVAL.is_dir(), reason="../shared/eval/html is missing")
+def test_a_page_where_the_blocks_extractor_finds_no_article_is_read_by_trafilatura() -> None:
+    """The blocks extractor (the default) keeps 1 of 683 visible words of one page and 11 of
+    249 of another: both are read with trafilatura, say so, and get their article; pages where
+    it finds the article stay with it."""
+    pages = {
+        "blog": (HTML_EVAL / "pages" / "security.googleblog.com.protection.html", True),
+        "cleaneval": (BOILERPLATE / "html" / "cleaneval-dev-52.html", True),
+        "news": (BOILERPLATE / "html" / "cleanportal-blogs.wsj.com_brussels_04.html", False),
+        "recipe": (HTML_EVAL / "pages" / "eatwhattonight.com.stir.html", False),
+    }
+    docs = {
+        name: Document(rel_path=f"{name}.html", doc_id=f"{name:0>12}", data=path.read_bytes())
+        for name, (path, _) in pages.items()
+    }
+    clean_documents(list(docs.values()), PipelineConfig())
+    for name, (_, falls_back) in pages.items():
+        doc = docs[name]
+        fallback = [w.message for w in doc.warnings if w.code == "extractor_fallback"]
+        assert bool(fallback) is falls_back, (name, fallback)
+        assert doc.status == "ok" and sum(len(b.text.split()) for b in doc.blocks) > 150, name
+    assert docs["blog"].warnings[0].message.startswith("the blocks extractor kept 11 of the ")
+    blog = " ".join(b.text for b in docs["blog"].blocks)
+    assert "This protocol is designed so that Google cannot" in blog  # the article's snippet

@@ -26,6 +26,7 @@ from lingoflow.processors.pipeline import clean_documents
 from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
 
 BLOCKS = PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
+TRAFILATURA = PipelineConfig(clean=CleanConfig(html_extractor="trafilatura"))
 
 
 def blocks_of(html: str) -> list[PageBlock]:
@@ -196,10 +197,15 @@ def test_the_model_file_names_features_the_code_computes() -> None:
 
 
 def test_the_extractor_choice_changes_the_digest_only_when_made() -> None:
+    """Records made before the default became the blocks extractor keep their digest: with
+    trafilatura chosen, those made with the default of then (trafilatura for every page);
+    with the default, those made with ``html_extractor="blocks"``. Records made with the old
+    default are remade by a run with the new one."""
     assert PipelineConfig().digest() == PipelineConfig(clean=CleanConfig()).digest()
-    assert BLOCKS.digest() != PipelineConfig().digest()
+    assert PipelineConfig().digest() == BLOCKS.digest() == "e54cda49b4b36de9"
+    assert TRAFILATURA.digest() == "b3aa40a4eecad857"  # the default's digest until then
     smaller = PipelineConfig(clean=CleanConfig(trafilatura_max_elements=100))
-    assert smaller.digest() not in (PipelineConfig().digest(), BLOCKS.digest())
+    assert smaller.digest() not in (TRAFILATURA.digest(), BLOCKS.digest())
 
 
 def test_a_page_past_trafilatura_max_elements_is_read_by_blocks_and_says_so() -> None:
@@ -213,8 +219,13 @@ def test_a_page_past_trafilatura_max_elements_is_read_by_blocks_and_says_so() ->
     html = f"<html><body><article><h1>Tram line extended</h1>{article}</article></body></html>"
     docs = {}
     for name, config in (
-        ("under", PipelineConfig()),
-        ("over", PipelineConfig(clean=CleanConfig(trafilatura_max_elements=5))),
+        ("under", TRAFILATURA),
+        (
+            "over",
+            PipelineConfig(
+                clean=CleanConfig(html_extractor="trafilatura", trafilatura_max_elements=5)
+            ),
+        ),
         ("blocks", BLOCKS),
     ):
         docs[name] = Document(rel_path="p.html", doc_id="page-000000000000", data=html.encode())
@@ -249,8 +260,9 @@ def test_pipeline_with_blocks_on_the_shared_pages() -> None:
 @pytest.mark.skipif(not HTML_EVAL.is_dir(), reason="../shared/eval/html is not beside")
 def test_blocks_on_trafilaturas_evaluation_pages() -> None:
     """trafilatura's evaluation pages (their snippet labels are part of the shipped model's
-    training; cross-validated 0.904 at block level, 0.916 through the pipeline; below the
-    trafilatura path's 0.934, which is why it is not the default): must not fall."""
+    training; on pages left out of it, 0.912 through the pipeline without the fallback to
+    trafilatura and 0.935 with it, against 0.934 for trafilatura on every page:
+    ``bench.heldout_html``): must not fall."""
     cases = json.loads((HTML_EVAL / "evaldata.json").read_text(encoding="utf-8")).values()
     extract = lingoflow_text(BLOCKS)
     score = Score()
@@ -260,14 +272,14 @@ def test_blocks_on_trafilaturas_evaluation_pages() -> None:
             case["with"],
             case["without"],
         )
-    assert score.f1 >= 0.9, (score.f1, score.precision, score.recall)
+    assert score.f1 >= 0.93 and score.precision >= 0.9, (score.f1, score.precision, score.recall)
 
 
 def test_a_page_cut_by_the_parser_says_so() -> None:
     html = (
         "<html><body>" + "<div>" * 300 + "deep text" + "</div>" * 300 + "<p>after</p></body></html>"
     )
-    for config in (BLOCKS, PipelineConfig()):
+    for config in (BLOCKS, TRAFILATURA):
         doc = Document(rel_path="deep.html", doc_id="deep-000000000000", data=html.encode())
         clean_documents([doc], config)
         assert [e.code for e in doc.errors] == ["markup_too_deep"], config.clean.html_extractor
@@ -294,7 +306,7 @@ def test_blocks_metadata_reads_iso_times_and_falls_back_as_the_trafilatura_path(
     )
     found = {}
     for name, html in (("declared", declared), ("undeclared", undeclared)):
-        for label, config in (("blocks", BLOCKS), ("trafilatura", PipelineConfig())):
+        for label, config in (("blocks", BLOCKS), ("trafilatura", TRAFILATURA)):
             doc = Document(rel_path="p.html", doc_id="page-000000000000", data=html.encode())
             clean_documents([doc], config)
             found[name, label] = (str(doc.metadata.published), doc.metadata.authors)

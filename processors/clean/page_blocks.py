@@ -40,6 +40,7 @@ from lingoflow.processors.clean.boilerplate import (
     document_features,
     window_mean,
 )
+from lingoflow.processors.clean.notices import is_notice
 from lingoflow.processors.core.config import CleanConfig
 from lingoflow.processors.core.document import Block, PageBlock
 from lingoflow.processors.core.record import Removed, Role
@@ -263,7 +264,9 @@ def select_blocks(
     page: Sequence[PageBlock], config: CleanConfig
 ) -> tuple[list[Block], list[Removed]]:
     """The page's content blocks with their roles, and the others removed as ``boilerplate``
-    (all are kept when the ``boilerplate`` rule is disabled)."""
+    (all are kept when the ``boilerplate`` rule is disabled). A site notice the classifier
+    would drop (archive, official-site, cookie notices) is kept for the notice rule, as the
+    text path keeps it: notices are recorded apart, never dropped as chrome."""
     if "boilerplate" in config.disabled_rules:
         keep = np.ones(len(page), dtype=bool)
     else:
@@ -275,7 +278,7 @@ def select_blocks(
     kept: list[Block] = []
     removed: list[Removed] = []
     for block, content in zip(page, keep, strict=True):
-        if not content:
+        if not content and not is_notice(block.text):
             removed.append(Removed(text=block.text, reason="boilerplate"))
             continue
         role = block_role(block)

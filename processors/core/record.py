@@ -82,6 +82,9 @@ WARNING_CODES: dict[str, str] = {
     "the blocks extractor (trafilatura's work grows faster than the page)",
     "extracted_fragment": "trafilatura kept a fragment of an HTML page (a small share of what "
     "its visible text keeps, cleaned as text): the page was read as text",
+    "extractor_fallback": "the blocks extractor found no article on an HTML page (it kept a "
+    "small share of the visible words, or the parser stopped at its depth limit or found no "
+    "text): the page was read with trafilatura",
 }
 """Every warning code: facts worth knowing that leave the record ok."""
 REMOVAL_REASONS: dict[str, str] = {
