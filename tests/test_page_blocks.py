@@ -190,6 +190,35 @@ def test_the_model_keeps_an_article_and_drops_its_menu() -> None:
     assert len(everything) == len(blocks_of(html)) and not none
 
 
+def test_a_notice_in_the_chrome_is_kept_as_a_notice() -> None:
+    """The classifier drops a banner at the top of the page with the menu; a site notice among
+    them is kept for the notice rule (the text path keeps it too), unless that rule is off."""
+    article = " ".join(
+        f"<p>The city council met on Tuesday and agreed to extend the tram line by {k} km, "
+        "the mayor said in a statement after the vote.</p>"
+        for k in range(6)
+    )
+    menu = "".join(f"<li><a href='/{k}'>Section {k}</a></li>" for k in range(12))
+    notice = "이 누리집은 대한민국 공식 전자정부 누리집입니다."
+    html = (
+        f"<html><body><div class='top-banner'>{notice}</div><nav><ul>{menu}</ul></nav>"
+        f"<article><h1>Tram line extended</h1>{article}</article></body></html>"
+    )
+    page = blocks_of(html)
+    model = load_page_model()
+    assert model.content_probabilities(page)[0] < model.threshold  # the model drops it
+    kept, removed = select_blocks(page, CleanConfig())
+    assert kept[0].text == notice and notice not in [r.text for r in removed]
+    off = CleanConfig(disabled_rules=frozenset({"notice"}))
+    assert notice in [r.text for r in select_blocks(page, off)[1]]
+    doc = Document(rel_path="p.html", doc_id="page-000000000000", data=html.encode())
+    clean_documents([doc], BLOCKS)
+    assert [(b.role, b.text) for b in doc.blocks[:2]] == [
+        ("notice", notice),
+        ("title", "Tram line extended"),  # the title after the notice
+    ]
+
+
 def test_the_model_file_names_features_the_code_computes() -> None:
     model = load_page_model()
     assert set(model.about["features"]) <= set(FEATURES)

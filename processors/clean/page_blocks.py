@@ -265,8 +265,8 @@ def select_blocks(
 ) -> tuple[list[Block], list[Removed]]:
     """The page's content blocks with their roles, and the others removed as ``boilerplate``
     (all are kept when the ``boilerplate`` rule is disabled). A site notice the classifier
-    would drop (archive, official-site, cookie notices) is kept for the notice rule, as the
-    text path keeps it: notices are recorded apart, never dropped as chrome."""
+    would drop (archive, official-site, cookie notices) is kept for the ``notice`` rule when
+    it is on, as the text path keeps it: notices are recorded apart, never dropped as chrome."""
     if "boilerplate" in config.disabled_rules:
         keep = np.ones(len(page), dtype=bool)
     else:
@@ -275,10 +275,11 @@ def select_blocks(
         keep = probabilities >= model.threshold
         if len(page) and not keep.any():  # a page is never emptied by a threshold alone
             keep = probabilities >= EMPTY_PAGE_SHARE * probabilities.max()
+    notices = "notice" not in config.disabled_rules
     kept: list[Block] = []
     removed: list[Removed] = []
     for block, content in zip(page, keep, strict=True):
-        if not content and not is_notice(block.text):
+        if not content and not (notices and is_notice(block.text)):
             removed.append(Removed(text=block.text, reason="boilerplate"))
             continue
         role = block_role(block)
