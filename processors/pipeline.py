@@ -304,12 +304,13 @@ BLOCKS_FALLBACK_SHARE = 0.2
 the page's visible blocks; the page is then read with trafilatura (``extractor_fallback``).
 
 Measured on the 241 shared pages with main-content labels, each scored by a model trained
-without it (5 folds by page, through the pipeline): where the blocks extractor kept under 0.12
-of the visible words it had missed the article on 7 of 10 evaluation pages (none of 3 wanted
-snippets found on 4 of them) and on 4 boilerplate pages (page F1 0.01-0.07); trafilatura found
-it there. The F1 of both sets is flat from 0.125 to 0.4 (eval/html 0.935-0.936, eval/boilerplate
-0.955-0.956, against 0.912 and 0.953 without the fallback and 0.934 and 0.951 for the
-trafilatura path); 0.2 sends 15 of 119 and 4 of 122 of those pages to trafilatura."""
+without it (5 folds by page, through the pipeline: ``python -m bench.heldout_html``): where the
+blocks extractor kept under an eighth of the visible words it had missed most of the article
+on 7 of 8 evaluation pages (no wanted snippet on 3 of them, trafilatura all of them) and on 3
+of 4 boilerplate pages (page F1 0.00-0.01 against 0.62-0.99). The F1 of both sets is flat
+from 0.125 to 0.4 (eval/html 0.935-0.936, eval/boilerplate 0.955-0.956, against 0.912 and
+0.953 without the fallback and 0.934 and 0.951 for the trafilatura path); 0.2 sends 15 of 119
+and 4 of 122 of those pages to trafilatura."""
 
 
 OFFICE_DISABLED_RULES = frozenset(
