@@ -46,6 +46,7 @@ from lingoflow.processors.read.html import (
     depth_cut,
     element_count,
     extract_html,
+    fill_missing_metadata,
     looks_like_html,
     read_page,
     visible_text,
@@ -217,6 +218,8 @@ def clean_step(
                 )
                 report = RepairReport()  # the record reports what its own text went through
                 page, cleaned = _with_trafilatura(doc, config, repeated, report)
+            else:
+                fill_missing_metadata(page)
         else:
             cut = depth_cut(doc.html) if cut is None else cut
             page, cleaned = _with_trafilatura(doc, config, repeated, report)

@@ -27,7 +27,7 @@ from trafilatura.metadata import extract_author, extract_sitename
 from trafilatura.settings import set_date_params
 
 from lingoflow.processors.core.document import Block, PageBlock
-from lingoflow.processors.read.dom import PageMetadata, page_metadata, parse_html, walk_page
+from lingoflow.processors.read.dom import page_metadata, parse_html, walk_page
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -70,6 +70,8 @@ class HtmlExtraction:
     sitename: str | None = None
     url: str | None = None
     lang: str | None = None
+    tree: Any = field(default=None, repr=False, compare=False)
+    """The parsed page (:func:`read_page`) until :func:`fill_missing_metadata` has read it."""
 
 
 def looks_like_html(text: str) -> bool:
@@ -98,13 +100,12 @@ def extract_html(html: str) -> HtmlExtraction:
 
 def read_page(html: str) -> HtmlExtraction:
     """Every visible block of ``html`` with its markup features, and the page's title,
-    author, date, site name, URL and declared language, from one parse."""
+    author, date, site name, URL and declared language as ``<head>``, JSON-LD and ``<time>``
+    give them, from one parse; :func:`fill_missing_metadata` finds the rest."""
     lang_match = _LANG_ATTR.search(html[:10000])
     root = parse_html(html)
     blocks, deepest = walk_page(root)
     meta = page_metadata(root, blocks)
-    if root is not None:
-        _fill_missing_metadata(meta, root)
     return HtmlExtraction(
         page=blocks,
         cut=deepest >= PARSER_DEPTH,
@@ -114,22 +115,27 @@ def read_page(html: str) -> HtmlExtraction:
         sitename=meta.sitename,
         url=meta.url,
         lang=lang_match.group(1).lower() if lang_match else None,
+        tree=root,
     )
 
 
-def _fill_missing_metadata(meta: PageMetadata, root: Any) -> None:
-    """The date, author and site name that ``<head>``, JSON-LD and ``<time>`` do not give,
-    found where the trafilatura path finds them: htmldate's publication date (the URL, the
-    markup, the text), trafilatura's search for a byline, the site name in the title or the
-    URL's host. Run after the walk (htmldate may prune the tree it reads)."""
-    if not meta.date:
+def fill_missing_metadata(page: HtmlExtraction) -> None:
+    """The date, author and site name of a :func:`read_page` page that ``<head>``, JSON-LD
+    and ``<time>`` do not give, found where the trafilatura path finds them: htmldate's
+    publication date (the URL, the markup, the text), trafilatura's search for a byline, the
+    site name in the title or the URL's host. Once, after the walk (htmldate may prune the
+    tree it reads): the page lets go of its tree."""
+    root, page.tree = page.tree, None
+    if root is None:
+        return
+    if not page.date:
         params = set_date_params(True)
-        params["url"] = meta.url
-        meta.date = find_date(root, **params) or None
-    if not meta.author:
-        meta.author = extract_author(root) or None
-    if not meta.sitename:
-        meta.sitename = extract_sitename(root) or _host(meta.url)
+        params["url"] = page.url
+        page.date = find_date(root, **params) or None
+    if not page.author:
+        page.author = extract_author(root) or None
+    if not page.sitename:
+        page.sitename = extract_sitename(root) or _host(page.url)
 
 
 def _host(url: str | None) -> str | None:
