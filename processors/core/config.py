@@ -161,7 +161,7 @@ class CleanConfig(BaseModel):
     then the named rules; the page's visible text goes through the line classifier when
     trafilatura kept a fragment). Pages unseen by either model: blocks as good or better
     (F1 0.935 against 0.934 on trafilatura's evaluation pages, 0.956 against 0.951 on news
-    and CleanEval pages) at about 1.5x the pages per second; measures in bench/README.md."""
+    and CleanEval pages) at 1.2-1.5x the pages per second; measures in bench/README.md."""
     trafilatura_max_elements: int = Field(default=50_000, ge=1)
     """Pages with more elements than this are read with the ``blocks`` extractor, whatever
     ``html_extractor`` says, and their records carry a ``large_page`` warning: trafilatura's
