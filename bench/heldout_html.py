@@ -38,13 +38,15 @@ import lingoflow.processors.pipeline as pipeline
 from bench.cleaning import CONFIG, scorer_tokens
 from bench.cleaning import Score as WordScore
 from bench.html import Score as SnippetScore
-from bench.train_boilerplate import FOLDS, fit_stages, out_of_fold, tokens
+from bench.train_boilerplate import FOLDS, fit_stages, out_of_fold
 from bench.train_page_blocks import (
     DEFAULT_DATA,
     DROPPED,
     HTML_EVAL,
+    gold_targets,
     load,
     load_snippet_pages,
+    second_stage_rows,
     snippet_labels,
 )
 from lingoflow.processors.clean import page_blocks as blocks_module
@@ -75,10 +77,7 @@ def fold_models(folder: Path) -> tuple[list[Path], list[Path]]:
     columns = [blocks_module.FEATURES.index(n) for n in blocks_module.FEATURES if n not in DROPPED]
     used = [blocks_module.FEATURES[c] for c in columns]
     pages, gold_blocks = load(DEFAULT_DATA)
-    gold_labels = [np.array([float(v >= 0.5) for v in p.labels]) for p in pages]
-    gold_weights = [
-        np.sqrt(np.array([max(1, len(tokens(t))) for t in p.texts], float)) for p in pages
-    ]
+    gold_labels, gold_weights = gold_targets(pages)
     snippet_blocks, snippets = load_snippet_pages(HTML_EVAL)
     labelled = [snippet_labels(b, w) for b, w in zip(snippet_blocks, snippets, strict=True)]
     sets = [
@@ -98,10 +97,7 @@ def fold_models(folder: Path) -> tuple[list[Path], list[Path]]:
             y = [r[2] for r in rows]
             w = [r[3] for r in rows]
             first = out_of_fold(x, y, w, np.arange(len(rows)) % FOLDS)
-            second = [
-                blocks_module.second_stage_features(r[0], f, p)
-                for r, f, p in zip(rows, x, first, strict=True)
-            ]
+            second = second_stage_rows([r[0] for r in rows], x, first)
             stage1, stage2 = fit_stages(x, second, y, w)
             path = folder / f"{'html' if held else 'boilerplate'}-{k}.json"
             model = {

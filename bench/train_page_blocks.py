@@ -94,6 +94,21 @@ def load(data: Path) -> tuple[list[Page], list[list[PageBlock]]]:
     return pages, all_blocks
 
 
+def gold_targets(pages: list[Page]) -> tuple[list[Matrix], list[Matrix]]:
+    """Each eval/boilerplate page's block labels (content when at least half its tokens align
+    with the gold text) and weights (the square root of the block's token count)."""
+    labels = [np.array([float(v >= 0.5) for v in p.labels]) for p in pages]
+    weights = [np.sqrt(np.array([max(1, len(tokens(t))) for t in p.texts], float)) for p in pages]
+    return labels, weights
+
+
+def second_stage_rows(
+    blocks: list[list[PageBlock]], features: list[Matrix], first: list[Matrix]
+) -> list[Matrix]:
+    """The second stage's features of each page, from the first stage's probabilities."""
+    return [second_stage_features(b, f, p) for b, f, p in zip(blocks, features, first, strict=True)]
+
+
 HTML_EVAL = DEFAULT_DATA.parent / "html"
 SNIPPET_WEIGHT = 3.0
 """Weight of a block labelled by a snippet of eval/html (a few a page) against a block of
@@ -164,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     used = [name for name in FEATURES if name not in dropped]
     columns = [FEATURES.index(name) for name in used]
     pages, blocks = load(args.data)
-    labels = [np.array([float(v >= 0.5) for v in p.labels]) for p in pages]
-    weights = [np.sqrt(np.array([max(1, len(tokens(t))) for t in p.texts], float)) for p in pages]
+    labels, weights = gold_targets(pages)
     snippet_blocks, snippets = load_snippet_pages(HTML_EVAL)
     if args.snippets:
         for page, want in zip(snippet_blocks, snippets, strict=True):
@@ -181,9 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; {len(snippet_blocks)} snippet pages" if args.snippets else "")
     )
     first = out_of_fold(features, labels, weights, fold)
-    second = [
-        second_stage_features(b, f, p) for b, f, p in zip(blocks, features, first, strict=True)
-    ]
+    second = second_stage_rows(blocks, features, first)
     cross = out_of_fold(second, labels, weights, fold)
     print("\n5-fold cross-validation by page (held-out pages only)\n")
     print("| stage | threshold | precision | recall | F1 | mean page F1 | eval/html P / R / F1 |")
