@@ -23,7 +23,9 @@ from lingoflow.processors.clean.page_blocks import (
 from lingoflow.processors.core.config import CleanConfig, PipelineConfig
 from lingoflow.processors.core.document import Document, PageBlock
 from lingoflow.processors.pipeline import clean_documents
+from lingoflow.processors.read.decode import decode_bytes
 from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
+from lingoflow.processors.read.html import fill_missing_metadata, read_page
 
 BLOCKS = PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
 TRAFILATURA = PipelineConfig(clean=CleanConfig(html_extractor="trafilatura"))
@@ -146,6 +148,91 @@ def test_metadata_of_a_page_with_text_before_its_html_tag() -> None:
             "https://daily.example/rain",
         ), prefix
         assert meta.date == "2024-03-05T09:00:00+09:00"
+
+
+def test_json_ld_author_by_reference_and_on_the_web_page() -> None:
+    """A ``@graph`` names the author once and refers to it by ``@id`` (as WordPress SEO
+    plugins write it), on the article or, without one, on the ``WebPage``."""
+    graph = (
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "WebSite", "@id": "#site", "name": "Site"},'
+        '{"@type": "%s", "@id": "#page", "author": {"@id": "#p1"}},'
+        '{"@type": ["Person"], "@id": "#p1", "name": "Jane Roe"}]}</script>'
+    )
+    for kind in ("WebPage", "BlogPosting"):
+        root = parse_html(f"<html><head>{graph % kind}</head><body><p>x</p></body></html>")
+        assert page_metadata(root, page_blocks(root)).author == "Jane Roe", kind
+
+
+def test_an_author_meta_tag_holding_a_web_address_is_not_a_name() -> None:
+    root = parse_html(
+        '<html><head><meta property="article:author" content="https://www.facebook.com/x">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", '
+        '"author": {"name": "Kim Ji-won"}}</script></head><body><p>x</p></body></html>'
+    )
+    assert page_metadata(root, page_blocks(root)).author == "Kim Ji-won"
+
+
+def byline_of(html: str) -> str | None:
+    page = read_page(html)
+    fill_missing_metadata(page)
+    return page.author
+
+
+def test_the_byline_nearest_the_headline_not_a_comment_or_a_related_story() -> None:
+    page = (
+        "<html><body><nav><a class='author-link' href='/a'>Authors</a></nav>"
+        "<div class='related'><p class='byline'>By Someone Else</p></div>"
+        "<h1>Storm warning issued</h1>"
+        "<div class='meta'><span class='byline'>By <a class='author-name' href='/k'>Kim Ji-won"
+        "</a></span> <span class='date'>3 May 2024</span></div><p>{text}</p>"
+        "<ol class='comments'><li><span class='author'>A reader</span> Nice.</li></ol>"
+        "<form><p class='comment-form-author'>Name *</p></form></body></html>"
+    )
+    assert byline_of(page.format(text="The storm came.")) == "Kim Ji-won"
+    # the date inside the byline element is left out, and so is the prefix
+    assert (
+        byline_of(
+            "<html><body><h1>Rain</h1><div class='author'>Von Jil Schuller "
+            "<time datetime='2024-01-02'>2. Januar 2024</time></div><p>Text.</p></body></html>"
+        )
+        == "Jil Schuller"
+    )
+    # nothing that names a byline: no author rather than a guess
+    assert byline_of("<html><body><h1>Rain</h1><p>By the sea.</p></body></html>") is None
+
+
+def test_bylines_of_real_pages() -> None:
+    """On shared real pages: the article's byline, not the first one in the page (a related
+    story's, a commenter's in the sidebar: trafilatura's byline search took those), without
+    the date written beside it or the prefix ("Par")."""
+    expected = {
+        BOILERPLATE / "html" / "cleanportal-tv.msnbc.com_news_01.html": "Zachary Roth",
+        HTML_EVAL / "pages" / "netzfueralle.blog.rosalux.de.netzpolitik.html": "Markus Euskirchen",
+        HTML_EVAL / "pages" / "tonedeaf.thebrag.com.luboku.html": "Poppy Reid",
+        HTML_EVAL / "pages" / "lapresse.tn.parite.html": "Chokri GHARBI",
+        HTML_EVAL / "pages" / "hertha-blog.de.dame.html": "Daniel",
+    }
+    for path, author in expected.items():
+        page = read_page(decode_bytes(path.read_bytes()).text)
+        fill_missing_metadata(page)
+        assert page.author == author, path.name
+
+
+def test_a_date_the_markup_does_not_give_is_one_the_reader_sees() -> None:
+    """htmldate's search of the text reads the visible blocks: a date in a script or an
+    attribute is not the page's."""
+    visible = read_page(
+        "<html><body><h1>Rain</h1><p>Published 12 March 2021</p><p>Text.</p></body></html>"
+    )
+    fill_missing_metadata(visible)
+    assert visible.date == "2021-03-12"
+    hidden = read_page(
+        "<html><body><h1>Rain</h1><script>var built = '2019-04-05';</script>"
+        "<p data-x='2018-02-03'>Text without a date.</p></body></html>"
+    )
+    fill_missing_metadata(hidden)
+    assert hidden.date is None
 
 
 def test_main_element_is_the_deepest_holding_most_content() -> None:

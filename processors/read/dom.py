@@ -14,7 +14,8 @@ Invisible text is never read: scripts, styles, templates, ``<head>``, elements m
 ``hidden``, ``aria-hidden="true"`` or styled ``display:none`` / ``visibility:hidden``.
 
 The page's metadata (title, date, author, site name, canonical URL) comes from the same tree:
-``<head>`` meta tags, JSON-LD and ``<time>``, with htmldate only when none of them gives a date.
+``<head>`` meta tags, JSON-LD and ``<time>``; the walk also collects the elements that may hold
+the byline (:attr:`PageWalk.bylines`), read only when none of those names an author.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import lxml.etree as etree
 import lxml.html
+from trafilatura.json_metadata import normalize_authors
 
 from lingoflow.processors.core.budget import check_time
 from lingoflow.processors.core.document import PageBlock
@@ -56,6 +58,16 @@ _SOCIAL_WORDS = re.compile(
     r"share|sharing|social|comment|related|recommend|popular|trending|most-?read|newsletter|"
     r"subscribe|promo|sponsor|advert|\bads?\b|\bad-|-ad\b|widget|tags?\b|teaser|more-?stories",
     re.IGNORECASE,
+)
+_BYLINE_NAMED = re.compile(
+    r"author|byline|\bbyl\b|writer|reporter|journalist|columnist|posted-?by|submitted-?by|"
+    r"user-?name|screen-?name|zuozhe|bianji|xiaobian",
+    re.IGNORECASE,
+)
+_BYLINE_EXACT = re.compile(r"(?:author|byline|by-line)(?:-?name)?", re.IGNORECASE)
+_NOT_BYLINE_WORDS = re.compile(r"comment|(?<![\w-])(?:sidebar|related|review|quote|share)", re.I)
+_NOT_BYLINE_TAGS = frozenset(
+    {"time", "figure", "figcaption", "blockquote", "q", "cite", "nav", "menu", "form"}
 )
 _CONTENT_WORDS = re.compile(
     r"article|content|post|entry|story|body|main|text|blog|detail|hentry|news-?view|"
@@ -88,6 +100,7 @@ class _Frame:
     container: int = 0
     parent_container: int = 0
     row: int = -1
+    no_byline: int = 0
 
 
 @dataclass(slots=True)
@@ -106,6 +119,9 @@ class _Walker:
         self.containers = 0
         self.rows = 0
         self.deepest = 0
+        self.bylines: list[tuple[int, int, int, Any]] = []
+        """(how surely, index of the next block, minus depth, element) of each byline
+        candidate."""
 
     def text(self, value: str | None, frames: list[_Frame]) -> None:
         if not value:
@@ -182,14 +198,24 @@ class _Walker:
             depth=parent.depth + 1,
             container=parent.container,
             row=parent.row,
+            no_byline=parent.no_byline + (tag in _NOT_BYLINE_TAGS or get("role") == "navigation"),
         )
+        byline, no_byline = -1, frame.no_byline
         if named and tag != "body":
-            chrome, social, content = _named(f"{get('class') or ''} {get('id') or ''}")
+            chrome, social, content, byline, unlikely = _named(
+                f"{get('class') or ''} {get('id') or ''}"
+            )
             frame.chrome_words += chrome
             frame.social_words += social
             frame.content_words += content
+            no_byline = frame.no_byline  # its own words count for what it holds: a
+            frame.no_byline += unlikely  # "comment-author" is not the page's, "date-author" may be
             if chrome or social or content:  # the nearest named ancestor says most
                 frame.nearest_words = "social" if social else "chrome" if chrome else "content"
+        if (tag == "a" and get("rel") == "author") or "author" in (get("itemprop") or ""):
+            byline = 0
+        if byline >= 0 and not no_byline:
+            self.bylines.append((byline, len(self.blocks), -frame.depth, node))
         if tag == "tr":
             self.rows += 1
             frame.row = self.rows
@@ -200,12 +226,26 @@ class _Walker:
 
 
 @functools.lru_cache(maxsize=8192)
-def _named(words: str) -> tuple[bool, bool, bool]:
-    """Whether class and id words name chrome, widgets, content (a page repeats them)."""
+def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
+    """Whether class and id words name chrome, widgets, content (a page repeats them); how
+    surely they name a byline (0: one word is "author" or "byline", 1: a word contains a
+    byline's name, -1: none); whether they name a part where a byline is not the page's
+    (comments, related stories, a sidebar, a date).
+
+    >>> _named("post-author vcard"), _named("author")[3], _named("comment-author")[3:]
+    ((False, False, True, 1, False), 0, (1, True))
+    """
+    split = words.split()
     return (
         bool(_CHROME_WORDS.search(words)),
         bool(_SOCIAL_WORDS.search(words)),
         bool(_CONTENT_WORDS.search(words)),
+        0
+        if any(_BYLINE_EXACT.fullmatch(w) for w in split)
+        else 1
+        if _BYLINE_NAMED.search(words)
+        else -1,
+        bool(_NOT_BYLINE_WORDS.search(words)),
     )
 
 
@@ -242,14 +282,31 @@ def page_blocks(root: Any) -> list[PageBlock]:
     [('Home', 'nav', True, 1.0), ('Title', 'h1', False, 0.0), ('One two', 'p', False, 0.0), \
 ('three', 'p', False, 0.0)]
     """
-    return walk_page(root)[0]
+    return walk_page(root).blocks
 
 
-def walk_page(root: Any) -> tuple[list[PageBlock], int]:
-    """The page's blocks (:func:`page_blocks`) and how deep its elements nest (the root is 1):
-    libxml2 stops reading at its depth limit, so a page that reaches it is cut."""
+@dataclass
+class PageWalk:
+    """What one walk of a page finds."""
+
+    blocks: list[PageBlock]
+    """Every visible run of text in reading order (:func:`page_blocks`)."""
+    deepest: int
+    """How deep the elements nest (the root is 1): libxml2 stops reading at its depth limit,
+    so a page that reaches it is cut."""
+    bylines: list[Any] = field(default_factory=list)
+    """The visible elements that may hold the byline, nearest the headline first (the first
+    ``<h1>``, else the top of the page; of two as near, the surer, then the innermost):
+    ``rel="author"`` links,
+    ``itemprop="author"``, class and id words that name an author or byline, outside forms,
+    comments, related stories, sidebars, dates, figures and quotes (:func:`page_byline`
+    reads them)."""
+
+
+def walk_page(root: Any) -> PageWalk:
+    """The page's blocks, depth and byline candidates in one pass (:class:`PageWalk`)."""
     if root is None:
-        return [], 0
+        return PageWalk([], 0)
     walker = _Walker()
     top = _Frame(tag="html", block=True)
     frames: list[_Frame] = [top]
@@ -284,7 +341,9 @@ def walk_page(root: Any) -> tuple[list[PageBlock], int]:
         stack.append((node, _CLOSE if frame is not parent else _CLOSE_INLINE, level))
         stack.extend((child, _OPEN, level + 1) for child in reversed(node))
     walker.flush(frames)
-    return _join_rows(walker.blocks), walker.deepest
+    anchor = next((k for k, b in enumerate(walker.blocks) if b.heading == 1), 0)
+    bylines = sorted(walker.bylines, key=lambda c: (abs(c[1] - anchor), c[0], c[2]))
+    return PageWalk(_join_rows(walker.blocks), walker.deepest, [node for *_, node in bylines])
 
 
 def _join_rows(blocks: list[PageBlock]) -> list[PageBlock]:
@@ -359,9 +418,9 @@ def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetad
     def first(*names: str) -> str | None:
         return next((metas[n] for n in names if n in metas), None)
 
-    meta.author = first(
-        "author", "article:author", "byl", "dc.creator", "sailthru.author"
-    ) or _author(ld.get("author"))
+    meta.author = _unless_address(
+        first("author", "article:author", "byl", "dc.creator", "sailthru.author")
+    ) or _unless_address(_author(ld.get("author")))
     meta.sitename = first("og:site_name", "application-name") or _author(ld.get("publisher"))
     meta.title = (
         first("og:title", "twitter:title", "dc.title")
@@ -397,9 +456,75 @@ def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetad
     return meta
 
 
+BYLINE_MAX_CHARS = 120
+"""A byline element's text is a name or a few, with a prefix ("By", "Written by"): longer
+text is an element named for its author that holds more than the byline."""
+
+
+def page_byline(candidates: list[Any]) -> str | None:
+    """The author named by the first byline element of ``candidates`` (:attr:`PageWalk.bylines`)
+    whose text, dates and times left out, is 3 to :data:`BYLINE_MAX_CHARS` characters and
+    names someone, without its prefix ("By"), e-mail address or handle; several names are
+    joined by "; ".
+
+    >>> root = parse_html('<html><body><p class="comment-author">A reader</p><h1>Rain</h1>'
+    ...   '<div class="meta"><span class="byline">By <a rel="author">Jane Roe</a></span></div>'
+    ...   '<p>Text.</p></body></html>')
+    >>> page_byline(walk_page(root).bylines)
+    'Jane Roe'
+    """
+    for node in candidates:
+        text = " ".join(" ".join(_byline_text(node)).split())
+        if not (2 < len(text) < BYLINE_MAX_CHARS and any(c.isalpha() for c in text)):
+            continue
+        if author := normalize_authors(None, _BYLINE_PREFIX.sub("", text)):
+            return author
+    return None
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:written|posted|published|submitted|reported)\s+by|by|von|par|por|door|di|av|af|"
+    r"przez|eingestellt\s+von|geschrieben\s+von|글|작성자|기자)(?:\W+|$)",
+    re.IGNORECASE,
+)
+"""The word that introduces a byline's names, in the languages of the shared pages and the
+main European ones ("By", "Von", "Par", "Por", "Door", ...)."""
+
+
+def _byline_text(node: Any) -> Iterator[str]:
+    """The text of ``node`` without the dates and times it holds (``<time>``, elements whose
+    class or id names a date or time)."""
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        element, done = stack.pop()
+        if done:
+            if element is not node and element.tail:
+                yield element.tail
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        words = f"{element.get('class') or ''} {element.get('id') or ''}" if tag else ""
+        skip = tag == "time" or _DATE_NAMED.search(words) is not None
+        if not tag or tag in _INVISIBLE or (skip and element is not node):
+            if element is not node and element.tail:
+                yield element.tail
+            continue
+        if element.text:
+            yield element.text
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+
+
+_DATE_NAMED = re.compile(r"(?<![\w-])(?:date|time|published|posted-?on)", re.IGNORECASE)
+
+
 def _json_ld(root: Any) -> dict[str, Any]:
-    """The page's JSON-LD object that describes it (an article, else any with a headline)."""
-    found: dict[str, Any] = {}
+    """The page's JSON-LD object that describes it (an article, else any with a headline,
+    else a ``WebPage``), its ``author`` and ``publisher`` given by reference
+    (``{"@id": ...}``, as ``@graph`` lists write them) replaced by the objects they name."""
+    article: dict[str, Any] | None = None
+    headed: dict[str, Any] | None = None
+    webpage: dict[str, Any] | None = None
+    named: dict[str, dict[str, Any]] = {}
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
@@ -410,13 +535,30 @@ def _json_ld(root: Any) -> dict[str, Any]:
         except ValueError:
             continue
         for item in _ld_items(data):
+            if isinstance(item.get("@id"), str):
+                named.setdefault(item["@id"], item)
             kind = item.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
             if any(isinstance(k, str) and k.endswith(("Article", "BlogPosting")) for k in kinds):
-                return item
-            if not found and "headline" in item:
-                found = item
+                article = article or item
+            elif "headline" in item:
+                headed = headed or item
+            elif any(isinstance(k, str) and k.endswith("Page") for k in kinds):
+                webpage = webpage or item
+    found = dict(article or headed or webpage or {})
+    for key in ("author", "publisher"):
+        if key in found:
+            found[key] = _resolved(found[key], named)
     return found
+
+
+def _resolved(value: Any, named: dict[str, dict[str, Any]]) -> Any:
+    """``value`` with each ``{"@id": ...}`` that names another object replaced by it."""
+    if isinstance(value, list):
+        return [_resolved(v, named) for v in value[:10]]
+    if isinstance(value, dict) and "name" not in value and value.get("@id") in named:
+        return named[value["@id"]]
+    return value
 
 
 def _ld_items(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -429,6 +571,21 @@ def _ld_items(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
         yield data
         if "@graph" in data:
             yield from _ld_items(data["@graph"], depth + 1)
+
+
+def _unless_address(name: str | None) -> str | None:
+    """``name`` unless it is a web address (``article:author`` often holds the author's
+    profile page, not a name).
+
+    >>> _unless_address("https://www.facebook.com/someone"), _unless_address("Jane Roe")
+    (None, 'Jane Roe')
+    """
+    if name and _ADDRESS.match(name):
+        return None
+    return name
+
+
+_ADDRESS = re.compile(r"(?:https?:)?//|www\.", re.IGNORECASE)
 
 
 def _text_of(value: Any) -> str | None:

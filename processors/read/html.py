@@ -2,13 +2,14 @@
 
 Two extractors (:attr:`CleanConfig.html_extractor`):
 
-- ``trafilatura`` (the default): trafilatura finds the main content (its XML output keeps
-  headings, lists, tables and quotes); BeautifulSoup takes over where trafilatura finds
-  nothing (tiny pages, pathological nesting), after removing scripts, styles, navigation,
-  headers, footers, asides and forms.
-- ``blocks``: one parse and one walk of the DOM (:mod:`lingoflow.processors.read.dom`) give
-  every visible block with its markup features; the learned classifier of
-  :mod:`lingoflow.processors.clean.page_blocks` decides which are content.
+- ``blocks`` (the default): one parse and one walk of the DOM
+  (:mod:`lingoflow.processors.read.dom`) give every visible block with its markup features;
+  the learned classifier of :mod:`lingoflow.processors.clean.page_blocks` decides which are
+  content (the pipeline turns to trafilatura where it finds no article).
+- ``trafilatura``: trafilatura finds the main content (its XML output keeps headings, lists,
+  tables and quotes); BeautifulSoup takes over where trafilatura finds nothing (tiny pages,
+  pathological nesting), after removing scripts, styles, navigation, headers, footers, asides
+  and forms.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,11 +25,11 @@ import lxml.etree as etree
 import trafilatura
 from bs4 import BeautifulSoup
 from htmldate import find_date
-from trafilatura.metadata import extract_author, extract_sitename
+from trafilatura.metadata import extract_sitename
 from trafilatura.settings import set_date_params
 
 from lingoflow.processors.core.document import Block, PageBlock
-from lingoflow.processors.read.dom import page_metadata, parse_html, walk_page
+from lingoflow.processors.read.dom import page_byline, page_metadata, parse_html, walk_page
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -72,6 +74,9 @@ class HtmlExtraction:
     lang: str | None = None
     tree: Any = field(default=None, repr=False, compare=False)
     """The parsed page (:func:`read_page`) until :func:`fill_missing_metadata` has read it."""
+    bylines: list[Any] = field(default_factory=list, repr=False, compare=False)
+    """The elements that may hold the byline (``PageWalk.bylines`` of
+    :mod:`~lingoflow.processors.read.dom`), until :func:`fill_missing_metadata` has read them."""
 
 
 def looks_like_html(text: str) -> bool:
@@ -104,11 +109,11 @@ def read_page(html: str) -> HtmlExtraction:
     give them, from one parse; :func:`fill_missing_metadata` finds the rest."""
     lang_match = _LANG_ATTR.search(html[:10000])
     root = parse_html(html)
-    blocks, deepest = walk_page(root)
-    meta = page_metadata(root, blocks)
+    walk = walk_page(root)
+    meta = page_metadata(root, walk.blocks)
     return HtmlExtraction(
-        page=blocks,
-        cut=deepest >= PARSER_DEPTH,
+        page=walk.blocks,
+        cut=walk.deepest >= PARSER_DEPTH,
         title=meta.title,
         author=meta.author,
         date=meta.date,
@@ -116,26 +121,51 @@ def read_page(html: str) -> HtmlExtraction:
         url=meta.url,
         lang=lang_match.group(1).lower() if lang_match else None,
         tree=root,
+        bylines=walk.bylines,
     )
 
 
 def fill_missing_metadata(page: HtmlExtraction) -> None:
     """The date, author and site name of a :func:`read_page` page that ``<head>``, JSON-LD
-    and ``<time>`` do not give, found where the trafilatura path finds them: htmldate's
-    publication date (the URL, the markup, the text), trafilatura's search for a byline, the
-    site name in the title or the URL's host. Once, after the walk (htmldate may prune the
-    tree it reads): the page lets go of its tree."""
+    and ``<time>`` do not give:
+
+    - the date: htmldate's search of the markup (the URL, dated elements, attributes), then
+      its search of the text, over the page's visible blocks only (a date in a script or an
+      attribute is not one a reader sees; the whole page's text costs ten times as much);
+    - the author: the byline element nearest the headline
+      (:func:`~lingoflow.processors.read.dom.page_byline`, candidates the walk collected);
+    - the site name: trafilatura's search of the title, else the URL's host.
+
+    Once, after the walk (htmldate may prune the tree it reads): the page lets go of its tree.
+    """
     root, page.tree = page.tree, None
+    bylines, page.bylines = page.bylines, []
     if root is None:
         return
     if not page.date:
-        params = set_date_params(True)
-        params["url"] = page.url
-        page.date = find_date(root, **params) or None
+        markup = find_date(root, **_date_params(page.url, extensive=False))
+        page.date = markup or find_date(_visible_page(page.page), **_date_params(None)) or None
     if not page.author:
-        page.author = extract_author(root) or None
+        page.author = page_byline(bylines)
     if not page.sitename:
         page.sitename = extract_sitename(root) or _host(page.url)
+
+
+def _date_params(url: str | None, extensive: bool = True) -> dict[str, Any]:
+    """htmldate's settings as trafilatura sets them (the original date, none after today)."""
+    params: dict[str, Any] = set_date_params(extensive)
+    params["url"] = url
+    return params
+
+
+def _visible_page(blocks: list[PageBlock]) -> str:
+    """The page's visible blocks as a page of paragraphs, for htmldate's search of the text.
+
+    >>> _visible_page([PageBlock(text="3 < 4 on 2 May", tag="p")])
+    '<html><body><p>3 &lt; 4 on 2 May</p></body></html>'
+    """
+    paragraphs = "".join(f"<p>{html_escape(block.text)}</p>" for block in blocks)
+    return f"<html><body>{paragraphs}</body></html>"
 
 
 def _host(url: str | None) -> str | None:
