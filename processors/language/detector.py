@@ -273,8 +273,10 @@ class LanguageDetector:
             ngram_keys = scored[:, None] & profiled[None, :]
         scores, keys = ngram, ngram_keys
         if self.word_frequencies:
-            word_lists = [[w.lower() for w in _WORD.findall(text)] for text in texts]
+            word_lists = [_WORD.findall(text) for text in texts]
             counts = np.array([len(words) for words in word_lists])
+            for k in np.flatnonzero(counts <= 12).tolist():  # only short texts' words count
+                word_lists[k] = [w.lower() for w in word_lists[k]]
             short = (counts >= 1) & (counts <= 12)
             logs, listed = self._word_log_matrix(group, word_lists, short)
             if short.any() and listed.any():
@@ -439,7 +441,7 @@ class NgramProfiles:
         probabilities = np.array([table[gram] for gram in table], dtype=np.float64)
         weight = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
         self.log_factors: NDArray[np.float64] = np.log(probabilities + weight)
-        self._words: _Rows[tuple[str, bool]] = _Rows(len(self.languages))
+        self._words: _Rows[str] = _Rows(len(self.languages))
 
     def posteriors(self, texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Posterior probability of each of :attr:`languages` for each text (one row a text),
@@ -462,16 +464,16 @@ class NgramProfiles:
     def clear_cache(self) -> None:
         self._words.clear()
 
-    def _learn(self, words: list[tuple[str, bool]]) -> None:
+    def _learn(self, words: list[str]) -> None:
         """Each new word's sum of log factors (a word without an n-gram of the profiles
         stays unknown: zeros), all in one matrix operation."""
         index = self.index
         rows: list[int] = []
         starts: list[int] = []
-        scored: list[tuple[str, bool]] = []
-        unscored: list[tuple[str, bool]] = []
+        scored: list[str] = []
+        unscored: list[str] = []
         for word in words:
-            found = [index[g] for g in _word_ngrams(*word) if g in index]
+            found = [index[g] for g in _word_ngrams(word) if g in index]
             if found:
                 starts.append(len(rows))
                 rows.extend(found)
@@ -571,12 +573,12 @@ def langdetect_ngrams(text: str) -> list[str]:
     >>> sorted(langdetect_ngrams("Go NOW"))
     [' G', ' Go', ' N', 'G', 'Go', 'Go ', 'N', 'o', 'o ']
     """
-    return [gram for word in _langdetect_words(text) for gram in _word_ngrams(*word)]
+    return [gram for word in _langdetect_words(text) for gram in _word_ngrams(word)]
 
 
-def _langdetect_words(text: str) -> list[tuple[str, bool]]:
-    """The normalised words of ``text`` as langdetect reads it, each with whether a space
-    follows it (every word but the last)."""
+def _langdetect_words(text: str) -> list[str]:
+    """The normalised words of ``text`` as langdetect reads it, each with the space that
+    follows it (every word but the last has one)."""
     if "://" in text:
         text = Detector.URL_RE.sub(" ", text)
     if "@" in text:
@@ -595,19 +597,30 @@ def _langdetect_words(text: str) -> list[tuple[str, bool]]:
     return _words_of(text.translate(_ngram_normalization()))
 
 
-def _words_of(normalised: str) -> list[tuple[str, bool]]:
-    words = normalised.split(" ")
-    last = len(words) - 1
-    return [(word, k < last) for k, word in enumerate(words) if word]
+def _words_of(normalised: str) -> list[str]:
+    """The words of ``normalised`` each with one following space if any follows.
+
+    >>> _words_of("ab  c d")
+    ['ab ', 'c ', 'd']
+    """
+    return _SPACED_WORD.findall(normalised)
 
 
-def _word_ngrams(word: str, spaced: bool) -> list[str]:
-    """langdetect's n-grams of one normalised word (see :func:`langdetect_ngrams`)."""
-    padded = " " + word + (" " if spaced else "")
+_SPACED_WORD = re.compile("[^ ]+ ?")
+
+
+def _word_ngrams(word: str) -> list[str]:
+    """langdetect's n-grams of one normalised word, with its following space if it has one
+    (see :func:`langdetect_ngrams`).
+
+    >>> _word_ngrams("ab "), _word_ngrams("ab")
+    (['a', 'b', ' a', 'ab', 'b ', ' ab', 'ab '], ['a', 'b', ' a', 'ab', ' ab'])
+    """
+    padded = " " + word
     m = len(padded)
     rest = word[1:]
     if rest == rest.lower():  # no capital after a capital
-        grams = list(word)
+        grams = list(word[:-1] if word[-1] == " " else word)
         grams.extend(padded[j - 1 : j + 1] for j in range(1, m))
         grams.extend(padded[j - 2 : j + 1] for j in range(2, m))
         return grams
