@@ -133,7 +133,7 @@ def role_footnote(lines: list[Line], ctx: Context) -> None:
     line is a footnote only when a nearby line carries the marker or another footnote is next
     to it."""
     kept = [line for line in lines if line.kept]
-    refs = _numbered_refs(kept)
+    refs: set[str] | None = None  # read once, when a numbered footnote needs them
     for k, line in enumerate(kept):
         if line.role not in (None, "paragraph"):
             continue
@@ -143,8 +143,10 @@ def role_footnote(lines: list[Line], ctx: Context) -> None:
         marker = match.group("marker")
         if marker == "*" and not _star_footnote(kept, k):
             continue
-        if (marker[0].isdigit() or marker[0] == "[") and str(int(marker.strip("[])"))) not in refs:
-            continue
+        if marker[0].isdigit() or marker[0] == "[":
+            refs = _numbered_refs(kept) if refs is None else refs
+            if str(int(marker.strip("[])"))) not in refs:
+                continue
         line.role, line.marker, line.text = "footnote", marker, match.group("text")
 
 
