@@ -19,7 +19,7 @@ extraction, the rules) three ways:
 Scored as ``bench.html`` (snippets) and ``bench.cleaning`` (bag of words, micro-averaged, and
 the mean page F1). About a minute.
 
-    python -m bench.heldout_html [--shares 0.1,0.125,0.2,0.3,0.4]
+    python -m bench.heldout_html [--shares 0.1,0.125,0.2,0.3,0.4] [--show-errors]
 """
 
 from __future__ import annotations
@@ -152,6 +152,11 @@ def run_page(data: bytes, model: Path) -> PageRun:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shares", default=",".join(map(str, SHARES)))
+    parser.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list the eval/html snippets the shipped configuration gets wrong, page by page",
+    )
     args = parser.parse_args(argv)
     shares = [float(s) for s in args.shares.split(",") if s]
     with tempfile.TemporaryDirectory() as folder:
@@ -217,6 +222,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"| blocks + fallback under {share}{shipped} | {scores(below)} |")
     print(f"| trafilatura path | {scores(lambda run: True)} |")
+    if args.show_errors:
+        for entry, run in snippet_runs:
+            chosen = run.kept < pipeline.BLOCKS_FALLBACK_SHARE * run.visible
+            wrong = SnippetScore().add(
+                run.trafilatura if chosen else run.blocks,
+                entry.get("with") or [],
+                entry.get("without") or [],
+            )
+            for line in wrong:
+                print(f"{entry['file'][:40]:40} {'T' if chosen else 'B'} {line[:110]}")
     return 0
 
 
