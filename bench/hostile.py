@@ -212,6 +212,25 @@ def html_deep(size: int) -> tuple[str, bytes]:
     return "deep.html", page.encode()
 
 
+def html_bylines(size: int) -> tuple[str, bytes]:
+    """A page whose elements name their authors everywhere: ``size`` x 2,000 comments with a
+    long ``comment-author`` line each, and 250 nested ``author`` elements around ``size`` x
+    20,000 empty ones (each a byline candidate holding most of the page)."""
+    comments = "".join(
+        f"<li class='comment'><p class='author'>{f'Reader number {k} ' * 10}</p><p>Thanks.</p></li>"
+        for k in range(size * 2000)
+    )
+    page = (
+        "<html><body><h1>A headline over many bylines</h1>"
+        + "<div class='author'>" * 250
+        + "<span></span>" * (size * 20_000)
+        + "</div>" * 250
+        + "<p>The article's one paragraph has words enough to count as running text.</p>"
+        + f"<ol class='comments'>{comments}</ol></body></html>"
+    )
+    return "bylines.html", page.encode()
+
+
 def long_line(size: int) -> tuple[str, bytes]:
     """A line of ``size`` x 100,000 dated list markers: a sentence at every full stop."""
     return "long-line.txt", ("2021. 5. " * (size * 100_000)).encode()
@@ -268,6 +287,7 @@ GENERATORS: tuple[Callable[[int], tuple[str, bytes]], ...] = (
     html_charset_undefined,
     html_utf7,
     html_deep,
+    html_bylines,
     long_line,
     long_list,
     html_short_sections,
@@ -277,6 +297,7 @@ SIZED = (
     zip_understated_bomb,
     zip_mimetype_bomb,
     html_deep,
+    html_bylines,
     long_line,
     long_list,
     html_short_sections,

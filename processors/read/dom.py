@@ -473,8 +473,8 @@ def page_byline(candidates: list[Any]) -> str | None:
     >>> page_byline(walk_page(root).bylines)
     'Jane Roe'
     """
-    for node in candidates:
-        text = " ".join(" ".join(_byline_text(node)).split())
+    for node in candidates[:BYLINE_CANDIDATES]:
+        text = " ".join(_byline_text(node).split())
         if not (2 < len(text) < BYLINE_MAX_CHARS and any(c.isalpha() for c in text)):
             continue
         if author := normalize_authors(None, _BYLINE_PREFIX.sub("", text)):
@@ -491,27 +491,41 @@ _BYLINE_PREFIX = re.compile(
 main European ones ("By", "Von", "Par", "Por", "Door", ...)."""
 
 
-def _byline_text(node: Any) -> Iterator[str]:
+def _byline_text(node: Any) -> str:
     """The text of ``node`` without the dates and times it holds (``<time>``, elements whose
-    class or id names a date or time)."""
-    stack: list[tuple[Any, bool]] = [(node, False)]
-    while stack:
-        element, done = stack.pop()
-        if done:
-            if element is not node and element.tail:
-                yield element.tail
-            continue
-        tag = element.tag if isinstance(element.tag, str) else ""
-        words = f"{element.get('class') or ''} {element.get('id') or ''}" if tag else ""
-        skip = tag == "time" or _DATE_NAMED.search(words) is not None
-        if not tag or tag in _INVISIBLE or (skip and element is not node):
-            if element is not node and element.tail:
-                yield element.tail
-            continue
-        if element.text:
-            yield element.text
-        stack.append((element, True))
-        stack.extend((child, False) for child in reversed(element))
+    class or id names a date or time), read no further than a byline can be long: at most
+    :data:`BYLINE_MAX_CHARS` characters and :data:`BYLINE_MAX_ELEMENTS` elements, so that
+    nested candidates holding much of the page cost no more than a small one."""
+    parts: list[str] = [node.text or ""]
+    size = len(parts[0].strip())
+    stack: list[tuple[Any, Iterator[Any]]] = [(node, iter(node))]
+    visited = 0
+    while stack and size <= BYLINE_MAX_CHARS and visited <= BYLINE_MAX_ELEMENTS:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:  # the element is done: the text after it
+            stack.pop()
+            text = element.tail if element is not node else None
+        else:
+            visited += 1
+            tag = child.tag if isinstance(child.tag, str) else ""
+            words = f"{child.get('class') or ''} {child.get('id') or ''}" if tag else ""
+            if not tag or tag in _INVISIBLE or tag == "time" or _DATE_NAMED.search(words):
+                text = child.tail
+            else:
+                text = child.text
+                stack.append((child, iter(child)))
+        if text:
+            parts.append(text)
+            size += len(text.strip())
+    return " ".join(parts)
+
+
+BYLINE_CANDIDATES = 50
+"""The byline candidates read at most, nearest the headline first (a page may name hundreds
+of elements for their authors: comment threads, author lists)."""
+BYLINE_MAX_ELEMENTS = 200
+"""The elements of one candidate read at most (a byline is a name or a few, in a few links)."""
 
 
 _DATE_NAMED = re.compile(r"(?<![\w-])(?:date|time|published|posted-?on)", re.IGNORECASE)
