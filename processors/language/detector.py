@@ -365,6 +365,13 @@ class _Plan:
     def finish(self) -> Detection:
         """The text's language: the script languages weighed by letters (see the module's
         "Mixed text")."""
+        if len(self.found) == 1:  # one script: its answer, as the weighing below gives it
+            ((script, found),) = self.found.items()
+            if found.lang == UNDETERMINED:
+                return Detection(UNDETERMINED, 0.0)
+            return Detection(
+                found.lang, round(found.confidence, 4), by_script=script not in SCRIPT_LANGUAGES
+            )
         weights: dict[str, float] = defaultdict(float)
         confidences: dict[str, float] = {}
         script_langs: set[str] = set()
