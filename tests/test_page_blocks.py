@@ -198,6 +198,15 @@ def test_the_byline_nearest_the_headline_not_a_comment_or_a_related_story() -> N
         )
         == "Jil Schuller"
     )
+    # a link that writes to the author is not the byline; the date after the name is left out
+    assert (
+        byline_of(
+            "<html><body><h1>Rain</h1><p class='byline'>By Jane Roe, Published: March 13 at "
+            "11:52 am <a class='byline-email' href='mailto:jane@example.org'>E-mail the writer"
+            "</a></p><p>Text.</p></body></html>"
+        )
+        == "Jane Roe"
+    )
     # nothing that names a byline: no author rather than a guess
     assert byline_of("<html><body><h1>Rain</h1><p>By the sea.</p></body></html>") is None
 
@@ -212,6 +221,9 @@ def test_bylines_of_real_pages() -> None:
         HTML_EVAL / "pages" / "tonedeaf.thebrag.com.luboku.html": "Poppy Reid",
         HTML_EVAL / "pages" / "lapresse.tn.parite.html": "Chokri GHARBI",
         HTML_EVAL / "pages" / "hertha-blog.de.dame.html": "Daniel",
+        # the post's own byline, not the next post's in the navigation below it
+        BOILERPLATE / "html" / "cleanportal-washingtonpost.com_blog1_4.html": "Marty Baron",
+        BOILERPLATE / "html" / "cleanportal-washingtonpost.com_blog1_6.html": "Bethonie Butler",
     }
     for path, author in expected.items():
         page = read_page(decode_bytes(path.read_bytes()).text)

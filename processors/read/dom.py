@@ -214,7 +214,7 @@ class _Walker:
                 frame.nearest_words = "social" if social else "chrome" if chrome else "content"
         if (tag == "a" and get("rel") == "author") or "author" in (get("itemprop") or ""):
             byline = 0
-        if byline >= 0 and not no_byline:
+        if byline >= 0 and not no_byline and not _mail_link(tag, get):
             self.bylines.append((byline, len(self.blocks), -frame.depth, node))
         if tag == "tr":
             self.rows += 1
@@ -247,6 +247,11 @@ def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
         else -1,
         bool(_NOT_BYLINE_WORDS.search(words)),
     )
+
+
+def _mail_link(tag: str, get: Any) -> bool:
+    """A link that writes to someone ("E-mail the writer"): its text is no byline."""
+    return tag == "a" and (get("href") or "").lower().startswith("mailto:")
 
 
 def _main_role(node: Any) -> bool:
@@ -299,8 +304,8 @@ class PageWalk:
     ``<h1>``, else the top of the page; of two as near, the surer, then the innermost):
     ``rel="author"`` links,
     ``itemprop="author"``, class and id words that name an author or byline, outside forms,
-    comments, related stories, sidebars, dates, figures and quotes (:func:`page_byline`
-    reads them)."""
+    comments, related stories, sidebars, dates, figures and quotes, except ``mailto:`` links
+    (:func:`page_byline` reads them)."""
 
 
 def walk_page(root: Any) -> PageWalk:
@@ -477,9 +482,23 @@ def page_byline(candidates: list[Any]) -> str | None:
         text = " ".join(_byline_text(node).split())
         if not (2 < len(text) < BYLINE_MAX_CHARS and any(c.isalpha() for c in text)):
             continue
-        if author := normalize_authors(None, _BYLINE_PREFIX.sub("", text)):
+        if author := normalize_authors(None, _BYLINE_PREFIX.sub("", _undated(text))):
             return author
     return None
+
+
+def _undated(byline: str) -> str:
+    """``byline`` without the parts after its first that hold a digit (the date and time a
+    byline often ends with: "Jane Roe, Published: March 13 at 11:52 am").
+
+    >>> _undated("Jane Roe, Published: March 13 at 11:52 am"), _undated("Rob Picheta, CNN")
+    ('Jane Roe', 'Rob Picheta, CNN')
+    """
+    first, *rest = _BYLINE_PARTS.split(byline)
+    return ", ".join([first, *(part for part in rest if not any(c.isdigit() for c in part))])
+
+
+_BYLINE_PARTS = re.compile(r"\s*[,|·•]\s*")
 
 
 _BYLINE_PREFIX = re.compile(
