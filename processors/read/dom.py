@@ -230,7 +230,7 @@ def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
     """Whether class and id words name chrome, widgets, content (a page repeats them); how
     surely they name a byline (0: one word is "author" or "byline", 1: a word contains a
     byline's name, -1: none); whether they name a part where a byline is not the page's
-    (comments, related stories, a sidebar, a date).
+    (comments, related stories, a sidebar, reviews, quotes, share widgets).
 
     >>> _named("post-author vcard"), _named("author")[3], _named("comment-author")[3:]
     ((False, False, True, 1, False), 0, (1, True))
@@ -302,10 +302,9 @@ class PageWalk:
     bylines: list[Any] = field(default_factory=list)
     """The visible elements that may hold the byline, nearest the headline first (the first
     ``<h1>``, else the top of the page; of two as near, the surer, then the innermost):
-    ``rel="author"`` links,
-    ``itemprop="author"``, class and id words that name an author or byline, outside forms,
-    comments, related stories, sidebars, dates, figures and quotes, except ``mailto:`` links
-    (:func:`page_byline` reads them)."""
+    ``rel="author"`` links, ``itemprop="author"``, class and id words that name an author or
+    byline, outside forms, navigation, comments, related stories, sidebars, figures and quotes,
+    neither ``<time>`` nor a ``mailto:`` link (:func:`page_byline` reads them)."""
 
 
 def walk_page(root: Any) -> PageWalk:
@@ -477,12 +476,15 @@ def page_byline(candidates: list[Any]) -> str | None:
     ...   '<p>Text.</p></body></html>')
     >>> page_byline(walk_page(root).bylines)
     'Jane Roe'
+    >>> page_byline(walk_page(parse_html('<h1>제목</h1><p class="writer">홍길동 기자</p>')).bylines)
+    '홍길동'
     """
     for node in candidates[:BYLINE_CANDIDATES]:
         text = " ".join(_byline_text(node).split())
         if not (2 < len(text) < BYLINE_MAX_CHARS and any(c.isalpha() for c in text)):
             continue
-        if author := normalize_authors(None, _BYLINE_PREFIX.sub("", _undated(text))):
+        bare = _BYLINE_SUFFIX.sub("", _BYLINE_PREFIX.sub("", _undated(text)))
+        if author := normalize_authors(None, bare):
             return author
     return None
 
@@ -503,11 +505,13 @@ _BYLINE_PARTS = re.compile(r"\s*[,|·•]\s*")
 
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|published|submitted|reported)\s+by|by|von|par|por|door|di|av|af|"
-    r"przez|eingestellt\s+von|geschrieben\s+von|글|작성자|기자)(?:\W+|$)",
+    r"przez|eingestellt\s+von|geschrieben\s+von|글|작성자)(?:\W+|$)",
     re.IGNORECASE,
 )
 """The word that introduces a byline's names, in the languages of the shared pages and the
 main European ones ("By", "Von", "Par", "Por", "Door", ...)."""
+_BYLINE_SUFFIX = re.compile(r"\s+(?:기자|특파원|선임기자|객원기자)$")
+"""The title a Korean byline puts after the name ("홍길동 기자": reporter Hong Gil-dong)."""
 
 
 def _byline_text(node: Any) -> str:
