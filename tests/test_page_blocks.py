@@ -25,7 +25,7 @@ from lingoflow.processors.core.document import Document, PageBlock
 from lingoflow.processors.pipeline import clean_documents
 from lingoflow.processors.read.decode import decode_bytes
 from lingoflow.processors.read.dom import page_blocks, page_metadata, parse_html
-from lingoflow.processors.read.html import fill_missing_metadata, read_page
+from lingoflow.processors.read.html import extract_html, fill_missing_metadata, read_page
 
 BLOCKS = PipelineConfig(clean=CleanConfig(html_extractor="blocks"))
 TRAFILATURA = PipelineConfig(clean=CleanConfig(html_extractor="trafilatura"))
@@ -171,6 +171,13 @@ def test_an_author_meta_tag_holding_a_web_address_is_not_a_name() -> None:
         '"author": {"name": "Kim Ji-won"}}</script></head><body><p>x</p></body></html>'
     )
     assert page_metadata(root, page_blocks(root)).author == "Kim Ji-won"
+    # nor on the trafilatura path, which reads the head for what trafilatura left out
+    paragraph = "<p>The storm reached the coast in the night and the rain went on.</p>" * 5
+    page = extract_html(
+        '<html><head><meta property="article:author" content="https://www.facebook.com/x">'
+        f"</head><body><article><h1>Storm</h1>{paragraph}</article></body></html>"
+    )
+    assert page.blocks and page.author is None
 
 
 def byline_of(html: str) -> str | None:

@@ -422,9 +422,9 @@ def page_metadata(root: Any, blocks: list[PageBlock] | None = None) -> PageMetad
     def first(*names: str) -> str | None:
         return next((metas[n] for n in names if n in metas), None)
 
-    meta.author = _unless_address(
+    meta.author = unless_address(
         first("author", "article:author", "byl", "dc.creator", "sailthru.author")
-    ) or _unless_address(_author(ld.get("author")))
+    ) or unless_address(_author(ld.get("author")))
     meta.sitename = first("og:site_name", "application-name") or _author(ld.get("publisher"))
     meta.title = (
         first("og:title", "twitter:title", "dc.title")
@@ -610,11 +610,11 @@ def _ld_items(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _ld_items(data["@graph"], depth + 1)
 
 
-def _unless_address(name: str | None) -> str | None:
+def unless_address(name: str | None) -> str | None:
     """``name`` unless it is a web address (``article:author`` often holds the author's
     profile page, not a name).
 
-    >>> _unless_address("https://www.facebook.com/someone"), _unless_address("Jane Roe")
+    >>> unless_address("https://www.facebook.com/someone"), unless_address("Jane Roe")
     (None, 'Jane Roe')
     """
     if name and _ADDRESS.match(name):

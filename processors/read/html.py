@@ -29,7 +29,13 @@ from trafilatura.metadata import extract_sitename
 from trafilatura.settings import set_date_params
 
 from lingoflow.processors.core.document import Block, PageBlock
-from lingoflow.processors.read.dom import page_byline, page_metadata, parse_html, walk_page
+from lingoflow.processors.read.dom import (
+    page_byline,
+    page_metadata,
+    parse_html,
+    unless_address,
+    walk_page,
+)
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -252,7 +258,9 @@ def _fill_from_head(result: HtmlExtraction, html: str) -> None:
     def meta(*names: str) -> str | None:
         return next((metas[name] for name in names if name in metas), None)
 
-    result.author = result.author or meta("author", "article:author", "byl", "dc.creator")
+    result.author = result.author or unless_address(
+        meta("author", "article:author", "byl", "dc.creator")
+    )
     result.sitename = result.sitename or meta("og:site_name", "application-name")
     canonical = next(
         (t.get("href") for t in head.iter("link") if "canonical" in (t.get("rel") or "").split()),
