@@ -176,18 +176,20 @@ class _Walker:
         get = node.get
         named = get("class") or get("id")
         block = tag in _BLOCK
-        if not (block or named or tag == "a" or get("role") or get("itemprop")):
+        role, itemprop = get("role"), get("itemprop") or ""
+        if not (block or named or tag == "a" or role or itemprop):
             return parent
+        navigation = role == "navigation"
         frame = _Frame(
             tag=tag,
             block=block,
-            chrome=parent.chrome + (tag in _CHROME_TAGS or get("role") == "navigation"),
+            chrome=parent.chrome + (tag in _CHROME_TAGS or navigation),
             form=parent.form + (tag == "form"),
             chrome_words=parent.chrome_words,
             social_words=parent.social_words,
             content_words=parent.content_words,
             nearest_words=parent.nearest_words,
-            article=parent.article + (tag in ("article", "main") or _main_role(node)),
+            article=parent.article + (tag in ("article", "main") or _main_role(role, itemprop)),
             lists=parent.lists + (tag in ("ul", "ol", "dl", "menu")),
             table=parent.table + (tag == "table"),
             link=parent.link + (tag == "a"),
@@ -198,7 +200,7 @@ class _Walker:
             depth=parent.depth + 1,
             container=parent.container,
             row=parent.row,
-            no_byline=parent.no_byline + (tag in _NOT_BYLINE_TAGS or get("role") == "navigation"),
+            no_byline=parent.no_byline + (tag in _NOT_BYLINE_TAGS or navigation),
         )
         byline, no_byline = -1, frame.no_byline
         if named and tag != "body":
@@ -208,11 +210,12 @@ class _Walker:
             frame.chrome_words += chrome
             frame.social_words += social
             frame.content_words += content
-            no_byline = frame.no_byline  # its own words count for what it holds: a
-            frame.no_byline += unlikely  # "comment-author" is not the page's, "date-author" may be
+            # its own words count for what it holds: "comment-author" is not the page's
+            # byline, "date-author" may be
+            frame.no_byline += unlikely
             if chrome or social or content:  # the nearest named ancestor says most
                 frame.nearest_words = "social" if social else "chrome" if chrome else "content"
-        if (tag == "a" and get("rel") == "author") or "author" in (get("itemprop") or ""):
+        if (tag == "a" and get("rel") == "author") or "author" in itemprop:
             byline = 0
         if byline >= 0 and not no_byline and not _mail_link(tag, get):
             self.bylines.append((byline, len(self.blocks), -frame.depth, node))
@@ -254,9 +257,9 @@ def _mail_link(tag: str, get: Any) -> bool:
     return tag == "a" and (get("href") or "").lower().startswith("mailto:")
 
 
-def _main_role(node: Any) -> bool:
+def _main_role(role: str | None, itemprop: str) -> bool:
     """``role="main"`` or schema.org's article body."""
-    return node.get("role") == "main" or node.get("itemprop") in ("articleBody", "text")
+    return role == "main" or itemprop in ("articleBody", "text")
 
 
 def _hidden(node: Any) -> bool:
