@@ -20,12 +20,10 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.heldout_html import read
 from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
-from lingoflow.processors.core.document import Document
-from lingoflow.processors.pipeline import run_steps
 from lingoflow.processors.read.decode import decode_bytes
 from lingoflow.processors.read.html import fill_missing_metadata, read_page
-from lingoflow.processors.read.ingest import doc_id_for
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 FOLDERS = (SHARED / "boilerplate" / "html", SHARED / "html" / "pages")
@@ -44,11 +42,7 @@ def pages() -> list[Path]:
 
 
 def metadata_of(path: Path, config: PipelineConfig) -> dict[str, str]:
-    doc = Document(
-        rel_path=f"pages/{path.name}", doc_id=doc_id_for(path.name), data=path.read_bytes()
-    )
-    run_steps([doc], config)
-    meta = doc.metadata
+    meta = read(path.read_bytes(), config).metadata
     return {
         "published": str(meta.published or ""),
         "authors": "; ".join(meta.authors),
