@@ -8,7 +8,7 @@ from typing import Any
 
 import ftfy
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lingoflow.processors.core.config import PipelineConfig
@@ -326,6 +326,33 @@ def test_the_explained_ftfy_pass_is_ftfy() -> None:
     texts.append("a &amp; b\n<p>c &amp; d</p>\ne &amp; f")
     for text in texts:
         assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
+
+
+# Characters every fix of ftfy acts on, mojibake's own, and text it leaves alone.
+_FTFY_ALPHABET = st.one_of(
+    st.characters(max_codepoint=0x24F),
+    st.sampled_from("가나서울시“”‘’–—…€™ﬁﬀĲ\u2028\u0085\ufeff\u206a\u0301\u3000Ａ　①"),
+    st.characters(min_codepoint=0x2000, max_codepoint=0x206F),
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=_FTFY_ALPHABET, max_size=80),
+    st.booleans(),
+    st.sampled_from(["NFC", "NFKC", None]),
+)
+def test_the_ftfy_pass_skips_only_what_ftfy_would_not_change(
+    text: str, uncurl: bool, normalization: str | None
+) -> None:
+    """A line the pass does not give ftfy (no character a fix acts on, in the normal form,
+    not mojibake) comes out as ftfy would give it, whatever the configuration."""
+    from lingoflow.processors.core.config import RepairConfig
+    from lingoflow.processors.text.repair import _ftfy_explained, ftfy_config
+
+    config = ftfy_config(RepairConfig(uncurl_quotes=uncurl))._replace(normalization=normalization)
+    for variant in (config, config._replace(fix_character_width=True)):
+        assert _ftfy_explained(text, variant)[0] == ftfy.fix_text(text, variant)
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))
