@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from lingoflow.processors.core.budget import check_time
@@ -115,6 +114,8 @@ _BULLET = re.compile(r"(?<!\S)[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ]
 _ENUMERATOR = re.compile(r"(?<!\S)(\d{1,2}|[가나다라마바사아자차카타파하])[.)](?=\s)")
 _KOREAN_ORDER = "가나다라마바사아자차카타파하"
 _BRACKETS = (("「", "」"), ("『", "』"), ("《", "》"), ("“", "”"))
+_QUOTE_MARKS = "".join(c for pair in _BRACKETS for c in pair) + '"'
+_QUOTE = re.compile(f"[{_QUOTE_MARKS}]")
 
 
 def press_release_spans(
@@ -136,26 +137,14 @@ def press_release_spans(
         # a bulleted item: spaced dashes are its sub-items (□ > ○ > -)
         markers |= {m.start() for m in re.finditer(r"(?<=\s)[-–](?=\s)", text)}
     quotes = _Quotes(text) if korean else None
-    kept = (a for i, (a, _) in enumerate(spans) if i == 0 or not quotes or not quotes.inside(a))
+    kept = {a for i, (a, _) in enumerate(spans) if i == 0 or not quotes or not quotes.inside(a)}
+    starts = sorted(kept | markers)  # the sentences' starts and the markers, once each
     out: list[tuple[int, int]] = []
-    start: int | None = None
-    # the sentences' starts and the markers, in order and once each, without holding a copy
-    for next_start in _unique(heapq.merge(kept, sorted(markers))):
-        if start is not None:
-            _append(out, text, start, next_start)
-        start = next_start
-        check_time()
-    if start is not None:
-        _append(out, text, start, len(text))
+    for i, start in enumerate(starts):
+        if i % 256 == 255:
+            check_time()
+        _append(out, text, start, starts[i + 1] if i + 1 < len(starts) else len(text))
     return out
-
-
-def _unique(ordered: Iterator[int]) -> Iterator[int]:
-    previous = None
-    for value in ordered:
-        if value != previous:
-            yield value
-        previous = value
 
 
 def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -194,11 +183,9 @@ class _Quotes:
     position is inside a pair that closes later."""
 
     def __init__(self, text: str) -> None:
-        marks = {c for pair in _BRACKETS for c in pair} | {'"'}
-        self.positions: dict[str, list[int]] = {c: [] for c in marks}
-        for i, c in enumerate(text):
-            if c in marks:
-                self.positions[c].append(i)
+        self.positions: dict[str, list[int]] = {c: [] for c in _QUOTE_MARKS}
+        for match in _QUOTE.finditer(text):
+            self.positions[match.group()].append(match.start())
 
     def _before(self, char: str, i: int) -> int:
         return bisect.bisect_left(self.positions[char], i)
