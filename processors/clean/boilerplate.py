@@ -298,8 +298,11 @@ class LogisticModel:
     weights: Matrix
 
     def probabilities(self, features: Matrix) -> Matrix:
-        z = (features - self.mean) / self.scale
-        result: Matrix = 1.0 / (1.0 + np.exp(-(z @ self.weights[:-1] + self.weights[-1])))
+        """The logistic of the standardised features' weighted sum, with the standardisation
+        folded into the weights: no standardised copy of the matrix is made."""
+        weights = self.weights[:-1] / self.scale
+        bias = self.weights[-1] - float(self.mean @ weights)
+        result: Matrix = 1.0 / (1.0 + np.exp(-(features @ weights + bias)))
         return result
 
     def to_json(self) -> dict[str, list[float]]:
