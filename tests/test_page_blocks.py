@@ -272,6 +272,19 @@ def test_features_are_one_row_per_block_and_finite() -> None:
     assert page_features([]).shape == (0, len(FEATURES))
 
 
+def test_the_english_function_word_density_is_computed_only_for_a_model_that_reads_it() -> None:
+    found = blocks_of(
+        "<p>The plan of the city was announced by the mayor.</p><ul><li><a href='/'>Home</a></li></ul>"
+    )
+    full, without = page_features(found), page_features(found, stopwords=False)
+    english = [k for k, name in enumerate(FEATURES) if name.startswith("stopword_density")]
+    others = [k for k in range(len(FEATURES)) if k not in english]
+    assert full[0, english[0]] > 0 and not without[:, english].any()
+    assert np.array_equal(full[:, others], without[:, others])
+    model = load_page_model()
+    assert model.reads_stopwords == any(n.startswith("stopword") for n in model.about["features"])
+
+
 def test_the_model_keeps_an_article_and_drops_its_menu() -> None:
     article = " ".join(
         f"<p>The city council met on Tuesday and agreed to extend the tram line by {k} km, "

@@ -96,14 +96,17 @@ def line_features(text: str, blank_before: bool) -> list[float]:
     ]
 
 
-def line_feature_matrix(texts: Sequence[str], blank_before: Sequence[bool]) -> Matrix:
+def line_feature_matrix(
+    texts: Sequence[str], blank_before: Sequence[bool], *, stopwords: bool = True
+) -> Matrix:
     """:func:`line_features` of every line at once, one row per line, from one pass of numpy
     over the code points of the lines joined by newlines, through tables of the BMP built
     once per process: character classes (letters, digits, spaces, upper case, Hangul), words
     (where a run of letters starts that does not continue a word over a hyphen or
     apostrophe, as :func:`~lingoflow.processors.text.features.words` reads them) and their
     capitals, separators, commas and the last character; sentence ends by one search of the
-    joined text. Only the function-word density is read line by line.
+    joined text. Only the function-word density is read line by line; without ``stopwords``
+    its column is left at zero (for a model that does not read it).
 
     >>> rows = line_feature_matrix(["Home", "서울시는 계획을 마련했다."], [False, True])
     >>> bool(np.allclose(rows[1], line_features("서울시는 계획을 마련했다.", True)))
@@ -149,7 +152,9 @@ def line_feature_matrix(texts: Sequence[str], blank_before: Sequence[bool]) -> M
         [
             np.log1p(size),
             np.log1p(word_count),
-            np.fromiter(map(stopword_density, texts), dtype=float, count=n),
+            np.fromiter(map(stopword_density, texts), dtype=float, count=n)
+            if stopwords
+            else np.zeros(n),
             sentence_end,
             letters / width,
             digits / width,
@@ -209,12 +214,15 @@ def window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:
     return np.where(count > 0, total / np.maximum(count, 1), column)
 
 
-def document_features(texts: Sequence[str], blank_before: Sequence[bool]) -> Matrix:
-    """One row of :data:`FEATURES` per line of a document."""
+def document_features(
+    texts: Sequence[str], blank_before: Sequence[bool], *, stopwords: bool = True
+) -> Matrix:
+    """One row of :data:`FEATURES` per line of a document (the English function-word density
+    and its window means at zero without ``stopwords``)."""
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
-    base = line_feature_matrix(texts, blank_before)
+    base = line_feature_matrix(texts, blank_before, stopwords=stopwords)
     columns = [base]
     for w in WINDOWS:
         for name in ("log_chars", "stopword_density", "sentence_end"):

@@ -202,12 +202,13 @@ def second_stage_features(
     )
 
 
-def page_features(blocks: Sequence[PageBlock]) -> Matrix:
-    """One row of :data:`FEATURES` per block of a page."""
+def page_features(blocks: Sequence[PageBlock], *, stopwords: bool = True) -> Matrix:
+    """One row of :data:`FEATURES` per block of a page; without ``stopwords`` the English
+    function-word density (which the shipped model leaves out) is not computed: zeros."""
     if not blocks:
         return np.zeros((0, len(FEATURES)))
     texts = [b.text for b in blocks]
-    text = document_features(texts, [False] * len(texts))
+    text = document_features(texts, [False] * len(texts), stopwords=stopwords)
     return np.hstack([text, markup_features(blocks, text)])
 
 
@@ -222,9 +223,14 @@ class PageBlockModel:
     columns: tuple[int, ...]
     """Which of :data:`FEATURES` the model uses (named in its file)."""
 
+    @functools.cached_property
+    def reads_stopwords(self) -> bool:
+        """Whether the model uses the English function-word density or its window means."""
+        return any(FEATURES[k].startswith("stopword_density") for k in self.columns)
+
     def content_probabilities(self, blocks: Sequence[PageBlock]) -> Matrix:
         """The probability that each block of a page is main content."""
-        features = page_features(blocks)[:, self.columns]
+        features = page_features(blocks, stopwords=self.reads_stopwords)[:, self.columns]
         if not len(features):
             return np.zeros(0)
         first = self.blocks.probabilities(features)
