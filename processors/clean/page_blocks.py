@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,13 +69,22 @@ def _group_mean(values: Matrix, groups: np.ndarray[Any, Any], counts: Matrix) ->
     return result
 
 
+_NUMERIC_NAMES = tuple(
+    """heading link_share depth in_list_item list_level table cell chrome form chrome_words
+    social_words content_words article caption quote paragraph""".split()
+)
+_NUMERIC_FIELDS = operator.attrgetter(*_NUMERIC_NAMES)
+
+
 def markup_features(blocks: Sequence[PageBlock], text: Matrix) -> Matrix:
     """One row of :data:`MARKUP_FEATURES` per block; ``text`` is the blocks' text features
     (:func:`~lingoflow.processors.clean.boilerplate.document_features`)."""
     n = len(blocks)
+    # every numeric field of every block in one pass (attrgetter reads them in C)
+    table = np.array(list(map(_NUMERIC_FIELDS, blocks)), dtype=float).reshape(n, -1)
 
     def field(name: str) -> Matrix:
-        values: Matrix = np.fromiter((getattr(b, name) for b in blocks), float, n)
+        values: Matrix = table[:, _NUMERIC_NAMES.index(name)]
         return values
 
     heading, link = field("heading"), field("link_share")
