@@ -136,3 +136,37 @@ def test_detect_many_is_detect_of_each(texts: list[str]) -> None:
 
 
 BATCH_DETECTOR, SINGLE_DETECTOR = LanguageDetector(), LanguageDetector()
+
+
+_CLASS_WORDS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            "Nav MENU Side-Bar sidebar AUTHOR byline Author-Name comment-author Related ads ad- "
+            "-ad Post entry Story main-content share Tags teaser more-stories Kelvin".split()
+        ),
+        st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=12),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300)
+@given(_CLASS_WORDS)
+def test_class_words_read_lowercased_are_read_as_ignoring_case(parts: list[str]) -> None:
+    """The DOM walk reads ASCII class and id words lowercased with case-sensitive patterns:
+    the same answers as the patterns ignoring case."""
+    from lingoflow.processors.read.dom import _NAMED_PATTERNS, _named
+
+    words = " ".join(parts)
+    chrome, social, content, byline, not_byline, exact = _NAMED_PATTERNS
+    surely = (
+        0 if any(exact.fullmatch(w) for w in words.split()) else 1 if byline.search(words) else -1
+    )
+    expected = (
+        bool(chrome.search(words)),
+        bool(social.search(words)),
+        bool(content.search(words)),
+        surely,
+        bool(not_byline.search(words)),
+    )
+    assert _named(words) == expected

@@ -228,6 +228,20 @@ class _Walker:
         return frame
 
 
+_NAMED_PATTERNS = (
+    _CHROME_WORDS,
+    _SOCIAL_WORDS,
+    _CONTENT_WORDS,
+    _BYLINE_NAMED,
+    _NOT_BYLINE_WORDS,
+    _BYLINE_EXACT,
+)
+assert all(p.pattern == p.pattern.lower() for p in _NAMED_PATTERNS)
+_NAMED_LOWER = tuple(re.compile(p.pattern) for p in _NAMED_PATTERNS)
+"""The same patterns without IGNORECASE, for lowercased ASCII text, where they match exactly
+what the others match (about three times faster: class and id words are mostly ASCII)."""
+
+
 @functools.lru_cache(maxsize=8192)
 def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
     """Whether class and id words name chrome, widgets, content (a page repeats them); how
@@ -237,18 +251,24 @@ def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
 
     >>> _named("post-author vcard"), _named("author")[3], _named("comment-author")[3:]
     ((False, False, True, 1, False), 0, (1, True))
+    >>> _named("Main-Nav Sidebar") == _named("main-nav sidebar") == _named("Main-Nav Sidebar é")
+    True
     """
-    split = words.split()
+    if words.isascii():
+        words = words.lower()
+        chrome, social, content, byline, not_byline, exact = _NAMED_LOWER
+    else:
+        chrome, social, content, byline, not_byline, exact = _NAMED_PATTERNS
     return (
-        bool(_CHROME_WORDS.search(words)),
-        bool(_SOCIAL_WORDS.search(words)),
-        bool(_CONTENT_WORDS.search(words)),
+        bool(chrome.search(words)),
+        bool(social.search(words)),
+        bool(content.search(words)),
         0
-        if any(_BYLINE_EXACT.fullmatch(w) for w in split)
+        if any(exact.fullmatch(w) for w in words.split())
         else 1
-        if _BYLINE_NAMED.search(words)
+        if byline.search(words)
         else -1,
-        bool(_NOT_BYLINE_WORDS.search(words)),
+        bool(not_byline.search(words)),
     )
 
 
