@@ -233,3 +233,28 @@ def test_sentences_command_prints_one_sentence_a_line() -> None:
 )
 def test_press_release_structure_on_top_of_the_splitters(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+_MARKS_AND_BULLETS = st.text(
+    alphabet=st.sampled_from(list("ab .!?。！？\"')」 \n\t-–□○ㅇ※>›/·|가")), max_size=40
+)
+
+
+@settings(max_examples=400)
+@given(_MARKS_AND_BULLETS)
+def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
+    """Sentence ends, bullets and breadcrumb separators are written so that the regular
+    expression engine skips to a candidate character: the same matches as the plain forms."""
+    import re
+
+    from lingoflow.processors.clean.removal import _CRUMB_MARK, _CRUMB_SEPARATOR
+    from lingoflow.processors.text.sentences import _BULLET, _END
+
+    plain_end = re.compile(r"(?:[.!?]+|[。！？]+)[\"'”’」』)\]]*")
+    plain_bullet = re.compile(r"(?<!\S)[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ](?=\s)|(?<=[.!?。]\s)[-–](?=\s)")
+    assert [m.span() for m in _END.finditer(text)] == [m.span() for m in plain_end.finditer(text)]
+    assert [m.span() for m in _BULLET.finditer(text)] == [
+        m.span() for m in plain_bullet.finditer(text)
+    ]
+    separated = bool(_CRUMB_MARK.search(text) and _CRUMB_SEPARATOR.search(text))
+    assert separated == bool(_CRUMB_SEPARATOR.search(text))

@@ -38,6 +38,9 @@ _NAV_COMMAND = re.compile(
 )
 _HOME = re.compile(r"^(?:home|main|top|홈|처음|메인|홈으로|home page)$", re.IGNORECASE)
 _CRUMB_SEPARATOR = re.compile(r"\s*(?:>|›|»|▶|∙)\s*|\s+[/·|]\s+")
+_CRUMB_MARK = re.compile("[>›»▶∙/·|]")
+"""A character every separator holds: one scan of the line for it comes first (most lines
+have none), the separators' pattern, tried at every position, only where it is found."""
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[-•·*])\s+(.+)$")
 _LABEL_WORDS = frozenset(
     """name division department dept team office date registration registered posted
@@ -93,7 +96,8 @@ def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
     if ctx.from_html:
         return None
     text = lines[i].text
-    parts = [p for p in _CRUMB_SEPARATOR.split(text) if p] if _CRUMB_SEPARATOR.search(text) else []
+    separated = _CRUMB_MARK.search(text) and _CRUMB_SEPARATOR.search(text)
+    parts = [p for p in _CRUMB_SEPARATOR.split(text) if p] if separated else []
     if (
         len(parts) >= 3
         and all(len(words(p)) <= 4 for p in parts)

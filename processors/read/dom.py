@@ -263,11 +263,7 @@ def _named(words: str) -> tuple[bool, bool, bool, int, bool]:
         bool(chrome.search(words)),
         bool(social.search(words)),
         bool(content.search(words)),
-        0
-        if any(exact.fullmatch(w) for w in words.split())
-        else 1
-        if byline.search(words)
-        else -1,
+        0 if any(exact.fullmatch(w) for w in words.split()) else 1 if byline.search(words) else -1,
         bool(not_byline.search(words)),
     )
 
