@@ -235,20 +235,26 @@ def test_press_release_structure_on_top_of_the_splitters(text: str, sentences: l
     assert split_sentences(text) == sentences
 
 
-_MARKS_AND_BULLETS = st.text(
-    alphabet=st.sampled_from(list("ab .!?。！？\"')」 \n\t-–□○ㅇ※>›/·|가")), max_size=40
+_MARKS_AND_BULLETS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab .!?。！？\"')」 \n\t-–□○ㅇ※>›/·|가")), max_size=40),
+    st.lists(
+        st.sampled_from([*"a .!?。)\n\t-□가나", "1990", "2019", "12", "1", "7", ". ", ") "]),
+        max_size=16,
+    ).map("".join),
 )
 
 
 @settings(max_examples=400)
 @given(_MARKS_AND_BULLETS)
 def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
-    """Sentence ends, bullets and breadcrumb separators are written so that the regular
-    expression engine skips to a candidate character: the same matches as the plain forms."""
+    """Sentence ends, bullets, years, item numbers and breadcrumb separators are written so
+    that the regular expression engine skips to a candidate character: the same matches as
+    the plain forms."""
     import re
 
     from lingoflow.processors.clean.removal import _CRUMB_MARK, _CRUMB_SEPARATOR
-    from lingoflow.processors.text.sentences import _BULLET, _END
+    from lingoflow.processors.text.entities import _ANY_YEAR
+    from lingoflow.processors.text.sentences import _BULLET, _END, _ENUMERATOR, _ENUMERATOR_END
 
     plain_end = re.compile(r"(?:[.!?]+|[。！？]+)[\"'”’」』)\]]*")
     plain_bullet = re.compile(r"(?<!\S)[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ](?=\s)|(?<=[.!?。]\s)[-–](?=\s)")
@@ -258,3 +264,8 @@ def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
     ]
     separated = bool(_CRUMB_MARK.search(text) and _CRUMB_SEPARATOR.search(text))
     assert separated == bool(_CRUMB_SEPARATOR.search(text))
+    plain_year = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+    assert [m.span() for m in _ANY_YEAR.finditer(text)] == [
+        m.span() for m in plain_year.finditer(text)
+    ]
+    assert bool(_ENUMERATOR_END.search(text)) >= bool(_ENUMERATOR.search(text))

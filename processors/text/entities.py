@@ -58,7 +58,8 @@ _DATE_PATTERNS = [
         re.IGNORECASE,
     ),
 ]
-_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_ANY_YEAR = re.compile(r"((?:19|20)\d\d)(?<!\d\d\d\d\d)(?!\d)")
+# (no digit before the year, looked at behind it: the engine skips ahead to a "1" or a "2")
 _PHONE = re.compile(
     r"(?<![\w-])(?:\+?\d{1,3}[-. ])?(?:\(\d{1,4}\)\s?|\d{1,4}[-. ])?\d{3,4}[-. ]\d{4}(?!\d)"
 )

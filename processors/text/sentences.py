@@ -117,6 +117,8 @@ _BULLET = re.compile(r"(?:[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ](?<!
 # (the character first, what stands before it looked at behind it: the same matches as
 # lookbehinds in front, and the engine skips ahead to the next candidate character)
 _ENUMERATOR = re.compile(r"(?<!\S)(\d{1,2}|[가나다라마바사아자차카타파하])[.)](?=\s)")
+_ENUMERATOR_END = re.compile(r"[\d가나다라마바사아자차카타파하][.)]\s")
+"""What every numbered item's label ends with: looked for first (most texts have none)."""
 _KOREAN_ORDER = "가나다라마바사아자차카타파하"
 _BRACKETS = (("「", "」"), ("『", "』"), ("《", "》"), ("“", "”"))
 _QUOTE_MARKS = "".join(c for pair in _BRACKETS for c in pair) + '"'
@@ -165,6 +167,8 @@ def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None
 
 def _enumerator_starts(text: str) -> set[int]:
     """Where numbered items start: "1." "2." (or "가." "나.") in sequence, two or more."""
+    if not _ENUMERATOR_END.search(text):
+        return set()
     found = [(m.start(), m.group(1)) for m in _ENUMERATOR.finditer(text)]
     starts: set[int] = set()
     run: list[int] = []
