@@ -21,6 +21,7 @@ the byline (:attr:`PageWalk.bylines`), read only when none of those names an aut
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -335,7 +336,8 @@ def walk_page(root: Any) -> PageWalk:
     frames: list[_Frame] = [top]
     # (node, state, level): state _OPEN, or _CLOSE / _CLOSE_INLINE once its children are done
     stack: list[tuple[Any, int, int]] = [(root, _OPEN, 1)]
-    steps = 0
+    steps = deepest = 0
+    text = walker.text
     while stack:
         node, state, level = stack.pop()
         steps += 1
@@ -345,12 +347,15 @@ def walk_page(root: Any) -> PageWalk:
             if state == _CLOSE and frames[-1].block:
                 walker.flush(frames)
             frames.pop()
-            walker.text(node.tail, frames)
+            if node.tail:
+                text(node.tail, frames)
             continue
-        walker.deepest = max(walker.deepest, level)
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if not tag or tag in _INVISIBLE or _hidden(node):  # comments, scripts: only the tail
-            walker.text(node.tail, frames)
+        if level > deepest:
+            deepest = level
+        tag = node.tag
+        if not isinstance(tag, str) or not tag or tag in _INVISIBLE or _hidden(node):
+            if node.tail:  # comments, scripts: only the tail
+                text(node.tail, frames)
             continue
         tag = tag.lower()
         parent = frames[-1]
@@ -360,9 +365,12 @@ def walk_page(root: Any) -> PageWalk:
         frames.append(frame)
         if tag == "br":
             walker.flush(frames)
-        walker.text(node.text, frames)
+        if node.text:
+            text(node.text, frames)
         stack.append((node, _CLOSE if frame is not parent else _CLOSE_INLINE, level))
-        stack.extend((child, _OPEN, level + 1) for child in reversed(node))
+        if len(node):
+            stack.extend(zip(reversed(node), itertools.repeat(_OPEN), itertools.repeat(level + 1)))
+    walker.deepest = deepest
     walker.flush(frames)
     anchor = next((k for k, b in enumerate(walker.blocks) if b.heading == 1), 0)
     bylines = sorted(walker.bylines, key=lambda c: (abs(c[1] - anchor), c[0], c[2]))
