@@ -269,3 +269,53 @@ def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
         m.span() for m in plain_year.finditer(text)
     ]
     assert bool(_ENUMERATOR_END.search(text)) >= bool(_ENUMERATOR.search(text))
+
+
+def _single_letter_counts_by_words(texts: list[str]) -> tuple[int, int, int, int]:
+    """The counts behind the single-letters measure, word by word (the plain reading the
+    measure's character arrays must agree with)."""
+    import re
+
+    words = re.findall(r"[^\W\d_]+", "\n".join(texts))
+
+    def cased(c: str) -> bool:
+        return c.lower() != c.upper()
+
+    def syllable(c: str) -> bool:
+        return "\uac00" <= c <= "\ud7a3"
+
+    letters = sum(1 for w in words if w.isalpha() and cased(w[0]))
+    letters_one = sum(1 for w in words if len(w) == 1 and w.isalpha() and cased(w))
+    letters_one -= sum(1 for w in words if len(w) == 1 and w in "aiouyeAIOUYE")
+    hangul = sum(1 for w in words if syllable(w[0]))
+    hangul_one = sum(1 for w in words if len(w) == 1 and syllable(w))
+    return letters, letters_one, hangul, hangul_one
+
+
+_WORDS_OF_ALL_KINDS = st.lists(
+    st.sampled_from(
+        [
+            *"a I b x é ǅ Ⅷ Ⅷa 𝐀 𝐀b 가 서울 시 word Seoul x1y a_b 2024 · ' -".split(),
+            "\n",
+            "\t",
+            "ßa",
+        ]
+    ),
+    min_size=20,
+    max_size=120,
+).map(lambda words: [" ".join(words[i : i + 15]) for i in range(0, len(words), 15)])
+
+
+@settings(max_examples=300)
+@given(_WORDS_OF_ALL_KINDS)
+def test_single_letters_reads_words_as_word_by_word(texts: list[str]) -> None:
+    from lingoflow.processors.text.garbling import single_letters
+
+    letters, letters_one, hangul, hangul_one = _single_letter_counts_by_words(texts)
+    found = single_letters(texts, threshold=0.0)  # any share is past a threshold of 0
+    if letters >= 40:
+        assert found is not None and found.value == letters_one / letters
+    elif hangul >= 40:
+        assert found is not None and found.value == hangul_one / hangul
+    else:
+        assert found is None

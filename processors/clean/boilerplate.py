@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lingoflow.processors.text.characters import classes, code_points
 from lingoflow.processors.text.features import (
     TERMINAL,
     ends_like_sentence,
@@ -119,8 +120,8 @@ def line_feature_matrix(
     if joined.count("\n") != n - 1:  # a line holding a newline: read each line alone
         return np.array([line_features(t, b) for t, b in zip(texts, blank_before, strict=True)])
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    alpha, digit, space, alnum, decimal, upper = _classes(codes)
+    codes = code_points(joined)
+    alpha, digit, space, alnum, decimal, upper = classes(codes, _CLASS_TESTS)
     starts = np.cumsum(lengths + 1) - (lengths + 1)
     ends = starts + lengths
 
@@ -173,32 +174,10 @@ def line_feature_matrix(
 _JOINERS = np.array([ord(c) for c in "-'’"], dtype=np.uint32)
 _COLONS = np.array([ord(c) for c in ":："], dtype=np.uint32)
 _SEPARATORS = np.array([ord(c) for c in "|»›>·•"], dtype=np.uint32)
+_CLASS_TESTS = (str.isalpha, str.isdigit, str.isspace, str.isalnum, str.isdecimal, str.isupper)
 _TERMINAL_LINES = re.compile(TERMINAL.pattern, re.MULTILINE)
 """Sentence ends (:func:`~lingoflow.processors.text.features.ends_like_sentence`) at the end
 of any line of a joined text (the pattern cannot match across a newline)."""
-_BMP = 0x10000
-_CLASS_TESTS = (str.isalpha, str.isdigit, str.isspace, str.isalnum, str.isdecimal, str.isupper)
-
-
-@functools.cache
-def _class_tables() -> tuple[npt.NDArray[np.bool_], ...]:
-    """str.isalpha, isdigit, isspace, isalnum, isdecimal and isupper of every character of
-    the BMP."""
-    chars = [chr(c) for c in range(_BMP)]
-    return tuple(np.fromiter(map(test, chars), dtype=np.bool_, count=_BMP) for test in _CLASS_TESTS)
-
-
-def _classes(codes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.bool_], ...]:
-    """Whether each code point is a letter, digit, space, alphanumeric, decimal digit, upper
-    case letter (as str says)."""
-    inside = codes < _BMP
-    index = np.where(inside, codes, 0)
-    masks = [table[index] & inside for table in _class_tables()]
-    for i in np.flatnonzero(~inside).tolist():  # beyond the BMP: rare (emoji, old scripts)
-        char = chr(int(codes[i]))
-        for mask, test in zip(masks, _CLASS_TESTS, strict=True):
-            mask[i] = test(char)
-    return tuple(masks)
 
 
 def window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:

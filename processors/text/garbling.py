@@ -24,12 +24,14 @@ Each takes the document's texts (one per segment, with the segment's language fo
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from lingoflow.processors.text.characters import classes, code_points
 from lingoflow.processors.text.wordlists import frequencies
 
 _CELL = " | "
@@ -47,36 +49,12 @@ def _cased(char: str) -> bool:
     return char.lower() != char.upper()
 
 
-def _count_cased(chars: str) -> int:
-    """How many of ``chars`` are :func:`_cased` (one pattern over the BMP's cased letters;
-    the rare characters beyond it one by one)."""
-    found = len(_cased_letters().findall(chars))
-    if max(chars, default=" ") >= "\U00010000":
-        found += sum(1 for c in chars if c >= "\U00010000" and _cased(c))
-    return found
-
-
-@functools.cache
-def _cased_letters() -> re.Pattern[str]:
-    """A character class of the BMP's :func:`_cased` characters (built once, in ranges)."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        if _cased(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return re.compile(
-        "["
-        + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
-        + "]"
-    )
-
-
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 """The replacement character and the private-use areas."""
 _ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
 """Words of one letter in the languages of the Latin script (a, I, o, y, e, u, à aside)."""
+_ONE_LETTER_CODES = np.array(sorted(map(ord, _ONE_LETTER_WORDS)), dtype=np.uint32)
+_WORD_CLASSES = (str.isalpha, str.isalnum, str.isdecimal, _cased)
 
 
 @dataclass(frozen=True)
@@ -166,6 +144,8 @@ def split_words(texts: Sequence[str], threshold: float = 0.15) -> Garbled | None
 def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | None:
     """Words of a single letter, per word, in alphabetic text (threshold) and in Hangul
     text (its double: Korean has words of one syllable), at least 40 words of the script.
+    Words are runs of letters (``[^\\W\\d_]+``), all read at once from the classes of the
+    text's characters.
 
     >>> single_letters(["U n d e r s t a n d i n g B r e a s t C a n c e r"] * 3).measure
     'single_letters'
@@ -173,16 +153,22 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     >>> single_letters([prose] * 5) is None
     True
     """
-    words = _WORD.findall("\n".join(texts))
-    firsts = "".join([w[0] for w in words])
-    singles = [w for w in words if len(w) == 1]
-    hangul = len(_HANGUL.findall(firsts))  # words that start with a syllable
-    hangul_one = len(_HANGUL.findall("".join(singles)))
+    codes = code_points("\n".join(texts))
+    alpha, alnum, decimal, cased = classes(codes, _WORD_CLASSES)
+    letter = alnum & ~decimal  # [^\W\d_]
+    before = np.concatenate([[False], letter[:-1]])
+    after = np.concatenate([letter[1:], [False]])
+    first = letter & ~before  # a word's first letter
+    one = first & ~after  # a word of one letter
+    syllable = (codes >= 0xAC00) & (codes <= 0xD7A3)
+    hangul = int((first & syllable).sum())  # words that start with a syllable
+    hangul_one = int((one & syllable).sum())
     # words of a cased script: a cased first letter and letters only
-    letters = _count_cased(firsts) - sum(1 for w in words if not w.isalpha() and _cased(w[0]))
-    letters_one = sum(
-        1 for w in singles if w.isalpha() and _cased(w) and w not in _ONE_LETTER_WORDS
-    )
+    word = np.cumsum(first) - 1  # each letter's word
+    not_letters_only = np.zeros(int(first.sum()), dtype=bool)
+    not_letters_only[word[letter & ~alpha]] = True
+    letters = int((first & cased).sum()) - int((cased[first] & not_letters_only).sum())
+    letters_one = int((one & alpha & cased & ~np.isin(codes, _ONE_LETTER_CODES)).sum())
     for count, ones, limit in (
         (letters, letters_one, threshold),
         (hangul, hangul_one, 2 * threshold),

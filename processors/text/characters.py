@@ -1,0 +1,52 @@
+"""Character classes of every character of a text at once, with numpy.
+
+A text becomes an array of its code points (:func:`code_points`); a class is a ``str``
+predicate (``str.isalpha``, ``str.isdecimal``, any function of one character), looked up for
+all of them through a table of the Basic Multilingual Plane built once per process and
+predicate (:func:`classes`); the rare characters beyond it are asked one by one. The line
+classifier's features and the garbled-text measures read whole documents this way instead of
+a character or a word at a time in Python.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+BMP = 0x10000
+Mask = npt.NDArray[np.bool_]
+CodePoints = npt.NDArray[np.uint32]
+
+
+def code_points(text: str) -> CodePoints:
+    """The code points of ``text`` (lone surrogates included, as Python strings may hold them).
+
+    >>> code_points("a가").tolist()
+    [97, 44032]
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+@functools.cache
+def _table(test: Callable[[str], bool]) -> Mask:
+    """``test`` of every character of the BMP."""
+    return np.fromiter(map(test, map(chr, range(BMP))), dtype=np.bool_, count=BMP)
+
+
+def classes(codes: CodePoints, tests: tuple[Callable[[str], bool], ...]) -> tuple[Mask, ...]:
+    """For each of ``tests``, whether it holds for each code point of ``codes``.
+
+    >>> [m.tolist() for m in classes(code_points("a1 \\U0001d400"), (str.isalpha, str.isdigit))]
+    [[True, False, False, True], [False, True, False, False]]
+    """
+    inside = codes < BMP
+    index = np.where(inside, codes, 0)
+    masks = [_table(test)[index] & inside for test in tests]
+    for i in np.flatnonzero(~inside).tolist():  # beyond the BMP: rare (emoji, old scripts)
+        char = chr(int(codes[i]))
+        for mask, test in zip(masks, tests, strict=True):
+            mask[i] = test(char)
+    return tuple(masks)
