@@ -53,6 +53,7 @@ from lingoflow.processors.read.html import (
     visible_words_at_most,
 )
 from lingoflow.processors.read.office import read_office
+from lingoflow.processors.text.characters import letter_counts
 from lingoflow.processors.text.entities import metadata_date
 from lingoflow.processors.text.garbling import garbled
 from lingoflow.processors.text.normalize import normalize_line
@@ -441,10 +442,13 @@ def detect_step(doc: Document, detector: LanguageDetector, languages: tuple[str,
         return doc
     texts = [b.text for b in doc.blocks]
     detections = detector.detect_many(texts)
-    doc.language, doc.language_shares = _document_language(doc.blocks, detections, languages)
+    letters = letter_counts(texts)
+    doc.language, doc.language_shares = _document_language(
+        doc.blocks, letters, detections, languages
+    )
     if doc.language == "ja":  # Han-only segments of a Japanese document are Japanese
         detections = detector.detect_many(texts, context="ja")
-    trusted = [_trusted(b.text, d) for b, d in zip(doc.blocks, detections, strict=True)]
+    trusted = [_trusted(n, d) for n, d in zip(letters, detections, strict=True)]
     before = _last_trusted(detections, trusted)
     after = _last_trusted(detections[::-1], trusted[::-1])[::-1]
     for i, (block, found) in enumerate(zip(doc.blocks, detections, strict=True)):
@@ -484,12 +488,12 @@ def garbling_step(doc: Document) -> Document:
     return doc
 
 
-def _trusted(text: str, found: Detection) -> bool:
+def _trusted(letters: int, found: Detection) -> bool:
+    """Whether a segment of ``letters`` letters can keep the language ``found`` for it."""
     if found.lang == UNDETERMINED:
         return False
     if found.by_script:
         return True
-    letters = sum(map(str.isalpha, text))
     return letters >= MIN_LETTERS and found.confidence >= MIN_CONFIDENCE
 
 
@@ -511,12 +515,15 @@ def _last_trusted(detections: list[Detection], trusted: list[bool]) -> list[str 
 
 
 def _document_language(
-    blocks: list[Block], detections: list[Detection], languages: tuple[str, ...]
+    blocks: list[Block],
+    letters: list[int],
+    detections: list[Detection],
+    languages: tuple[str, ...],
 ) -> tuple[str, dict[str, float]]:
     shares: dict[str, float] = defaultdict(float)
-    for block, found in zip(blocks, detections, strict=True):
+    for block, count, found in zip(blocks, letters, detections, strict=True):
         if block.role != "notice" and found.lang != UNDETERMINED:
-            shares[found.lang] += sum(map(str.isalpha, block.text)) * found.confidence
+            shares[found.lang] += count * found.confidence
     total = sum(shares.values())
     if not total:
         return (languages[0] if languages else UNDETERMINED), {}

@@ -319,3 +319,11 @@ def test_single_letters_reads_words_as_word_by_word(texts: list[str]) -> None:
         assert found is not None and found.value == hangul_one / hangul
     else:
         assert found is None
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(max_size=30), max_size=10))
+def test_letters_of_many_texts_at_once_are_those_of_each(texts: list[str]) -> None:
+    from lingoflow.processors.text.characters import letter_counts
+
+    assert letter_counts(texts) == [sum(map(str.isalpha, t)) for t in texts]

@@ -50,3 +50,20 @@ def classes(codes: CodePoints, tests: tuple[Callable[[str], bool], ...]) -> tupl
         for mask, test in zip(masks, tests, strict=True):
             mask[i] = test(char)
     return tuple(masks)
+
+
+def letter_counts(texts: list[str]) -> list[int]:
+    """How many letters (``str.isalpha``) each of ``texts`` holds, all counted at once.
+
+    >>> letter_counts(["Seoul 2024", "", "서울시"])
+    [5, 0, 3]
+    """
+    if not texts:
+        return []
+    joined = "\x00".join(texts)  # no letter between them
+    (alpha,) = classes(code_points(joined), (str.isalpha,))
+    running = np.concatenate([[0], np.cumsum(alpha, dtype=np.int64)])
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths + 1) - 1
+    counts: list[int] = (running[ends] - running[ends - lengths]).tolist()
+    return counts
