@@ -119,7 +119,6 @@ class _Walker:
         self.buffer = _Buffer()
         self.containers = 0
         self.rows = 0
-        self.deepest = 0
         self.bylines: list[tuple[int, int, int, Any]] = []
         """(how surely, index of the next block, minus depth, element) of each byline
         candidate."""
@@ -370,11 +369,10 @@ def walk_page(root: Any) -> PageWalk:
         stack.append((node, _CLOSE if frame is not parent else _CLOSE_INLINE, level))
         if len(node):
             stack.extend(zip(reversed(node), itertools.repeat(_OPEN), itertools.repeat(level + 1)))
-    walker.deepest = deepest
     walker.flush(frames)
     anchor = next((k for k, b in enumerate(walker.blocks) if b.heading == 1), 0)
     bylines = sorted(walker.bylines, key=lambda c: (abs(c[1] - anchor), c[0], c[2]))
-    return PageWalk(_join_rows(walker.blocks), walker.deepest, [node for *_, node in bylines])
+    return PageWalk(_join_rows(walker.blocks), deepest, [node for *_, node in bylines])
 
 
 def _join_rows(blocks: list[PageBlock]) -> list[PageBlock]:

@@ -532,11 +532,6 @@ _FTFY_MOJIBAKE_STEPS = frozenset(
 )
 
 
-# What ftfy can change in ASCII text: HTML entities, terminal escapes, control characters and
-# carriage returns.
-_FTFY_ASCII_WORK = re.compile("[&\x00-\x08\x0b-\x1f\x7f]")
-
-
 def _character_class(chars: set[str]) -> str:
     return "".join(re.escape(c) for c in sorted(chars))
 
@@ -596,9 +591,9 @@ def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
         pos = end
         if config.unescape_html == "auto" and "<" in segment:
             config = config._replace(unescape_html=False)
-        if segment.isascii():
-            if not _FTFY_ASCII_WORK.search(segment):
-                out.append(segment)  # nothing ftfy changes: no entity, escape, control, CR
+        if segment.isascii():  # normal, no mojibake: only entities, escapes, controls, CR
+            if not _FTFY_TOUCHES.search(segment):
+                out.append(segment)
                 continue
         elif _ftfy_has_no_work(segment, config):
             out.append(segment)
