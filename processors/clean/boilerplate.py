@@ -209,14 +209,7 @@ def document_features(
             columns.append(window_mean(column, w, exclude_self=True)[:, None])
     lengths = np.array([text_size(t) for t in texts], dtype=float)
     body = ((lengths >= 60) & (base[:, LINE_FEATURES.index("sentence_end")] > 0)).astype(float)
-    short = lengths < 40
-    run = np.zeros(n)
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or short[i] != short[start]:
-            if short[start]:
-                run[start:i] = i - start
-            start = i
+    run = _short_runs(lengths < 40)
     counts = Counter(texts)
     before = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
     nearest = _distance_to_nearest(body > 0)
@@ -233,24 +226,35 @@ def document_features(
 
 def _distance_to_nearest(marked: npt.NDArray[np.bool_], none: float = 50.0) -> Matrix:
     """For each position, how many lines away the nearest marked one is (``none`` when no
-    line is marked), in two linear passes.
+    line is marked): the last marked position up to each line and the next from it, each
+    found by one running maximum.
 
     >>> _distance_to_nearest(np.array([False, True, False, False])).tolist()
     [1.0, 0.0, 1.0, 2.0]
+    >>> _distance_to_nearest(np.array([False, False])).tolist()
+    [50.0, 50.0]
     """
-    n = len(marked)
-    distance = np.full(n, np.inf)
-    last = -np.inf
-    for i in range(n):
-        if marked[i]:
-            last = i
-        distance[i] = i - last
-    last = np.inf
-    for i in range(n - 1, -1, -1):
-        if marked[i]:
-            last = i
-        distance[i] = min(distance[i], last - i)
+    index = np.arange(len(marked), dtype=float)
+    last = np.maximum.accumulate(np.where(marked, index, -np.inf))
+    following = -np.maximum.accumulate(np.where(marked, -index, -np.inf)[::-1])[::-1]
+    distance = np.minimum(index - last, following - index)
     result: Matrix = np.where(np.isinf(distance), none, distance)
+    return result
+
+
+def _short_runs(short: npt.NDArray[np.bool_]) -> Matrix:
+    """For each line, the length of the run of consecutive short lines it stands in (0 for a
+    line that is not short).
+
+    >>> _short_runs(np.array([True, True, False, True])).tolist()
+    [2.0, 2.0, 0.0, 1.0]
+    """
+    if not len(short):
+        return np.zeros(0)
+    change = np.concatenate([[True], short[1:] != short[:-1]])
+    run_id = np.cumsum(change) - 1
+    lengths = np.bincount(run_id).astype(float)
+    result: Matrix = np.where(short, lengths[run_id], 0.0)
     return result
 
 
