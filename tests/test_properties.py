@@ -170,3 +170,28 @@ def test_class_words_read_lowercased_are_read_as_ignoring_case(parts: list[str])
         bool(not_byline.search(words)),
     )
     assert _named(words) == expected
+
+
+@settings(max_examples=300)
+@given(st.lists(st.booleans(), max_size=40))
+def test_runs_and_distances_of_lines_are_those_of_a_walk_over_them(marks: list[bool]) -> None:
+    """The line classifier's run lengths of short lines and distances to the nearest body
+    line, computed with numpy, are those of a plain walk over the lines."""
+    import numpy as np
+
+    from lingoflow.processors.clean.boilerplate import _distance_to_nearest, _short_runs
+
+    runs, distances = [], []
+    for i, mark in enumerate(marks):
+        j = i
+        while j > 0 and marks[j - 1] == mark:
+            j -= 1
+        k = i
+        while k + 1 < len(marks) and marks[k + 1] == mark:
+            k += 1
+        runs.append(float(k - j + 1) if mark else 0.0)
+        near = [abs(i - m) for m, marked in enumerate(marks) if marked]
+        distances.append(float(min(near)) if near else 50.0)
+    array = np.array(marks, dtype=bool)
+    assert _short_runs(array).tolist() == runs
+    assert _distance_to_nearest(array).tolist() == distances
