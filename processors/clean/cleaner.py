@@ -163,7 +163,10 @@ def classify(
         for i, line in enumerate(lines):
             if line.kept:
                 check_time()
-                line.reason = next((r for rule in rules if (r := rule(lines, i, ctx))), None)
+                for rule in rules:  # the first rule that gives a reason removes the line
+                    if reason := rule(lines, i, ctx):
+                        line.reason = reason
+                        break
     mark_notices(lines, ctx)
     ctx.body_start = body_start(lines)
     for name, role_rule in ROLE_RULES.items():
