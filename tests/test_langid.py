@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lingoflow.processors.batch import process_batch
 from lingoflow.processors.core.config import PipelineConfig, TranslationConfig
@@ -228,6 +232,64 @@ def test_ngrams_are_exactly_langdetects() -> None:
         expected = Counter(detector._extract_ngrams())
         vocabulary = factory.word_lang_prob_map
         assert Counter(g for g in langdetect_ngrams(text) if g in vocabulary) == expected, text
+
+
+@functools.cache
+def _latin_profiles() -> Any:
+    from lingoflow.processors.language.detector import NgramProfiles, _restricted_factory
+
+    factory = _restricted_factory(("de", "en", "fr", "vi"), 0)
+    assert factory is not None
+    return NgramProfiles(factory)
+
+
+_WORD_CHARACTERS = "aAbBzZéÉßǅǆΣσςϒİıK\u212a가나ㄱ中ーİ\U0001d400\U00010400 .,'-1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_WORD_CHARACTERS, max_size=30), max_size=12))
+def test_word_gram_rows_are_the_ngrams_looked_up_one_by_one(texts: list[str]) -> None:
+    """The n-grams of many words found at once with numpy are those of ``_word_ngrams``, in
+    its order, word after word: against a table holding every substring of the words that
+    could be an n-gram (order, spaces and the capital-after-capital rule seen in full) and
+    against langdetect's Latin profiles."""
+    from lingoflow.processors.language.detector import (
+        _langdetect_words,
+        _word_ngrams,
+        gram_key,
+        word_gram_rows,
+    )
+
+    words = list(dict.fromkeys(w for text in texts for w in _langdetect_words(text)))
+    # every substring of one to three characters of the padded words: an n-gram taken that
+    # _word_ngrams leaves out would be found too
+    substrings = (
+        f" {w}"[i : i + n] for w in words for n in (1, 2, 3) for i in range(len(w) + 2 - n)
+    )
+    every = {g: row for row, g in enumerate(dict.fromkeys(substrings))}
+    latin = _latin_profiles()
+    tables = [
+        (
+            every,
+            [
+                (
+                    np.array(sorted(gram_key(g) for g in every if len(g) == n), dtype=np.uint64),
+                    np.array(
+                        [every[g] for g in sorted((g for g in every if len(g) == n), key=gram_key)],
+                        dtype=np.intp,
+                    ),
+                )
+                for n in (1, 2, 3)
+            ],
+        ),
+        (latin.index, latin.gram_keys),
+    ]
+    for index, keys in tables:
+        expected = [
+            (index[g], k) for k, w in enumerate(words) for g in _word_ngrams(w) if g in index
+        ]
+        rows, owners = word_gram_rows(words, keys)
+        assert list(zip(rows.tolist(), owners.tolist(), strict=True)) == expected
 
 
 def test_detection_is_cached_by_text_and_answers_the_same() -> None:

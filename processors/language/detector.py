@@ -30,6 +30,7 @@ confidence 0: in a document, the caller gives it the document's language (see
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import re
@@ -45,6 +46,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 from numpy.typing import NDArray
 
+from lingoflow.processors.text.characters import classes, code_points
 from lingoflow.processors.text.wordlists import frequencies
 
 UNDETERMINED = "und"
@@ -95,6 +97,9 @@ SCRIPT_WEIGHT = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
 # URLs and e-mail addresses are not text in any language.
 _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# "www." in any case, as ``"www." in text.lower()`` finds it without lowering the text (no
+# character outside ASCII lowers to one holding "w" or ".").
+_WWW = re.compile(r"[wW][wW][wW]\.")
 _VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 
 # A Latin/Cyrillic/Arabic run shorter than this, next to a script-identified run, is a name or
@@ -107,6 +112,9 @@ CACHE_SIZE = 50_000
 # Word-frequency signal: frequency floor for unknown words, and its weight against langdetect
 # by number of words (short texts lean on word frequency).
 _FLOOR = 1e-8
+MAX_SHORT_WORDS = 12
+"""Texts of at most this many words have their words' frequencies blended with the n-gram
+scores (see :meth:`LanguageDetector._statistical_many`)."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,7 @@ class LanguageDetector:
     def _plan(self, text: str, context: str | None) -> _Plan:
         """What can be said of ``text`` before any statistics: its letters per script, the
         language of each script that names one, and the scripts left to score."""
-        if "@" in text or "://" in text or "www." in text.lower():
+        if "@" in text or "://" in text or _WWW.search(text):
             text = _NOT_LANGUAGE.sub(" ", text)
         plan = _Plan(script_runs(text))
         identified = {s for s in plan.runs if s in _SINGLE_SCRIPT_LANGUAGE or s == "han"}
@@ -273,11 +281,11 @@ class LanguageDetector:
             ngram_keys = scored[:, None] & profiled[None, :]
         scores, keys = ngram, ngram_keys
         if self.word_frequencies:
-            word_lists = [_WORD.findall(text) for text in texts]
+            word_lists = [_first_words(text) for text in texts]
             counts = np.array([len(words) for words in word_lists])
-            for k in np.flatnonzero(counts <= 12).tolist():  # only short texts' words count
+            for k in np.flatnonzero(counts <= MAX_SHORT_WORDS).tolist():  # short texts' words
                 word_lists[k] = [w.lower() for w in word_lists[k]]
-            short = (counts >= 1) & (counts <= 12)
+            short = (counts >= 1) & (counts <= MAX_SHORT_WORDS)
             logs, listed = self._word_log_matrix(group, word_lists, short)
             if short.any() and listed.any():
                 best = np.where(listed, logs, -np.inf).max(axis=1, keepdims=True)
@@ -394,6 +402,17 @@ class _Plan:
         return Detection(lang, confidence, others, by_script=lang in script_langs)
 
 
+def _first_words(text: str) -> list[str]:
+    """The words of ``text``, at most ``MAX_SHORT_WORDS + 1`` of them: whether a text is short
+    is all the word-frequency blend asks of a longer one (no need to find every word of a
+    10,000-letter paragraph).
+
+    >>> len(_first_words("a " * 100)), _first_words("Seoul, 2024 don't")
+    (13, ['Seoul', "don't"])
+    """
+    return [m.group() for m in itertools.islice(_WORD.finditer(text), MAX_SHORT_WORDS + 1)]
+
+
 def _jobs_by_script(plans: list[_Plan]) -> dict[str, list[tuple[_Plan, str]]]:
     jobs: dict[str, list[tuple[_Plan, str]]] = defaultdict(list)
     for plan in plans:
@@ -449,6 +468,18 @@ class NgramProfiles:
         weight = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
         self.log_factors: NDArray[np.float64] = np.log(probabilities + weight)
         self._words: _Rows[str] = _Rows(len(self.languages))
+        # The n-grams as integers (one array per length, sorted) with their rows, so that the
+        # n-grams of many words are looked up at once (:func:`word_gram_rows`).
+        self.gram_keys: list[tuple[NDArray[np.uint64], NDArray[np.intp]]] = []
+        for length in (1, 2, 3):
+            grams = [(gram_key(g), row) for g, row in self.index.items() if len(g) == length]
+            grams.sort()
+            self.gram_keys.append(
+                (
+                    np.array([k for k, _ in grams], dtype=np.uint64),
+                    np.array([r for _, r in grams], dtype=np.intp),
+                )
+            )
 
     def posteriors(self, texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Posterior probability of each of :attr:`languages` for each text (one row a text),
@@ -474,20 +505,13 @@ class NgramProfiles:
     def _learn(self, words: list[str]) -> None:
         """Each new word's sum of log factors (a word without an n-gram of the profiles
         stays unknown: zeros), all in one matrix operation."""
-        index = self.index
-        rows: list[int] = []
-        starts: list[int] = []
-        scored: list[str] = []
-        unscored: list[str] = []
-        for word in words:
-            found = [index[g] for g in _word_ngrams(word) if g in index]
-            if found:
-                starts.append(len(rows))
-                rows.extend(found)
-                scored.append(word)
-            else:
-                unscored.append(word)
-        if rows:
+        rows, owner = word_gram_rows(words, self.gram_keys)
+        has_rows = np.zeros(len(words), dtype=bool)
+        has_rows[owner] = True
+        scored = [w for w, ok in zip(words, has_rows.tolist(), strict=True) if ok]
+        unscored = [w for w, ok in zip(words, has_rows.tolist(), strict=True) if not ok]
+        if scored:
+            starts = np.flatnonzero(np.diff(owner, prepend=-1))
             self._words.add(scored, np.add.reduceat(self.log_factors[rows], starts, axis=0))
         self._words.add(unscored, None)
 
@@ -641,6 +665,90 @@ def _word_ngrams(word: str) -> list[str]:
         if j >= 2:
             grams.append(padded[j - 2 : j + 1])
     return grams
+
+
+def gram_key(gram: str) -> int:
+    """An n-gram of one to three characters as one integer (21 bits a code point; the
+    length tells one-, two- and three-grams apart, as each has its own table).
+
+    >>> gram_key("a"), gram_key("ab") == (97 << 21) | 98
+    (97, True)
+    """
+    key = 0
+    for char in gram:
+        key = (key << 21) | ord(char)
+    return key
+
+
+def word_gram_rows(
+    words: Sequence[str],
+    gram_keys: Sequence[tuple[NDArray[np.uint64], NDArray[np.intp]]],
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The rows of the n-grams of ``words`` found in ``gram_keys`` (sorted keys and rows of
+    the one-, two- and three-grams), in the order of the words and, within each word, in the
+    order :func:`_word_ngrams` gives them; and for each row, the position of its word. Every
+    word's n-grams are found at once with numpy instead of one string at a time: each word
+    is padded with a space in front, and an n-gram ends at each of its characters after the
+    pad. The same rows in the same order as looking up :func:`_word_ngrams` one by one (a
+    test asserts it), so that the sums over them are the same to the last bit.
+
+    >>> keys = [(np.array(sorted([gram_key("a"), gram_key("b")]), dtype=np.uint64),
+    ...          np.array([7, 8])), (np.array([], dtype=np.uint64), np.array([], dtype=np.intp)),
+    ...         (np.array([gram_key(" ab")], dtype=np.uint64), np.array([9]))]
+    >>> [r.tolist() for r in word_gram_rows(["ab ", "ba"], keys)]
+    [[7, 8, 9, 8, 7], [0, 0, 0, 1, 1]]
+    """
+    if not words:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    codes = code_points("".join(map(" ".__add__, words))).astype(np.uint64)
+    padded = np.fromiter(map(len, words), dtype=np.intp, count=len(words)) + 1
+    starts = np.cumsum(padded) - padded
+    owner = np.repeat(np.arange(len(words)), padded)
+    position = np.arange(len(codes)) - starts[owner]  # 0: the pad
+    upper, changes = classes(codes.astype(np.uint32), (str.isupper, _lowers))
+    # Words with a character after the first that lowercasing changes take the other order
+    # (and the capital-after-capital rule); _word_ngrams's two paths.
+    changed = np.concatenate([[0], np.cumsum(changes & (position >= 2))])
+    capitals = (changed[starts + padded] - changed[starts]) > 0
+    ends = position >= 1
+    skip = capitals[owner] & upper & np.concatenate([[False], upper[:-1]])
+    previous = np.concatenate([[np.uint64(0)], codes[:-1]])
+    before = np.concatenate([[np.uint64(0)] * 2, codes[:-2]])
+    bigram = (previous << np.uint64(21)) | codes
+    keys = (codes, bigram, (before << np.uint64(42)) | bigram)
+    valid = (
+        ends & ~skip & (codes != 32),
+        ends & ~skip,
+        (position >= 2) & ~skip,
+    )
+    # Slots: each word has 3 * (its characters) of them, an n-gram's slot the order
+    # _word_ngrams gives it: by length then position, or (capitals) by position then length.
+    count = padded - 1
+    base = 3 * (starts - np.arange(len(words)))
+    slots = np.full(3 * int(count.sum()), -1, dtype=np.intp)
+    word_base, word_count, word_capitals = base[owner], count[owner], capitals[owner]
+    for length, (key, ok) in enumerate(zip(keys, valid, strict=True)):
+        table, table_rows = gram_keys[length]
+        if not len(table):
+            continue
+        at = np.flatnonzero(ok)
+        found = np.minimum(np.searchsorted(table, key[at]), len(table) - 1)
+        hit = table[found] == key[at]
+        at, found = at[hit], found[hit]
+        j = position[at] - 1
+        slot = (
+            np.where(word_capitals[at], 3 * j + length, length * word_count[at] + j) + word_base[at]
+        )
+        slots[slot] = table_rows[found]
+    kept = np.flatnonzero(slots >= 0)
+    slot_owner = np.repeat(np.arange(len(words)), 3 * count)
+    return slots[kept], slot_owner[kept]
+
+
+def _lowers(char: str) -> bool:
+    """Whether lowercasing changes ``char``."""
+    return char.lower() != char
 
 
 _MAX_TEXT_LENGTH = 10_000
