@@ -292,6 +292,55 @@ def test_word_gram_rows_are_the_ngrams_looked_up_one_by_one(texts: list[str]) ->
         assert list(zip(rows.tolist(), owners.tolist(), strict=True)) == expected
 
 
+_TEXT_CHARACTERS = (
+    "aAzZ19[\\]^_`{@ .,-  eEoOuU\u0300\u0301\u0303\u0309\u0323ăđơưếỆ"
+    "ÀÉßΣσ가ㄱㅏ中ーアあыЖ\u0600ع\u2000\u3000\uff21\U0001d400\U00020000"
+)
+
+
+@functools.cache
+def _langdetect_factory() -> Any:
+    from lingoflow.processors.language.detector import _restricted_factory
+
+    return _restricted_factory(("ar", "de", "en", "fr", "ja", "ko", "ru", "vi", "zh"), 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_TEXT_CHARACTERS, max_size=60))
+def test_ngrams_are_langdetects_on_generated_text(text: str) -> None:
+    """The same on generated text mixing ASCII (the bytes path), langdetect's "[A-z]"
+    punctuation, Vietnamese marks, scripts that tip the Latin letters out, characters the
+    normalisation maps and characters beyond the Basic Multilingual Plane."""
+    from collections import Counter
+
+    from lingoflow.processors.language.detector import langdetect_ngrams
+
+    factory = _langdetect_factory()
+    detector = factory.create()
+    detector.append(text)
+    detector.cleaning_text()
+    grams = Counter(langdetect_ngrams(text))
+    assert Counter(g for g in grams.elements() if g in factory.word_lang_prob_map) == Counter(
+        detector._extract_ngrams()
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=_TEXT_CHARACTERS + "ไשΩअ\u0d00\ud7a3\ud7a4\uac00", max_size=40)))
+def test_script_counts_of_many_texts_are_each_scripts_pattern(texts: list[str]) -> None:
+    """Letters per script counted for many texts at once with a table are what each
+    script's pattern finds in each text alone."""
+    from collections import Counter
+
+    from lingoflow.processors.language.detector import _SCRIPT_RE, script_runs_many
+
+    expected = [
+        Counter({name: n for name, p in _SCRIPT_RE if (n := sum(map(len, p.findall(text))))})
+        for text in texts
+    ]
+    assert script_runs_many(texts) == expected
+
+
 def test_detection_is_cached_by_text_and_answers_the_same() -> None:
     detector = LanguageDetector(("de", "en", "fr"))
     text = "Le gouvernement a annoncé un nouveau plan pour les parcs de la ville."

@@ -46,7 +46,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 from numpy.typing import NDArray
 
-from lingoflow.processors.text.characters import classes, code_points
+from lingoflow.processors.text.characters import BMP, classes, code_points
 from lingoflow.processors.text.wordlists import frequencies
 
 UNDETERMINED = "und"
@@ -88,7 +88,6 @@ _RANGES: tuple[tuple[str, str], ...] = (
     ("latin", "A-Za-z\u00c0-\u024f\u1e00-\u1eff"),
 )
 _SCRIPT_RE = [(name, re.compile(f"[{chars}]+")) for name, chars in _RANGES]
-_ASCII_LETTERS = re.compile("[A-Za-z]+")
 # Characters per script that carry about as much as one alphabetic letter (by information):
 # a Hangul syllable or a Han character is roughly a two- or three-letter unit.
 SCRIPT_WEIGHT = {"hangul": 2.5, "kana": 1.5, "han": 3.0}
@@ -133,17 +132,42 @@ def script_runs(text: str) -> Counter[str]:
     >>> sorted(script_runs("Seoul 서울").items())
     [('hangul', 2), ('latin', 5)]
     """
-    counts: Counter[str] = Counter()
-    if text.isascii():  # the common case: one pattern, not ten
-        latin = sum(map(len, _ASCII_LETTERS.findall(text)))
-        if latin:
-            counts["latin"] = latin
-        return counts
-    for name, pattern in _SCRIPT_RE:
-        letters = sum(map(len, pattern.findall(text)))
-        if letters:
-            counts[name] = letters
-    return counts
+    return script_runs_many([text])[0]
+
+
+def script_runs_many(texts: Sequence[str]) -> list[Counter[str]]:
+    """:func:`script_runs` of each of ``texts``, all counted at once: every character's script
+    looked up in a table of the Basic Multilingual Plane (no script of :data:`_RANGES` lies
+    beyond it), then counted per text and script.
+
+    >>> script_runs_many(["Ab 가", "", "1 ㅇ"])
+    [Counter({'latin': 2, 'hangul': 1}), Counter(), Counter()]
+    """
+    if not texts:
+        return []
+    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+    codes = code_points("".join(texts))
+    scripts = _script_table()[np.where(codes < BMP, codes, 0)]
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    width = len(_RANGES) + 1
+    counts = np.bincount(owner * width + scripts, minlength=len(texts) * width)
+    names = [name for name, _ in _RANGES]
+    return [
+        Counter({names[k - 1]: n for k, n in enumerate(row) if k and n})
+        for row in counts.reshape(len(texts), width).tolist()
+    ]
+
+
+@functools.cache
+def _script_table() -> NDArray[np.intp]:
+    """For every character of the BMP, 1 + the index of its script in :data:`_RANGES` (0:
+    none), as the scripts' patterns match it."""
+    table = np.zeros(BMP, dtype=np.intp)
+    everything = "".join(map(chr, range(BMP)))
+    for k, (_, pattern) in enumerate(_SCRIPT_RE, start=1):
+        for match in pattern.finditer(everything):
+            table[match.start() : match.end()] = k
+    return table
 
 
 def default_candidates(
@@ -210,7 +234,11 @@ class LanguageDetector:
                 found[text] = hit
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
-            plans = [self._plan(text, context) for text in todo]
+            cleaned = [_without_addresses(text) for text in todo]
+            plans = [
+                self._plan(text, runs, context)
+                for text, runs in zip(cleaned, script_runs_many(cleaned), strict=True)
+            ]
             with self._scoring:
                 for script, jobs in _jobs_by_script(plans).items():
                     group = self._group(script)
@@ -233,12 +261,11 @@ class LanguageDetector:
                 if profiles is not None:
                     profiles.clear_cache()
 
-    def _plan(self, text: str, context: str | None) -> _Plan:
-        """What can be said of ``text`` before any statistics: its letters per script, the
-        language of each script that names one, and the scripts left to score."""
-        if "@" in text or "://" in text or _WWW.search(text):
-            text = _NOT_LANGUAGE.sub(" ", text)
-        plan = _Plan(script_runs(text))
+    def _plan(self, text: str, runs: Counter[str], context: str | None) -> _Plan:
+        """What can be said of ``text`` (without addresses) before any statistics: its
+        letters per script (``runs``), the language of each script that names one, and the
+        scripts left to score."""
+        plan = _Plan(runs)
         identified = {s for s in plan.runs if s in _SINGLE_SCRIPT_LANGUAGE or s == "han"}
         for script, letters in plan.runs.items():
             if identified and script in SCRIPT_LANGUAGES and letters < MIN_RUN_LETTERS:
@@ -411,6 +438,13 @@ def _first_words(text: str) -> list[str]:
     (13, ['Seoul', "don't"])
     """
     return [m.group() for m in itertools.islice(_WORD.finditer(text), MAX_SHORT_WORDS + 1)]
+
+
+def _without_addresses(text: str) -> str:
+    """``text`` with URLs and e-mail addresses made spaces."""
+    if "@" in text or "://" in text or _WWW.search(text):
+        return _NOT_LANGUAGE.sub(" ", text)
+    return text
 
 
 def _jobs_by_script(plans: list[_Plan]) -> dict[str, list[tuple[_Plan, str]]]:
@@ -615,17 +649,22 @@ def _langdetect_words(text: str) -> list[str]:
     if "@" in text:
         text = Detector.MAIL_RE.sub(" ", text)
     if text.isascii():  # Basic Latin: letters stay, everything else is a space
-        text = _SPACES.sub(" ", text[:_MAX_TEXT_LENGTH])
-        return _words_of(_NOT_ASCII_LETTER.sub(" ", text))
+        text = text[:_MAX_TEXT_LENGTH]
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return _words_of(text.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii"))
     text = NGram.normalize_vi(text)[:_MAX_TEXT_LENGTH]
-    text = _SPACES.sub(" ", text)
-    latin = len(_LATIN_RANGE.findall(text))
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    codes = code_points(text)
+    latin = (codes >= 0x41) & (codes <= 0x7A)  # langdetect's [A-z], "[\\]^_`" included
     # langdetect means to leave out Latin Extended Additional here, but compares the block
     # with a name unicode_block never returns: every character from U+0300 counts
-    non_latin = len(_FROM_U0300.findall(text))
-    if latin * 2 < non_latin:
-        text = _LATIN_RANGE.sub("", text)
-    return _words_of(text.translate(_ngram_normalization()))
+    if 2 * np.count_nonzero(latin) < np.count_nonzero(codes >= 0x300):
+        codes = codes[~latin]
+    inside = codes < BMP
+    normalised = np.where(inside, _ngram_normalization()[np.where(inside, codes, 0)], codes)
+    return _words_of(normalised.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 def _words_of(normalised: str) -> list[str]:
@@ -753,21 +792,22 @@ def _lowers(char: str) -> bool:
 
 _MAX_TEXT_LENGTH = 10_000
 _SPACES = re.compile(" {2,}")
-_LATIN_RANGE = re.compile("[A-z]")
-_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
-_NOT_ASCII_LETTER = re.compile("[^A-Za-z]")
+_ASCII_LETTERS_ONLY = bytes(
+    c if chr(c).isascii() and chr(c).isalpha() else ord(" ") for c in range(256)
+)
+"""A ``bytes.translate`` table: ASCII letters stay, every other byte is a space."""
 
 
 @functools.cache
-def _ngram_normalization() -> dict[int, str]:
-    """``NGram.normalize`` for every character of the Basic Multilingual Plane, as a
-    ``str.translate`` table (the characters it changes; none above the BMP changes)."""
-    table = {}
-    for code in range(0x10000):
-        char = chr(code)
-        normal = NGram.normalize(char)
-        if normal != char:
-            table[code] = normal
+def _ngram_normalization() -> NDArray[np.uint32]:
+    """``NGram.normalize`` of every character of the Basic Multilingual Plane, by code point
+    (it maps a character to one character; none above the BMP changes)."""
+    table = np.arange(BMP, dtype="<u4")
+    for code in range(BMP):
+        normal = NGram.normalize(chr(code))
+        if len(normal) != 1:
+            raise ValueError(f"NGram.normalize({code:#x}) is not one character")
+        table[code] = ord(normal)
     return table
 
 
