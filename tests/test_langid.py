@@ -338,7 +338,7 @@ def test_script_counts_of_many_texts_are_each_scripts_pattern(texts: list[str]) 
         Counter({name: n for name, p in _SCRIPT_RE if (n := sum(map(len, p.findall(text))))})
         for text in texts
     ]
-    assert script_runs_many(texts) == expected
+    assert [dict(c) for c in script_runs_many(texts)] == [dict(c) for c in expected]
 
 
 def test_detection_is_cached_by_text_and_answers_the_same() -> None:

@@ -143,19 +143,31 @@ def script_runs_many(texts: Sequence[str]) -> list[Counter[str]]:
     >>> script_runs_many(["Ab 가", "", "1 ㅇ"])
     [Counter({'latin': 2, 'hangul': 1}), Counter(), Counter()]
     """
-    if not texts:
-        return []
-    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
-    codes = code_points("".join(texts))
+    runs: list[Counter[str]] = []
+    others: list[int] = []
+    for k, text in enumerate(texts):
+        if text.isascii():  # the common case: its letters are Latin, counted by bytes
+            letters = len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTER_BYTES))
+            runs.append(Counter({"latin": letters} if letters else {}))
+        else:
+            runs.append(Counter())
+            others.append(k)
+    if not others:
+        return runs
+    rest = [texts[k] for k in others]
+    lengths = np.fromiter(map(len, rest), dtype=np.intp, count=len(rest))
+    codes = code_points("".join(rest))
     scripts = _script_table()[np.where(codes < BMP, codes, 0)]
-    owner = np.repeat(np.arange(len(texts)), lengths)
+    owner = np.repeat(np.arange(len(rest)), lengths)
     width = len(_RANGES) + 1
-    counts = np.bincount(owner * width + scripts, minlength=len(texts) * width)
+    counts = np.bincount(owner * width + scripts, minlength=len(rest) * width)
     names = [name for name, _ in _RANGES]
-    return [
-        Counter({names[k - 1]: n for k, n in enumerate(row) if k and n})
-        for row in counts.reshape(len(texts), width).tolist()
-    ]
+    for k, row in zip(others, counts.reshape(len(rest), width).tolist(), strict=True):
+        runs[k].update({names[j - 1]: n for j, n in enumerate(row) if j and n})
+    return runs
+
+
+_ASCII_LETTER_BYTES = bytes(c for c in range(128) if chr(c).isalpha())
 
 
 @functools.cache
@@ -368,19 +380,24 @@ class LanguageDetector:
             table = self._word_logs[group] = _Rows(len(group))
         chosen = [k for k in np.flatnonzero(rows).tolist() if word_lists[k]]
         new = table.missing(w for k in chosen for w in word_lists[k])
-        table.add(new, [self._word_logs_of(group, word) for word in new])
+        table.add(new, self._log_frequencies(group, new))
         if chosen:
             result[chosen] = table.sums([word_lists[k] for k in chosen])
         return result, listed
 
-    def _word_logs_of(self, group: tuple[str, ...], word: str) -> NDArray[np.float64]:
-        """log10 of ``word``'s frequency plus a floor in each language of ``group`` (0 where a
-        language has no word list)."""
-        values = []
-        for lang in group:
+    def _log_frequencies(self, group: tuple[str, ...], words: list[str]) -> NDArray[np.float64]:
+        """log10 of each of ``words``' frequency plus a floor (a row a word) in each language
+        of ``group`` (0 where a language has no word list), a language at a time."""
+        logs = np.zeros((len(words), len(group)))
+        floor = math.log10(_FLOOR)
+        for column, lang in enumerate(group):
             freqs = self._frequencies(lang)
-            values.append(math.log10(freqs.get(word, 0.0) + _FLOOR) if freqs else 0.0)
-        return np.array(values)
+            if freqs and words:
+                get, log10 = freqs.get, math.log10
+                logs[:, column] = [
+                    floor if (f := get(word)) is None else log10(f + _FLOOR) for word in words
+                ]
+        return logs
 
     def _frequencies(self, lang: str) -> dict[str, float] | None:
         if lang not in self._freqs:
