@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,13 +167,13 @@ def test_a_100000_line_text_is_read_once_per_line(monkeypatch: pytest.MonkeyPatc
     import lingoflow.processors.clean.boilerplate as boilerplate
 
     calls = {"n": 0}
-    original = boilerplate.stopword_density
+    original = boilerplate.stopword_densities
 
-    def counted(text: str) -> float:
-        calls["n"] += 1
-        return original(text)
+    def counted(texts: Sequence[str]) -> Any:
+        calls["n"] += len(texts)
+        return original(texts)
 
-    monkeypatch.setattr(boilerplate, "stopword_density", counted)
+    monkeypatch.setattr(boilerplate, "stopword_densities", counted)
     lines = [
         f"Paragraph {i} of the annual report explains how the city spent its budget in {i % 12 + 1} months."
         if i % 4

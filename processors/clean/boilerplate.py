@@ -38,6 +38,7 @@ from lingoflow.processors.text.characters import classes, code_points
 from lingoflow.processors.text.features import (
     TERMINAL,
     ends_like_sentence,
+    stopword_densities,
     stopword_density,
     text_size,
     words,
@@ -113,15 +114,23 @@ def line_feature_matrix(
     >>> bool(np.allclose(rows[1], line_features("서울시는 계획을 마련했다.", True)))
     True
     """
+    return _line_matrix(texts, blank_before, stopwords)[0]
+
+
+def _line_matrix(
+    texts: Sequence[str], blank_before: Sequence[bool], stopwords: bool
+) -> tuple[Matrix, Matrix]:
+    """:func:`line_feature_matrix`, and each line's :func:`text_size`."""
     n = len(texts)
     if n == 0:
-        return np.zeros((0, len(LINE_FEATURES)))
+        return np.zeros((0, len(LINE_FEATURES))), np.zeros(0)
     joined = "\n".join(texts)
     if joined.count("\n") != n - 1:  # a line holding a newline: read each line alone
-        return np.array([line_features(t, b) for t, b in zip(texts, blank_before, strict=True)])
+        rows = [line_features(t, b) for t, b in zip(texts, blank_before, strict=True)]
+        return np.array(rows), np.array([text_size(t) for t in texts], dtype=float)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     codes = code_points(joined)
-    alpha, digit, space, alnum, decimal, upper = classes(codes, _CLASS_TESTS)
+    alpha, digit, space, alnum, decimal, upper, joiner, separator = classes(codes, _CLASS_TESTS)
     starts = np.cumsum(lengths + 1) - (lengths + 1)
     ends = starts + lengths
 
@@ -131,7 +140,6 @@ def line_feature_matrix(
         return counted
 
     letter = alnum & ~decimal  # [^\W\d_]
-    joiner = np.isin(codes, _JOINERS)
     word_start = letter.copy()
     word_start[1:] &= ~letter[:-1]
     word_start[2:] &= ~(joiner[1:-1] & letter[:-2])
@@ -141,7 +149,7 @@ def line_feature_matrix(
         capitals, word_count, out=np.zeros(n), where=word_count > 0, casting="unsafe"
     )
     last = np.append(codes, 0)[np.maximum(ends - 1, 0)]
-    colon = (lengths > 0) & np.isin(last, _COLONS)
+    colon = (lengths > 0) & ((last == ord(":")) | (last == ord("：")))
     sentence_end = np.zeros(n)
     line_ends = [m.end() for m in _TERMINAL_LINES.finditer(joined)]
     sentence_end[np.searchsorted(ends, line_ends)] = 1.0
@@ -149,19 +157,17 @@ def line_feature_matrix(
     punctuation = lengths - per_line(alnum) - per_line(space)
     size = lengths + per_line((codes >= 0xAC00) & (codes <= 0xD7A3))
     width = np.maximum(1, lengths).astype(float)
-    return np.column_stack(
+    matrix = np.column_stack(
         [
             np.log1p(size),
             np.log1p(word_count),
-            np.fromiter(map(stopword_density, texts), dtype=float, count=n)
-            if stopwords
-            else np.zeros(n),
+            stopword_densities(texts) if stopwords else np.zeros(n),
             sentence_end,
             letters / width,
             digits / width,
             punctuation / width,
             capitalised,
-            (per_line(np.isin(codes, _SEPARATORS)) > 0).astype(float),
+            (per_line(separator) > 0).astype(float),
             np.asarray(blank_before, dtype=float),
             (size < 30).astype(float),
             (size >= 80).astype(float),
@@ -169,12 +175,29 @@ def line_feature_matrix(
             (per_line(codes == ord(",")) > 0).astype(float),
         ]
     )
+    return matrix, size.astype(float)
 
 
-_JOINERS = np.array([ord(c) for c in "-'’"], dtype=np.uint32)
-_COLONS = np.array([ord(c) for c in ":："], dtype=np.uint32)
-_SEPARATORS = np.array([ord(c) for c in "|»›>·•"], dtype=np.uint32)
-_CLASS_TESTS = (str.isalpha, str.isdigit, str.isspace, str.isalnum, str.isdecimal, str.isupper)
+def _joins_words(char: str) -> bool:
+    """A hyphen or apostrophe, which a word may continue over."""
+    return char in "-'’"
+
+
+def _separates(char: str) -> bool:
+    """A separator of menu items and breadcrumbs."""
+    return char in "|»›>·•"
+
+
+_CLASS_TESTS = (
+    str.isalpha,
+    str.isdigit,
+    str.isspace,
+    str.isalnum,
+    str.isdecimal,
+    str.isupper,
+    _joins_words,
+    _separates,
+)
 _TERMINAL_LINES = re.compile(TERMINAL.pattern, re.MULTILINE)
 """Sentence ends (:func:`~lingoflow.processors.text.features.ends_like_sentence`) at the end
 of any line of a joined text (the pattern cannot match across a newline)."""
@@ -201,13 +224,12 @@ def document_features(
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
-    base = line_feature_matrix(texts, blank_before, stopwords=stopwords)
+    base, lengths = _line_matrix(texts, blank_before, stopwords)
     columns = [base]
     for w in WINDOWS:
         for name in ("log_chars", "stopword_density", "sentence_end"):
             column = base[:, LINE_FEATURES.index(name)]
             columns.append(window_mean(column, w, exclude_self=True)[:, None])
-    lengths = np.array([text_size(t) for t in texts], dtype=float)
     body = ((lengths >= 60) & (base[:, LINE_FEATURES.index("sentence_end")] > 0)).astype(float)
     run = _short_runs(lengths < 40)
     counts = Counter(texts)

@@ -45,7 +45,7 @@ from lingoflow.processors.clean.notices import is_notice
 from lingoflow.processors.core.config import CleanConfig
 from lingoflow.processors.core.document import Block, PageBlock
 from lingoflow.processors.core.record import Removed, Role
-from lingoflow.processors.text.features import function_word_share
+from lingoflow.processors.text.features import function_word_shares
 
 MODEL_PATH = Path(__file__).resolve().with_name("page_blocks_model.json")
 
@@ -95,7 +95,7 @@ def markup_features(blocks: Sequence[PageBlock], text: Matrix) -> Matrix:
     div_text = np.fromiter(
         (b.tag in ("div", "section", "article", "body", "td") for b in blocks), float, n
     )
-    function_words = np.fromiter((function_word_share(b.text) for b in blocks), float, n)
+    function_words = function_word_shares([b.text for b in blocks])
     columns = [
         function_words,
         window_mean(function_words, 1, exclude_self=True),
