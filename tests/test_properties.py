@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,11 +97,18 @@ def test_detection_and_metadata_accept_any_text(text: str) -> None:
     find_url(text)
 
 
+_IGNORED_MARKUP = re.compile(r"</(?![A-Za-z])[^>]*>?|<![^>]*>?")
+
+
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcpdivhtml&;#!-\n한")), max_size=300))
 def test_extraction_never_invents_words(markup: str) -> None:
+    """Every word of the extraction is a word of the markup as a browser shows it: what HTML
+    ignores (``</>``, and ``</`` or ``<!`` up to the next ``>``: bogus comments) joins the
+    text on either side, so "a</>b" reads "ab"."""
     page = extract_html("<html><body>" + markup)
-    source_words = set(WORD.findall(html.unescape(markup)))
+    shown = _IGNORED_MARKUP.sub("", markup)
+    source_words = set(WORD.findall(html.unescape(markup))) | set(WORD.findall(shown))
     for block in page.blocks:
         assert block.text.strip() and set(WORD.findall(block.text)) <= source_words
 
@@ -123,6 +131,36 @@ def test_line_features_of_a_document_at_once_are_those_of_each_line(
     assert matrix.shape == (len(texts), 14)
     for row, text, blank in zip(matrix, texts, blanks, strict=True):
         assert np.allclose(row, line_features(text, blank), rtol=1e-12, atol=1e-12), text
+
+
+_PIECES = ["the", "The", "of", "und", "le", "Home", "서울시는", "계획을", "마련했다.", "(the"]
+_PIECES += ["“of”", " ", "  ", "\t", "\u3000", "\x1c", "\u2028", "\n", ",", "ß", "x"]
+_TOKEN_TEXT = st.lists(st.sampled_from(_PIECES), max_size=20).map("".join)
+
+
+@given(st.lists(_TOKEN_TEXT, max_size=12), st.booleans())
+def test_function_word_shares_at_once_are_those_of_each_text(
+    texts: list[str], small_memory: bool
+) -> None:
+    """The function-word shares of many texts at once are each text's, to the bit, also when
+    the tokens' memory fills and starts again."""
+    from lingoflow.processors.text import features
+
+    with pytest.MonkeyPatch.context() as patch:
+        if small_memory:
+            patch.setattr(features, "SEEN_TOKENS", 3)
+        features.clear_caches()
+        half = texts[: len(texts) // 2]  # some tokens already judged when all are read
+        assert features.stopword_densities(half).tolist() == list(
+            map(features.stopword_density, half)
+        )
+        english = features.stopword_densities(texts).tolist()
+        features.function_word_shares(half)
+        shares = features.function_word_shares(texts).tolist()
+        features.clear_caches()
+        assert english == [features.stopword_density(t) for t in texts]
+        assert shares == [features.function_word_share(t) for t in texts]
+    features.clear_caches()
 
 
 @settings(max_examples=60, deadline=None)
