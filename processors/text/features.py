@@ -75,10 +75,16 @@ def _function_share(
             seen.clear()
         for token in tokens:
             if token not in seen:
-                bare = token.strip(punctuation).lower()
-                seen[token] = bare in known or _KO_FUNCTION_END.search(bare) is not None
+                seen[token] = _is_function_word(token, known, punctuation)
         hits = sum(map(seen.__getitem__, tokens))
     return hits / len(tokens)
+
+
+def _is_function_word(token: str, known: frozenset[str], punctuation: str) -> bool:
+    """Whether ``token`` stripped of ``punctuation`` is in ``known`` or ends in a Korean
+    particle or ending (which no ASCII token does: the pattern is not tried on one)."""
+    bare = token.strip(punctuation).lower()
+    return bare in known or (not bare.isascii() and _KO_FUNCTION_END.search(bare) is not None)
 
 
 def stopword_densities(texts: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -108,8 +114,7 @@ def _function_shares(
             seen.clear()
             new = set(itertools.chain.from_iterable(token_lists))
         for token in new:
-            bare = token.strip(punctuation).lower()
-            seen[token] = bare in known or _KO_FUNCTION_END.search(bare) is not None
+            seen[token] = _is_function_word(token, known, punctuation)
     judged = seen.__getitem__
     shares = [sum(map(judged, tokens)) / len(tokens) if tokens else 0.0 for tokens in token_lists]
     return np.array(shares, dtype=np.float64).reshape(len(texts))
