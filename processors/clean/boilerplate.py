@@ -53,8 +53,10 @@ LINE_FEATURES = tuple(
     punctuation_share capitalised_share separator blank_before short long colon_end comma""".split()
 )
 WINDOWS = (1, 3, 6)
+_WINDOWED = ("log_chars", "stopword_density", "sentence_end")
+"""The line features whose means over the lines around each line are features too."""
 CONTEXT_FEATURES = (
-    *(f"{n}_w{w}" for w in WINDOWS for n in ("log_chars", "stopword_density", "sentence_end")),
+    *(f"{n}_w{w}" for w in WINDOWS for n in _WINDOWED),
     "body_w8",
     "log_short_run",
     "repeated_in_document",
@@ -134,17 +136,19 @@ def _line_matrix(
     starts = np.cumsum(lengths + 1) - (lengths + 1)
     ends = starts + lengths
 
-    def per_line(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-        counted: npt.NDArray[np.int64] = running[ends] - running[starts]
-        return counted
-
     letter = alnum & ~decimal  # [^\W\d_]
     word_start = letter.copy()
     word_start[1:] &= ~letter[:-1]
     word_start[2:] &= ~(joiner[1:-1] & letter[:-2])
-    word_count = per_line(word_start)
-    capitals = per_line(word_start & upper)
+    hangul = (codes >= 0xAC00) & (codes <= 0xD7A3)
+    # what each line holds of every class, by one running sum over all the classes at once
+    marks = np.stack(
+        [word_start, word_start & upper, alpha, digit, alnum, space, hangul, separator, codes == 44]
+    )
+    running = np.zeros((len(marks), len(codes) + 1), dtype=np.int64)
+    np.cumsum(marks, axis=1, dtype=np.int64, out=running[:, 1:])
+    counted = running[:, ends] - running[:, starts]
+    word_count, capitals, letters, digits, alnums, spaces, syllables, separators, commas = counted
     capitalised = np.divide(
         capitals, word_count, out=np.zeros(n), where=word_count > 0, casting="unsafe"
     )
@@ -153,9 +157,8 @@ def _line_matrix(
     sentence_end = np.zeros(n)
     line_ends = [m.end() for m in _TERMINAL_LINES.finditer(joined)]
     sentence_end[np.searchsorted(ends, line_ends)] = 1.0
-    letters, digits = per_line(alpha), per_line(digit)
-    punctuation = lengths - per_line(alnum) - per_line(space)
-    size = lengths + per_line((codes >= 0xAC00) & (codes <= 0xD7A3))
+    punctuation = lengths - alnums - spaces
+    size = lengths + syllables
     width = np.maximum(1, lengths).astype(float)
     matrix = np.column_stack(
         [
@@ -167,12 +170,12 @@ def _line_matrix(
             digits / width,
             punctuation / width,
             capitalised,
-            (per_line(separator) > 0).astype(float),
+            (separators > 0).astype(float),
             np.asarray(blank_before, dtype=float),
             (size < 30).astype(float),
             (size >= 80).astype(float),
             colon.astype(float),
-            (per_line(codes == ord(",")) > 0).astype(float),
+            (commas > 0).astype(float),
         ]
     )
     return matrix, size.astype(float)
@@ -205,15 +208,31 @@ of any line of a joined text (the pattern cannot match across a newline)."""
 
 def window_mean(column: Matrix, w: int, *, exclude_self: bool) -> Matrix:
     """Mean of ``column`` over the ``w`` lines on each side (and the line itself unless
-    ``exclude_self``), clipped at the document's edges."""
-    n = len(column)
-    cumulative = np.concatenate([[0.0], np.cumsum(column)])
+    ``exclude_self``), clipped at the document's edges; of each column of a matrix alike."""
+    return window_means(column, (w,), exclude_self=exclude_self)[0]
+
+
+def window_means(values: Matrix, windows: Sequence[int], *, exclude_self: bool) -> list[Matrix]:
+    """:func:`window_mean` of ``values`` (one column, or a matrix of columns) for each of
+    ``windows``, from one running sum.
+
+    >>> [m.tolist() for m in window_means(np.array([1.0, 2.0, 4.0]), (1, 2), exclude_self=True)]
+    [[2.0, 2.5, 2.0], [3.0, 2.5, 1.5]]
+    """
+    n = len(values)
+    cumulative = np.zeros((n + 1, *values.shape[1:]))
+    np.cumsum(values, axis=0, out=cumulative[1:])
     index = np.arange(n)
-    lo, hi = np.maximum(0, index - w), np.minimum(n, index + w + 1)
-    total, count = cumulative[hi] - cumulative[lo], (hi - lo).astype(float)
-    if exclude_self:
-        total, count = total - column, count - 1
-    return np.where(count > 0, total / np.maximum(count, 1), column)
+    means = []
+    for w in windows:
+        lo, hi = np.maximum(0, index - w), np.minimum(n, index + w + 1)
+        total, count = cumulative[hi] - cumulative[lo], (hi - lo).astype(float)
+        if values.ndim == 2:
+            count = count[:, None]
+        if exclude_self:
+            total, count = total - values, count - 1
+        means.append(np.where(count > 0, total / np.maximum(count, 1), values))
+    return means
 
 
 def document_features(
@@ -225,11 +244,8 @@ def document_features(
     if n == 0:
         return np.zeros((0, len(FEATURES)))
     base, lengths = _line_matrix(texts, blank_before, stopwords)
-    columns = [base]
-    for w in WINDOWS:
-        for name in ("log_chars", "stopword_density", "sentence_end"):
-            column = base[:, LINE_FEATURES.index(name)]
-            columns.append(window_mean(column, w, exclude_self=True)[:, None])
+    windowed = base[:, [LINE_FEATURES.index(name) for name in _WINDOWED]]
+    columns = [base, *window_means(windowed, WINDOWS, exclude_self=True)]
     body = ((lengths >= 60) & (base[:, LINE_FEATURES.index("sentence_end")] > 0)).astype(float)
     run = _short_runs(lengths < 40)
     counts = Counter(texts)
@@ -293,7 +309,7 @@ def context_features(probabilities: Matrix) -> Matrix:
     return np.column_stack(
         [
             np.log(p / (1 - p)),
-            *(window_mean(p, w, exclude_self=False) for w in (1, 2, 4, 8)),
+            *window_means(p, (1, 2, 4, 8), exclude_self=False),
             previous,
             following,
             max_before,
