@@ -36,6 +36,15 @@ def _table(test: Callable[[str], bool]) -> Mask:
     return np.fromiter(map(test, map(chr, range(BMP))), dtype=np.bool_, count=BMP)
 
 
+@functools.cache
+def _bits(tests: tuple[Callable[[str], bool], ...]) -> npt.NDArray[np.uint8]:
+    """Every character of the BMP as the bits of ``tests`` (up to 8) that hold for it."""
+    bits = np.zeros(BMP, dtype=np.uint8)
+    for k, test in enumerate(tests):
+        bits |= _table(test).astype(np.uint8) << np.uint8(k)
+    return bits
+
+
 def classes(codes: CodePoints, tests: tuple[Callable[[str], bool], ...]) -> tuple[Mask, ...]:
     """For each of ``tests``, whether it holds for each code point of ``codes``.
 
@@ -44,7 +53,11 @@ def classes(codes: CodePoints, tests: tuple[Callable[[str], bool], ...]) -> tupl
     """
     inside = codes < BMP
     index = np.where(inside, codes, 0)
-    masks = [_table(test)[index] & inside for test in tests]
+    if 1 < len(tests) <= 8:  # one lookup of every class's bit, then a bit each
+        bits = _bits(tests)[index]
+        masks = [(bits & np.uint8(1 << k)).astype(bool) & inside for k in range(len(tests))]
+    else:
+        masks = [_table(test)[index] & inside for test in tests]
     for i in np.flatnonzero(~inside).tolist():  # beyond the BMP: rare (emoji, old scripts)
         char = chr(int(codes[i]))
         for mask, test in zip(masks, tests, strict=True):
