@@ -436,6 +436,18 @@ def test_word_tables_past_their_limit_start_again_with_the_same_answers(
     assert detector.detect_many(BATCH_TEXTS) == expected
 
 
+def test_new_words_learned_a_few_characters_at_a_time_answer_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New words' n-grams are looked up in chunks of LEARN_CHARACTERS characters; chunks of
+    a word or two give the answers of one chunk for all."""
+    import lingoflow.processors.language.detector as langid
+
+    expected = LanguageDetector().detect_many(BATCH_TEXTS)
+    monkeypatch.setattr(langid, "LEARN_CHARACTERS", 5)
+    assert LanguageDetector().detect_many(BATCH_TEXTS) == expected
+
+
 def test_one_detector_shared_by_threads_answers_as_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches in threads of one process (a thread pool task runner, Dask threads) share the
     process's detector and its word tables: their answers are those of one thread alone,

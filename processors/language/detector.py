@@ -555,7 +555,20 @@ class NgramProfiles:
 
     def _learn(self, words: list[str]) -> None:
         """Each new word's sum of log factors (a word without an n-gram of the profiles
-        stays unknown: zeros), all in one matrix operation."""
+        stays unknown: zeros), a few matrix operations for every :data:`LEARN_CHARACTERS`
+        characters of words."""
+        chunk: list[str] = []
+        size = 0
+        for word in words:
+            chunk.append(word)
+            size += len(word)
+            if size >= LEARN_CHARACTERS:
+                self._learn_chunk(chunk)
+                chunk, size = [], 0
+        if chunk:
+            self._learn_chunk(chunk)
+
+    def _learn_chunk(self, words: list[str]) -> None:
         rows, owner = word_gram_rows(words, self.gram_keys)
         has_rows = np.zeros(len(words), dtype=bool)
         has_rows[owner] = True
@@ -565,6 +578,14 @@ class NgramProfiles:
             starts = np.flatnonzero(np.diff(owner, prepend=-1))
             self._words.add(scored, np.add.reduceat(self.log_factors[rows], starts, axis=0))
         self._words.add(unscored, None)
+
+
+LEARN_CHARACTERS = 16_384
+"""Characters of new words whose n-grams are looked up together: enough that numpy's calls
+cost little against the work, few enough that their arrays (a few hundred kilobytes) are
+memory the process has used before. Arrays of megabytes are fresh memory, and its first
+touch (page faults, zeroed huge pages) cost more than the lookups: up to three times the
+time of the same work."""
 
 
 K = TypeVar("K", bound=Hashable)
@@ -577,12 +598,14 @@ class _Rows(Generic[K]):
 
     def __init__(self, width: int) -> None:
         self.width = width
+        self.matrix = np.zeros((1024, self.width))
+        self.known = np.zeros(1024, dtype=bool)
         self.clear()
 
     def clear(self) -> None:
+        """Forget every key. The matrix keeps its size (the rows past :attr:`size` are
+        written before they are read): filling it again touches memory already in use."""
         self.row: dict[K, int] = {}
-        self.matrix = np.zeros((1024, self.width))
-        self.known = np.zeros(1024, dtype=bool)
         self.size = 1  # row 0: zeros, for the keys without a vector
 
     def missing(self, keys: Iterable[K]) -> list[K]:
