@@ -630,7 +630,8 @@ def run_steps(
     return report
 
 
-_frozen = threading.Event()
+_frozen = False
+_freezing = threading.Lock()
 
 
 def freeze_long_lived() -> None:
@@ -644,11 +645,13 @@ def freeze_long_lived() -> None:
     only a reference cycle among them would outlive its use, and the steps make none (a pass
     over the shared pages with the collector off leaves no cyclic garbage; a test keeps it
     so)."""
-    if _frozen.is_set():
-        return
-    _frozen.set()
-    gc.collect()
-    gc.freeze()
+    global _frozen
+    with _freezing:
+        if _frozen:
+            return
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def translate_guarded(

@@ -44,13 +44,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_EN_PUNCTUATION = "\"'“”‘’()[]「」,.:;!?"
+_ANY_PUNCTUATION = "\"'“”‘’()[]「」«»„,.:;!?"
+"""What is stripped from a token before it is looked up (English list; any language's)."""
+
+
 def stopword_density(text: str) -> float:
     """Share of words that are function words (English list; Korean particles and endings).
 
     >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
     (0.6, 0.0)
     """
-    return _function_share(text, _EN_STOPWORDS, "\"'“”‘’()[]「」,.:;!?", _EN_SEEN)
+    return _function_share(text, _EN_STOPWORDS, _EN_PUNCTUATION, _EN_SEEN)
 
 
 _EN_SEEN: dict[str, bool] = {}
@@ -93,12 +98,12 @@ def stopword_densities(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     >>> stopword_densities(["the plan of the city", "", "Home News"]).tolist()
     [0.6, 0.0, 0.0]
     """
-    return _function_shares(texts, _EN_STOPWORDS, "\"'“”‘’()[]「」,.:;!?", _EN_SEEN)
+    return _function_shares(texts, _EN_STOPWORDS, _EN_PUNCTUATION, _EN_SEEN)
 
 
 def function_word_shares(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     """:func:`function_word_share` of each of ``texts``, the same values, all at once."""
-    return _function_shares(texts, _function_words(), "\"'“”‘’()[]「」«»„,.:;!?", _ANY_SEEN)
+    return _function_shares(texts, _function_words(), _ANY_PUNCTUATION, _ANY_SEEN)
 
 
 def _function_shares(
@@ -143,7 +148,7 @@ def function_word_share(text: str) -> float:
     >>> function_word_share("die Stadt und der Plan"), function_word_share("Startseite Kontakt")
     (0.6, 0.0)
     """
-    return _function_share(text, _function_words(), "\"'“”‘’()[]「」«»„,.:;!?", _ANY_SEEN)
+    return _function_share(text, _function_words(), _ANY_PUNCTUATION, _ANY_SEEN)
 
 
 def ends_like_sentence(text: str) -> bool:
