@@ -832,9 +832,7 @@ def _lowers(char: str) -> bool:
 
 _MAX_TEXT_LENGTH = 10_000
 _SPACES = re.compile(" {2,}")
-_ASCII_LETTERS_ONLY = bytes(
-    c if chr(c).isascii() and chr(c).isalpha() else ord(" ") for c in range(256)
-)
+_ASCII_LETTERS_ONLY = bytes(c if c in _ASCII_LETTER_BYTES else ord(" ") for c in range(256))
 """A ``bytes.translate`` table: ASCII letters stay, every other byte is a space."""
 
 
