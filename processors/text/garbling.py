@@ -53,8 +53,14 @@ _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 """The replacement character and the private-use areas."""
 _ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
 """Words of one letter in the languages of the Latin script (a, I, o, y, e, u, à aside)."""
-_ONE_LETTER_CODES = np.array(sorted(map(ord, _ONE_LETTER_WORDS)), dtype=np.uint32)
-_WORD_CLASSES = (str.isalpha, str.isalnum, str.isdecimal, _cased)
+
+
+def _one_letter_word(char: str) -> bool:
+    """One of :data:`_ONE_LETTER_WORDS`."""
+    return char in _ONE_LETTER_WORDS
+
+
+_WORD_CLASSES = (str.isalpha, str.isalnum, str.isdecimal, _cased, _one_letter_word)
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     True
     """
     codes = code_points("\n".join(texts))
-    alpha, alnum, decimal, cased = classes(codes, _WORD_CLASSES)
+    alpha, alnum, decimal, cased, word_letter = classes(codes, _WORD_CLASSES)
     letter = alnum & ~decimal  # [^\W\d_]
     before = np.concatenate([[False], letter[:-1]])
     after = np.concatenate([letter[1:], [False]])
@@ -168,7 +174,7 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     not_letters_only = np.zeros(int(first.sum()), dtype=bool)
     not_letters_only[word[letter & ~alpha]] = True
     letters = int((first & cased).sum()) - int((cased[first] & not_letters_only).sum())
-    letters_one = int((one & alpha & cased & ~np.isin(codes, _ONE_LETTER_CODES)).sum())
+    letters_one = int((one & alpha & cased & ~word_letter).sum())
     for count, ones, limit in (
         (letters, letters_one, threshold),
         (hangul, hangul_one, 2 * threshold),
