@@ -362,3 +362,52 @@ def test_the_ascii_shortcut_of_the_ftfy_pass_changes_nothing_ftfy_would_not(text
 
     config = ftfy_config(RepairConfig())
     assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
+
+
+_KOREAN_WORDS = ("서울시는", "감사합니다", "가가", "고기", "정부", "발표했다")
+_MOJIBAKE_AND_NOT = st.lists(
+    st.sampled_from(
+        [
+            *"a 가\nÃ©—é",
+            "ＣＯＰ２８，",
+            "北京",
+            *(w.encode("utf-8").decode("cp949", "ignore") for w in _KOREAN_WORDS),
+            *(w.encode("cp949").decode("latin-1") for w in _KOREAN_WORDS),
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def test_the_width_fix_looks_first_for_a_character_of_any_of_its_classes() -> None:
+    """The width fix returns a text without a character of its one class at once: that class
+    holds every character of the three it replaces (checked over the whole BMP)."""
+    from lingoflow.processors.text import repair
+
+    classes = (repair._FULLWIDTH_ALNUM, repair._FULLWIDTH_PUNCT, repair._HALFWIDTH_KANA)
+    for code in range(0x10000):
+        char = chr(code)
+        expected = any(pattern.match(char) for pattern in classes)
+        assert bool(repair._HALF_OR_FULL_WIDTH.match(char)) == expected, hex(code)
+
+
+@settings(max_examples=300)
+@given(_MOJIBAKE_AND_NOT)
+def test_korean_fixes_that_look_at_the_whole_text_first_give_what_each_line_gives(
+    text: str,
+) -> None:
+    """The UTF-8-read-as-CP949 fix and the CP949-read-as-latin-1 plan first look for their
+    characters in the whole text and return it when there are none: the same answers as
+    looking at every line."""
+    from lingoflow.processors.text import repair
+
+    lines = text.split("\n")
+    assert repair.fix_utf8_read_as_cp949(text) == "\n".join(
+        repair._fix_line_utf8_cp949(line) for line in lines
+    )
+    plan = repair._legacy_plan(text)
+    readings = [repair._legacy_reading(line) for line in lines]
+    if not any(r is not None and r[1] for r in readings):
+        assert (plan.lines, plan.repaired, plan.undecodable) == (lines, 0, 0)
+    else:
+        assert plan.lines != lines or plan.undecodable

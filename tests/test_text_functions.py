@@ -327,3 +327,21 @@ def test_letters_of_many_texts_at_once_are_those_of_each(texts: list[str]) -> No
     from lingoflow.processors.text.characters import letter_counts
 
     assert letter_counts(texts) == [sum(map(str.isalpha, t)) for t in texts]
+
+
+_BLANKS_AND_WORDS = st.text(
+    alphabet=st.sampled_from(list("ab가 \t\n\u00a0\u2003\u202f\u3000\u200b.")), max_size=40
+)
+
+
+@settings(max_examples=300)
+@given(_BLANKS_AND_WORDS)
+def test_spaces_collapse_as_every_run_of_blanks_made_one_space(line: str) -> None:
+    """The space pattern leaves single ASCII spaces alone (it matches only the runs a
+    replacement changes): the same text as every run of blanks made one space."""
+    import re
+
+    from lingoflow.processors.text.normalize import collapse_spaces
+
+    plain = re.sub("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", line).strip()
+    assert collapse_spaces(line) == plain

@@ -36,7 +36,10 @@ _ENTITY_NBSP = re.compile(r"&nbsp;?", re.IGNORECASE)
 _OPEN_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9,])(?=[“「『][A-Za-z0-9])")
 _CLOSE_QUOTE_GLUED = re.compile(r"(?<=[A-Za-z0-9.,!?)][”」』])(?=[A-Za-z0-9])")
 _QUOTE_OR_BRACKET = re.compile("[“「『”」』]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANKS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"  # besides the ASCII space
+_SPACES = re.compile(f" [ {_BLANKS}]+|[{_BLANKS}][ {_BLANKS}]*")
+"""The runs of blanks that are not already one ASCII space (most are: a line's words are
+separated by single spaces, which are then neither matched nor replaced)."""
 
 
 def word_bookmarks(line: str) -> list[str]:

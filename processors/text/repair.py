@@ -164,6 +164,8 @@ def _legacy_plan(text: str) -> _LegacyPlan:
     line that reads as Korean) a suspect line whose reading is mostly Hangul but has rarer
     words is repaired too; suspect lines that decode to nothing are counted."""
     lines = text.split("\n")
+    if not _LATIN1_MOJIBAKE_CHAR.search(text):
+        return _LegacyPlan(lines, 0, 0)  # no line has a suspect character
     readings = [_legacy_reading(line) for line in lines]
     sure = [r for r in readings if r is not None and r[1]]
     if not sure:
@@ -375,6 +377,7 @@ def _first_of(text: str, forms: tuple[str, ...]) -> int:
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _FULLWIDTH_PUNCT = re.compile("[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e]")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]+")
+_HALF_OR_FULL_WIDTH = re.compile("[\uff01-\uff5e\uff61-\uff9f]")  # the three classes above
 _CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
 
 
@@ -388,6 +391,8 @@ def fix_character_width(text: str) -> str:
     >>> fix_character_width("北京市政府表示，将加快推进（试点）。")
     '北京市政府表示，将加快推进（试点）。'
     """
+    if not _HALF_OR_FULL_WIDTH.search(text):
+        return text  # one look for any of the forms below (most texts have none)
     text = _FULLWIDTH_ALNUM.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
     text = _HALFWIDTH_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
@@ -411,6 +416,8 @@ def _mostly_korean(text: str) -> bool:
 
 def fix_utf8_read_as_cp949(text: str) -> str:
     """Repair lines whose UTF-8 bytes were read as CP949 ("媛먯궗" -> "감사")."""
+    if not _HANGUL_OR_HANJA.search(text):
+        return text  # no line has the two syllables a repair needs
     return "\n".join(_fix_line_utf8_cp949(line) for line in text.split("\n"))
 
 
@@ -580,6 +587,8 @@ def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
     repaired. The segments are those of ``fix_text``: lines, cut at ``max_decode_length``;
     HTML entities are left alone from the first segment with a "<" on, as "auto" means.
     A segment ftfy would not change is not given to it (:func:`_ftfy_has_no_work`)."""
+    if text.isascii() and not _FTFY_TOUCHES.search(text):
+        return text, 0  # what the loop below finds of every line of such a text at once
     config = config._replace(explain=True)
     out: list[str] = []
     mojibake = 0
