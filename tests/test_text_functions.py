@@ -345,3 +345,16 @@ def test_spaces_collapse_as_every_run_of_blanks_made_one_space(line: str) -> Non
 
     plain = re.sub("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", line).strip()
     assert collapse_spaces(line) == plain
+
+
+@settings(max_examples=300)
+@given(st.lists(_MARKS_AND_BULLETS, max_size=6))
+def test_years_of_texts_read_joined_are_those_of_each_text(texts: list[str]) -> None:
+    """The years of a document are read in one search of its lines joined by newlines: the
+    same counts as a search of each line, in the same order."""
+    from collections import Counter
+
+    from lingoflow.processors.text.entities import _ANY_YEAR, context_years
+
+    counts = Counter(int(m.group(1)) for text in texts for m in _ANY_YEAR.finditer(text))
+    assert context_years(texts) == sorted(counts, key=lambda y: (-counts[y], -y))

@@ -46,7 +46,7 @@ metadata, in ``ctx.metadata``)."""
 def role_metadata(lines: list[Line], ctx: Context) -> None:
     """ "Label: value" lines (release date, contact, homepage, author ...) become metadata."""
     meta = ctx.metadata
-    years = context_years(line.text for line in lines if line.kept)
+    years: list[int] | None = None  # read when a date label needs them (few documents)
     for line in lines:
         if not line.kept or line.role is not None:
             continue
@@ -62,6 +62,8 @@ def role_metadata(lines: list[Line], ctx: Context) -> None:
         label, value = match.group("label"), match.group("value")
         line.role = "metadata"
         if _DATE_LABELS.search(label):
+            if years is None:
+                years = context_years(line.text for line in lines if line.kept)
             dates = find_dates(value, years)
             if dates and meta.published is None:
                 meta.published = dates[0].value
