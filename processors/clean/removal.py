@@ -103,7 +103,7 @@ def rule_breadcrumb(lines: list[Line], i: int, ctx: Context) -> str | None:
         and all(len(words(p)) <= 4 for p in parts)
         and (_HOME.match(parts[0]) or all(not ends_like_sentence(p) for p in parts))
         and len(_CRUMB_SEPARATOR.findall(text)) >= 2
-        and not any(c.isdigit() for c in text)
+        and not any(map(str.isdigit, text))
         and find_url(text) is None
     ):
         ctx.menu_items.update(p.lower() for p in parts)
@@ -184,7 +184,7 @@ def rule_empty_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     if _PHONE_STUB.match(text):
         return "empty_label"
     tokens = text.split()
-    if not tokens or len(tokens) > 4 or any(c.isdigit() for c in text):
+    if not tokens or len(tokens) > 4 or any(map(str.isdigit, text)):
         return None
     tokens = [t.lower() for t in tokens]
     if all(t in _LABEL_WORDS or t in _LABEL_FILLER for t in tokens) and any(
