@@ -215,14 +215,13 @@ def clean_step(
             cleaned = clean_blocks(kept, config.clean, repeated)
             cleaned.removed = dropped + cleaned.removed
             fallback = None if large else _blocks_fallback(doc.html, page, cleaned, config)
+            fill_missing_metadata(page)  # the page's metadata, whoever reads its text
             if fallback:
                 doc.add_warning(
                     "clean", "extractor_fallback", f"{fallback}: the page was read with trafilatura"
                 )
                 report = RepairReport()  # the record reports what its own text went through
-                page, cleaned = _with_trafilatura(doc, config, repeated, report)
-            else:
-                fill_missing_metadata(page)
+                _, cleaned = _with_trafilatura(doc, config, repeated, report, metadata=False)
         else:
             cut = depth_cut(doc.html) if cut is None else cut
             page, cleaned = _with_trafilatura(doc, config, repeated, report)
@@ -286,12 +285,18 @@ def _blocks_fallback(
 
 
 def _with_trafilatura(
-    doc: Document, config: PipelineConfig, repeated: frozenset[str], report: RepairReport
+    doc: Document,
+    config: PipelineConfig,
+    repeated: frozenset[str],
+    report: RepairReport,
+    metadata: bool = True,
 ) -> tuple[HtmlExtraction, Cleaned]:
     """The page read by trafilatura and cleaned by the rules, or read as text when trafilatura
-    kept a fragment of it (:func:`_unless_a_fragment`, which the record then says)."""
+    kept a fragment of it (:func:`_unless_a_fragment`, which the record then says); with
+    trafilatura's metadata, or (``metadata`` False: the page's metadata is read already)
+    without."""
     assert doc.html is not None
-    page = extract_html(doc.html)
+    page = extract_html(doc.html, metadata)
     _repair_blocks(page.blocks, config.repair, report)
     extracted = clean_blocks(page.blocks, config.clean, repeated)
     cleaned = _unless_a_fragment(extracted, doc.html, config, repeated)

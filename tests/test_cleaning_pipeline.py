@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -244,11 +245,13 @@ def test_only_real_fragments_are_read_as_text() -> None:
 
 @pytest.mark.skipif(not HTML_EVAL.is_dir(), reason="../shared/eval/html is missing")
 def test_a_page_where_the_blocks_extractor_finds_no_article_is_read_by_trafilatura() -> None:
-    """The blocks extractor (the default) keeps 1 of 683 visible words of one page and 11 of
-    249 of another: both are read with trafilatura, say so, and get their article; pages where
-    it finds the article stay with it."""
+    """The blocks extractor (the default) keeps 1 of 683 visible words of one page, 11 of 249
+    of another and too few of a third: all are read with trafilatura, say so, and get their article; pages where
+    it finds the article stay with it. The metadata of a page read with trafilatura is the
+    page's own all the same (its head, as for every page), not trafilatura's search."""
     pages = {
         "blog": (HTML_EVAL / "pages" / "security.googleblog.com.protection.html", True),
+        "photo": (HTML_EVAL / "pages" / "0a962f6bcd5649f7a7e6effa338df80d.html", True),
         "cleaneval": (BOILERPLATE / "html" / "cleaneval-dev-52.html", True),
         "news": (BOILERPLATE / "html" / "cleanportal-blogs.wsj.com_brussels_04.html", False),
         "recipe": (HTML_EVAL / "pages" / "eatwhattonight.com.stir.html", False),
@@ -266,3 +269,12 @@ def test_a_page_where_the_blocks_extractor_finds_no_article_is_read_by_trafilatu
     assert docs["blog"].warnings[0].message.startswith("the blocks extractor kept 11 of the ")
     blog = " ".join(b.text for b in docs["blog"].blocks)
     assert "This protocol is designed so that Google cannot" in blog  # the article's snippet
+    meta = docs["blog"].metadata  # the title without the site's name, the site named apart
+    assert (meta.title, meta.organisation, meta.published) == (
+        "Enhanced Safe Browsing Protection now available in Chrome",
+        "Google Online Security Blog",
+        date(2020, 5, 19),
+    )
+    assert docs["cleaneval"].metadata.title == "Books"  # "Scotsman.com Living - Books"
+    # the byline nearest the headline (class "vcard author"), which trafilatura's search misses
+    assert docs["photo"].metadata.authors == ["Paddy"]

@@ -97,12 +97,16 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(head)) or len(_TAGS.findall(head)) >= 5
 
 
-def extract_html(html: str) -> HtmlExtraction:
-    """Main content of ``html`` as blocks, with title, author, date, site name, URL and lang."""
+def extract_html(html: str, metadata: bool = True) -> HtmlExtraction:
+    """Main content of ``html`` as blocks, with title, author, date, site name, URL and lang
+    (without ``metadata``, the blocks alone: trafilatura's metadata search costs about as
+    much as its extraction)."""
     lang_match = _LANG_ATTR.search(html[:10000])
-    result = _with_trafilatura(html)
+    result = _with_trafilatura(html, metadata)
     if not result.blocks:
         result = _with_beautifulsoup(html)
+    if not metadata:
+        return HtmlExtraction(blocks=result.blocks)
     result.lang = lang_match.group(1).lower() if lang_match else None
     if not (result.author and result.url and result.sitename):
         _fill_from_head(result, html)
@@ -269,8 +273,8 @@ def _fill_from_head(result: HtmlExtraction, html: str) -> None:
     result.url = result.url or canonical or meta("og:url")
 
 
-def _with_trafilatura(html: str) -> HtmlExtraction:
-    xml = trafilatura.extract(html, **_TRAFILATURA)
+def _with_trafilatura(html: str, metadata: bool = True) -> HtmlExtraction:
+    xml = trafilatura.extract(html, **{**_TRAFILATURA, "with_metadata": metadata})
     if not xml:
         return HtmlExtraction()
     root = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML)
