@@ -165,7 +165,7 @@ def _lenient(data: bytes, encoding: str, confidence: float) -> Decoded:
     return Decoded(text, encoding, confidence, replaced)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # escapes, read by re
 
 
 def _count_replaced(data: bytes, encoding: str) -> int:

@@ -413,7 +413,7 @@ def visible_text(html: str) -> str:
             if node.text and isinstance(node.tag, str):
                 parts.append(node.text)
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(list(node)))
+            stack.extend([(child, False) for child in node][::-1])
 
     walk(root)
     out: list[str] = []

@@ -552,7 +552,7 @@ _FTFY_TOUCHES = re.compile(
         {*map(chr, ftfy.chardata.CONTROL_CHARS), *map(chr, ftfy.chardata.LIGATURES)}
         | set("&\r\x1b\u2028\u2029\u0085")
     )
-    + "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
+    + r"\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"  # escapes, read by re
 )
 
 
