@@ -15,7 +15,7 @@ SOURCES := $(sort $(wildcard processors/*.py processors/*/*.py processors/*/*/*.
 SOURCE_LIST := $(VENV)/.sources
 $(shell mkdir -p $(VENV) && (echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST)))
 
-.PHONY: help install run serve stop screenshots test test-fast lint format typecheck schema lock bench clean
+.PHONY: help install run serve stop screenshots test test-fast test-compiled compiled lint format typecheck schema lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -52,6 +52,31 @@ test: $(STAMP) $(AZURITE)  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff format --check processors flows tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory test-compiled
+
+# The optional compiled build (setup.py): the modules every page goes through, compiled with
+# mypyc into build/compiled, which PYTHONPATH puts before the editable install. Its tests are
+# those of the records and of the steps' behaviour (doctests and tests that patch a module's
+# own functions hold for the plain modules only).
+COMPILED := build/compiled
+COMPILED_TESTS := tests/test_golden.py tests/test_same_records.py tests/test_properties.py \
+  tests/test_clean.py tests/test_cleaning_pipeline.py tests/test_page_blocks.py \
+  tests/test_langid.py tests/test_text_functions.py tests/test_hostile.py \
+  tests/test_html_quality.py
+
+$(COMPILED)/.built: $(STAMP) setup.py $(SOURCES)
+	rm -rf $(COMPILED)
+	LINGOFLOW_COMPILE=1 $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --target $(COMPILED) .
+	@touch $@
+
+compiled: $(COMPILED)/.built  ## compile the pipeline's hot modules with mypyc into build/compiled
+
+test-compiled: $(STAMP)  ## the record and behaviour tests against the compiled build
+	@if command -v cc >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory compiled && \
+	  LINGOFLOW_EXPECT_COMPILED=1 PYTHONPATH=$(COMPILED) $(BIN)/python -m pytest -p no:cacheprovider \
+	    $(COMPILED_TESTS); \
+	else echo "no C compiler (cc): the compiled build is not built or tested"; fi
 
 test-fast: $(STAMP)  ## the test suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"

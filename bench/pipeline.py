@@ -31,6 +31,7 @@ import statistics
 import time
 from pathlib import Path
 
+from lingoflow.processors import compiled_modules
 from lingoflow.processors.core.config import CleanConfig, PipelineConfig, TranslationConfig
 from lingoflow.processors.core.document import Document
 from lingoflow.processors.language.detector import clear_caches
@@ -93,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     html = read_pages(args.data / "html", ".html")
     text = read_pages(args.data / "text", ".txt")
+    compiled = compiled_modules()
+    print(f"lingoflow: compiled build, {len(compiled)} modules" if compiled else "lingoflow: plain")
     print(
         f"{len(html)} HTML pages ({sum(len(d) for _, d in html) / 1e6:.1f} MB), "
         f"{len(text)} text pages ({sum(len(d) for _, d in text) / 1e6:.1f} MB); "

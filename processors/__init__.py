@@ -18,3 +18,21 @@ try:
     __version__ = version("lingoflow")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
+
+
+def compiled_modules() -> list[str]:
+    """The lingoflow modules loaded so far from compiled extensions (the optional mypyc build
+    of setup.py, ``LINGOFLOW_COMPILE=1``); empty for the plain package.
+
+    >>> import lingoflow.processors.core.config
+    >>> "lingoflow.processors.core.config" in compiled_modules()
+    False
+    """
+    import sys
+
+    return sorted(
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("lingoflow.")
+        and (getattr(module, "__file__", None) or "").endswith((".so", ".pyd"))
+    )

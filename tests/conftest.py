@@ -35,6 +35,20 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 SHARED = ROOT.parent / "shared"
 
+import lingoflow.processors.pipeline  # noqa: E402, F401  (the modules the steps use)
+from lingoflow.processors import compiled_modules  # noqa: E402
+
+COMPILED = bool(compiled_modules())
+"""Whether the tests run against the compiled build (``make test-compiled``)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("LINGOFLOW_EXPECT_COMPILED") == "1" and not COMPILED:
+        raise pytest.UsageError(
+            "LINGOFLOW_EXPECT_COMPILED=1 but lingoflow's modules are plain Python: "
+            "the compiled build is not first on the path"
+        )
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_STATE, ignore_errors=True)

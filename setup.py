@@ -1,0 +1,86 @@
+"""The optional compiled build: ``LINGOFLOW_COMPILE=1`` compiles the modules every page goes
+through with mypyc (the pipeline's per-line and per-element Python: cleaning rules and
+features, the DOM walk, detection, sentences); without it (the default, and every editable
+install) lingoflow is the plain Python package pyproject.toml describes.
+
+    LINGOFLOW_COMPILE=1 pip install --no-build-isolation .   # needs mypy and a C compiler
+
+The compiled modules give the same records (``make test-compiled`` runs the output tests
+against them); bench/README.md, "A compiled build", has the figures. Everything else of the
+package's description is in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from setuptools import setup
+
+COMPILED = (
+    "clean/boilerplate.py",
+    "clean/cleaner.py",
+    "clean/lines.py",
+    "clean/notices.py",
+    "clean/page_blocks.py",
+    "clean/removal.py",
+    "clean/roles.py",
+    "language/detector.py",
+    "read/decode.py",
+    "read/dom.py",
+    "read/html.py",
+    "text/characters.py",
+    "text/entities.py",
+    "text/features.py",
+    "text/garbling.py",
+    "text/normalize.py",
+    "text/repair.py",
+    "text/sentences.py",
+    "text/shapes.py",
+    "pipeline.py",
+)
+"""The modules compiled, under processors/."""
+
+MYPY_CONFIG = """\
+[mypy]
+python_version = 3.11
+explicit_package_bases = True
+namespace_packages = True
+ignore_missing_imports = True
+plugins = pydantic.mypy
+"""
+
+
+def compiled_extensions() -> list[Any]:
+    """The mypyc extensions of :data:`COMPILED`, built from a copy of processors/ laid out
+    as the installed package (``lingoflow/processors/...``), so that mypyc names the modules
+    as Python imports them."""
+    from mypyc.build import mypycify
+
+    root = Path(__file__).resolve().parent
+    staged = root / "build" / "mypyc" / "src"
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(
+        root / "processors",
+        staged / "lingoflow" / "processors",
+        ignore=shutil.ignore_patterns("__pycache__", "*.so"),
+    )
+    (staged / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(staged)
+    try:
+        return mypycify(
+            ["--config-file", "mypy.ini", *(f"lingoflow/processors/{m}" for m in COMPILED)],
+            target_dir=str(root / "build" / "mypyc" / "c"),
+            opt_level="3",
+        )
+    finally:
+        os.chdir(here)
+
+
+if os.environ.get("LINGOFLOW_COMPILE") == "1":
+    setup(ext_modules=compiled_extensions())
+else:
+    setup()
