@@ -65,7 +65,7 @@ COMPILED_TESTS := tests/test_golden.py tests/test_same_records.py tests/test_pro
   tests/test_html_quality.py
 
 $(COMPILED)/.built: $(STAMP) setup.py $(SOURCES)
-	rm -rf $(COMPILED)
+	rm -rf $(COMPILED) build/lib.* build/temp.* build/bdist.* build/mypyc  # nothing stale
 	LINGOFLOW_COMPILE=1 $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --target $(COMPILED) .
 	@touch $@
 
