@@ -1,7 +1,8 @@
 """The optional compiled build: ``LINGOFLOW_COMPILE=1`` compiles the modules every page goes
 through with mypyc (the pipeline's per-line and per-element Python: cleaning rules and
-features, the DOM walk, detection, sentences); without it (the default, and every editable
-install) lingoflow is the plain Python package pyproject.toml describes.
+features, the DOM walk and the head's metadata, decoding and repair, detection, sentences);
+without it (the default, and every editable install) lingoflow is the plain Python package
+pyproject.toml describes.
 
     LINGOFLOW_COMPILE=1 pip install --no-build-isolation .   # needs mypy and a C compiler
 

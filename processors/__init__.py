@@ -12,6 +12,7 @@ sentences, metadata, langid, pipeline, record, document, config). These do I/O, 
 - :mod:`.validate` reads records to check them against the published schema.
 """
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -28,8 +29,6 @@ def compiled_modules() -> list[str]:
     >>> "lingoflow.processors.core.config" in compiled_modules()
     False
     """
-    import sys
-
     return sorted(
         name
         for name, module in list(sys.modules.items())

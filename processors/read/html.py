@@ -101,12 +101,12 @@ def extract_html(html: str, metadata: bool = True) -> HtmlExtraction:
     """Main content of ``html`` as blocks, with title, author, date, site name, URL and lang
     (without ``metadata``, the blocks alone: trafilatura's metadata search costs about as
     much as its extraction)."""
-    lang_match = _LANG_ATTR.search(html[:10000])
     result = _with_trafilatura(html, metadata)
     if not result.blocks:
         result = _with_beautifulsoup(html)
     if not metadata:
         return HtmlExtraction(blocks=result.blocks)
+    lang_match = _LANG_ATTR.search(html[:10000])
     result.lang = lang_match.group(1).lower() if lang_match else None
     if not (result.author and result.url and result.sitename):
         _fill_from_head(result, html)
