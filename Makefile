@@ -71,12 +71,15 @@ $(COMPILED)/.built: $(STAMP) setup.py $(SOURCES)
 
 compiled: $(COMPILED)/.built  ## compile the pipeline's hot modules with mypyc into build/compiled
 
+HAS_PYTHON_H = $(BIN)/python -c "import os, sysconfig; \
+  assert os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))" 2>/dev/null
+
 test-compiled: $(STAMP)  ## the record and behaviour tests against the compiled build
-	@if command -v cc >/dev/null 2>&1; then \
+	@if command -v cc >/dev/null 2>&1 && $(HAS_PYTHON_H); then \
 	  $(MAKE) --no-print-directory compiled && \
 	  LINGOFLOW_EXPECT_COMPILED=1 PYTHONPATH=$(COMPILED) $(BIN)/python -m pytest -p no:cacheprovider \
 	    $(COMPILED_TESTS); \
-	else echo "no C compiler (cc): the compiled build is not built or tested"; fi
+	else echo "no C compiler (cc) or no Python.h: the compiled build is not built or tested"; fi
 
 test-fast: $(STAMP)  ## the test suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"
