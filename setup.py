@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,13 @@ def compiled_extensions() -> list[Any]:
     """The mypyc extensions of :data:`COMPILED`, built from a copy of processors/ laid out
     as the installed package (``lingoflow/processors/...``), so that mypyc names the modules
     as Python imports them."""
-    from mypyc.build import mypycify
+    try:
+        from mypyc.build import mypycify
+    except ImportError as error:
+        raise SystemExit(
+            "LINGOFLOW_COMPILE=1 needs mypyc (part of mypy) where the package is built: "
+            "pip install mypy, then pip install --no-build-isolation ."
+        ) from error
 
     root = Path(__file__).resolve().parent
     staged = root / "build" / "mypyc" / "src"
@@ -81,7 +88,13 @@ def compiled_extensions() -> list[Any]:
         os.chdir(here)
 
 
-if os.environ.get("LINGOFLOW_COMPILE") == "1":
+EDITABLE = any(command in sys.argv for command in ("editable_wheel", "develop"))
+"""An editable install stays plain: a compiled module would be loaded instead of the source
+being edited."""
+
+if os.environ.get("LINGOFLOW_COMPILE") == "1" and EDITABLE:
+    print("LINGOFLOW_COMPILE=1 is ignored by an editable install: it stays plain Python")
+if os.environ.get("LINGOFLOW_COMPILE") == "1" and not EDITABLE:
     setup(ext_modules=compiled_extensions())
 else:
     setup()
