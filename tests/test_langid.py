@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lingoflow.processors.batch import process_batch
@@ -254,9 +253,9 @@ def test_word_gram_rows_are_the_ngrams_looked_up_one_by_one(texts: list[str]) ->
     could be an n-gram (order, spaces and the capital-after-capital rule seen in full) and
     against langdetect's Latin profiles."""
     from lingoflow.processors.language.detector import (
+        GramIndex,
         _langdetect_words,
         _word_ngrams,
-        gram_key,
         word_gram_rows,
     )
 
@@ -268,28 +267,36 @@ def test_word_gram_rows_are_the_ngrams_looked_up_one_by_one(texts: list[str]) ->
     )
     every = {g: row for row, g in enumerate(dict.fromkeys(substrings))}
     latin = _latin_profiles()
-    tables = [
-        (
-            every,
-            [
-                (
-                    np.array(sorted(gram_key(g) for g in every if len(g) == n), dtype=np.uint64),
-                    np.array(
-                        [every[g] for g in sorted((g for g in every if len(g) == n), key=gram_key)],
-                        dtype=np.intp,
-                    ),
-                )
-                for n in (1, 2, 3)
-            ],
-        ),
-        (latin.index, latin.gram_keys),
-    ]
-    for index, keys in tables:
+    tables = [(every, GramIndex(every)), (latin.index, latin.grams)]
+    for index, grams in tables:
         expected = [
             (index[g], k) for k, w in enumerate(words) for g in _word_ngrams(w) if g in index
         ]
-        rows, owners = word_gram_rows(words, keys)
+        rows, owners = word_gram_rows(words, grams)
         assert list(zip(rows.tolist(), owners.tolist(), strict=True)) == expected
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet="ab \U0001d400\uffff", min_size=1, max_size=3), st.integers(0, 99)
+    ),
+    st.text(alphabet="abc \U0001d400\U0001d401\uffff", max_size=12),
+)
+def test_gram_index_finds_each_ngram_ending_at_each_position(
+    rows: dict[str, int], text: str
+) -> None:
+    """Every one-, two- and three-gram of the index is found where it ends, and nothing
+    else, characters beyond the Basic Multilingual Plane and outside the index included."""
+    from lingoflow.processors.language.detector import GramIndex
+    from lingoflow.processors.text.characters import code_points
+
+    found = GramIndex(rows).lookup(code_points(text)).tolist()
+    for length in (1, 2, 3):
+        expected = [
+            rows.get(text[end + 1 - length : end + 1], -1) if end + 1 >= length else -1
+            for end in range(len(text))
+        ]
+        assert found[length - 1] == expected
 
 
 _TEXT_CHARACTERS = (
@@ -359,9 +366,9 @@ def test_bad_input_costs_detector_work_linear_in_its_size(monkeypatch: pytest.Mo
     calls: list[int] = []
     real = langid.NgramProfiles.posteriors
 
-    def counted(self: langid.NgramProfiles, texts: Sequence[str]) -> Any:
+    def counted(self: langid.NgramProfiles, texts: Sequence[str], *args: Any) -> Any:
         calls.extend(len(text) for text in texts)
-        return real(self, texts)
+        return real(self, texts, *args)
 
     monkeypatch.setattr(langid.NgramProfiles, "posteriors", counted)
     words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa"]
@@ -407,6 +414,59 @@ def test_detect_many_answers_as_one_at_a_time() -> None:
     in_japanese = LanguageDetector().detect_many(BATCH_TEXTS, context="ja")
     assert in_japanese == [LanguageDetector().detect(t, context="ja") for t in BATCH_TEXTS]
     assert in_japanese[7].lang == "ja" and batch[7].lang == "zh"
+
+
+_ASCII_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"aeinostuAEIOSTW .,;-'0129@:/",
+            *("The ", "ministry ", "www.", "https://", "don't ", "le ", "Das ", "und ", "\n"),
+            *("o'", "'s ", "a'b'c "),
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+_ASCII_DETECTOR = LanguageDetector()
+
+
+def _planned(detector: LanguageDetector, text: str) -> Detection:
+    """A text's detection through the general path: its letters per script, each script
+    scored on its own text, the scripts weighed."""
+    from lingoflow.processors.language.detector import _without_addresses
+
+    cleaned = _without_addresses(text)
+    plan = detector._plan(cleaned, script_runs(cleaned), None)
+    for script, script_text in plan.pending.items():
+        group = detector._group(script)
+        plan.found[script] = detector._statistical_many(script, group, [script_text])[0]
+    return plan.finish()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ASCII_TEXT, max_size=8))
+@example(["don't " * 7, "o'a " * 13, "don't " * 6 + "now"])  # 14, 26, 13 runs of letters
+def test_ascii_texts_scored_directly_answer_as_planned(texts: list[str]) -> None:
+    """ASCII texts skip the planning by script (their letters are all Latin): the answer
+    is the one the general path gives, in a batch mixed with other scripts too; the first
+    words the word-frequency blend reads are taken from langdetect's words when they are
+    the same words, and they are the same as found on their own."""
+    from lingoflow.processors.language.detector import (
+        MAX_SHORT_WORDS,
+        _first_words,
+        _langdetect_keys,
+        _short_words,
+    )
+
+    for text in texts:
+        words = _first_words(text)
+        expected = words if len(words) <= MAX_SHORT_WORDS else None
+        assert _short_words(text, _langdetect_keys(text)) == _short_words(text) == expected
+    detector = _ASCII_DETECTOR
+    detector.clear_cache()
+    batch = [*texts, "서울시는 공원 계획을 발표했다 Seoul", "Ça coûte 3 €"]
+    assert detector.detect_many(batch) == [_planned(detector, t) for t in batch]
 
 
 def test_detect_many_of_nothing_and_cached_answers() -> None:
