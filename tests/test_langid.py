@@ -428,9 +428,6 @@ _ASCII_TEXT = st.lists(
 ).map("".join)
 
 
-_ASCII_DETECTOR = LanguageDetector()
-
-
 def _planned(detector: LanguageDetector, text: str) -> Detection:
     """A text's detection through the general path: its letters per script, each script
     scored on its own text, the scripts weighed."""
@@ -463,7 +460,7 @@ def test_ascii_texts_scored_directly_answer_as_planned(texts: list[str]) -> None
         words = _first_words(text)
         expected = words if len(words) <= MAX_SHORT_WORDS else None
         assert _short_words(text, _langdetect_keys(text)) == _short_words(text) == expected
-    detector = _ASCII_DETECTOR
+    detector = DETECTOR
     detector.clear_cache()
     batch = [*texts, "서울시는 공원 계획을 발표했다 Seoul", "Ça coûte 3 €"]
     assert detector.detect_many(batch) == [_planned(detector, t) for t in batch]

@@ -261,9 +261,9 @@ class LanguageDetector:
         script beside it); only the other texts are planned script by script."""
         cleaned = [_without_addresses(text) for text in todo]
         latin = self._group("latin")
-        ascii_only = len(latin) > 1
-        direct = [k for k, text in enumerate(cleaned) if ascii_only and text.isascii()]
-        rest = [k for k, text in enumerate(cleaned) if not (ascii_only and text.isascii())]
+        is_direct = [len(latin) > 1 and text.isascii() for text in cleaned]
+        direct = [k for k, yes in enumerate(is_direct) if yes]
+        rest = [k for k, yes in enumerate(is_direct) if not yes]
         plans = [
             self._plan(cleaned[k], runs, context)
             for k, runs in zip(rest, script_runs_many([cleaned[k] for k in rest]), strict=True)
@@ -278,7 +278,7 @@ class LanguageDetector:
                 )
                 for (plan, _), answer in zip(planned, answers[len(direct) :], strict=True):
                     plan.found["latin"] = answer
-                found = {todo[k]: answer for k, answer in zip(direct, answers, strict=False)}
+                found = dict(zip([todo[k] for k in direct], answers[: len(direct)], strict=True))
             else:
                 found = {}
             for script, script_jobs in jobs.items():
@@ -582,19 +582,19 @@ class NgramProfiles:
         words are looked up at once (:func:`word_gram_rows`)."""
 
     def posteriors(
-        self, texts: Sequence[str], word_lists: list[list[str]] | None = None
+        self, texts: Sequence[str], key_lists: list[list[str]] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Posterior probability of each of :attr:`languages` for each text (one row a text),
         and whether the text has any n-gram of the profiles (rows without are zero);
-        ``word_lists``: the texts' :func:`_langdetect_keys` when the caller has them."""
-        if word_lists is None:
-            word_lists = [_langdetect_keys(text) for text in texts]
-        self._learn(self._words.missing(itertools.chain.from_iterable(word_lists)))
+        ``key_lists``: the texts' :func:`_langdetect_keys` when the caller has them."""
+        if key_lists is None:
+            key_lists = [_langdetect_keys(text) for text in texts]
+        self._learn(self._words.missing(itertools.chain.from_iterable(key_lists)))
         result = np.zeros((len(texts), len(self.languages)))
-        with_words = [k for k, words in enumerate(word_lists) if words]
+        with_words = [k for k, keys in enumerate(key_lists) if keys]
         if not with_words:
             return result, np.zeros(len(texts), dtype=bool)
-        sums, known = self._words.sums([word_lists[k] for k in with_words], with_known=True)
+        sums, known = self._words.sums([key_lists[k] for k in with_words], with_known=True)
         scored = np.zeros(len(texts), dtype=bool)
         scored[with_words] = known
         if known.any():
@@ -706,9 +706,9 @@ class _Rows(Generic[K]):
         rows = np.fromiter(
             map(self.row.__getitem__, itertools.chain.from_iterable(lists)), dtype=np.intp
         )
-        starts = np.cumsum(np.fromiter(map(len, lists), dtype=np.intp, count=len(lists)))
-        starts[1:] = starts[:-1]
-        starts[0] = 0
+        lengths = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+        starts = np.zeros(len(lists), dtype=np.intp)
+        np.cumsum(lengths[:-1], out=starts[1:])
         sums: NDArray[np.float64] = np.add.reduceat(self.matrix[rows], starts, axis=0)
         if not with_known:
             return sums
@@ -830,9 +830,11 @@ class GramIndex:
     Each character of any n-gram gets a number from 1 (0: a character of none); a one-gram's
     row is found at its number, a two-gram's at ``first * width + second``, and a three-gram's
     at ``prefix * width + third``, where ``prefix`` numbers the two-character beginnings of
-    the three-grams (0: a beginning of none). For langdetect's Latin profiles (about 170
-    characters, 1,500 beginnings) the tables hold about 300,000 numbers; a lookup is one
-    array index where a search of the sorted n-grams takes a dozen steps.
+    the three-grams (0: a beginning of none). For langdetect's profiles of the nine default
+    Latin-script candidates (8,024 n-grams of 167 characters, 1,263 beginnings) the tables
+    hold about 270,000 numbers, beside one number for each code point of the Basic
+    Multilingual Plane; a lookup is one array index where a search of the sorted n-grams
+    takes a dozen steps.
 
     >>> GramIndex({"ab": 3}).two.reshape(3, 3).tolist()  # rows by first, columns by second
     [[-1, -1, -1], [-1, -1, 3], [-1, -1, -1]]
