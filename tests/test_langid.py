@@ -496,13 +496,19 @@ def test_word_tables_past_their_limit_start_again_with_the_same_answers(
 def test_new_words_learned_a_few_characters_at_a_time_answer_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """New words' n-grams are looked up in chunks of LEARN_CHARACTERS characters; chunks of
-    a word or two give the answers of one chunk for all."""
+    """New words' n-grams are looked up in chunks of LEARN_CHARACTERS characters, with
+    arrays or (chunks of at most FEW_CHARACTERS) one by one; chunks of a word or two give the
+    answers of one chunk for all, by either way."""
     import lingoflow.processors.language.detector as langid
 
+    monkeypatch.setattr(langid, "FEW_CHARACTERS", 0)  # arrays only
     expected = LanguageDetector().detect_many(BATCH_TEXTS)
     monkeypatch.setattr(langid, "LEARN_CHARACTERS", 5)
     assert LanguageDetector().detect_many(BATCH_TEXTS) == expected
+    monkeypatch.setattr(langid, "LEARN_CHARACTERS", 16_384)
+    monkeypatch.setattr(langid, "FEW_CHARACTERS", 10**6)  # one by one, in one chunk
+    assert LanguageDetector().detect_many(BATCH_TEXTS) == expected
+    assert [LanguageDetector().detect(t) for t in BATCH_TEXTS] == expected
 
 
 def test_one_detector_shared_by_threads_answers_as_alone(monkeypatch: pytest.MonkeyPatch) -> None:

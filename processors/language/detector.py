@@ -622,7 +622,16 @@ class NgramProfiles:
             self._learn_chunk(chunk)
 
     def _learn_chunk(self, keys: list[str]) -> None:
-        rows, owner = word_gram_rows(list(map(_word_of_key, keys)), self.grams)
+        words = list(map(_word_of_key, keys))
+        if sum(map(len, words)) <= FEW_CHARACTERS:  # numpy's calls would cost more
+            index = self.index
+            found = [
+                (index[g], k) for k, w in enumerate(words) for g in _word_ngrams(w) if g in index
+            ]
+            rows = np.array([r for r, _ in found], dtype=np.intp)
+            owner = np.array([k for _, k in found], dtype=np.intp)
+        else:
+            rows, owner = word_gram_rows(words, self.grams)
         has_rows = np.zeros(len(keys), dtype=bool)
         has_rows[owner] = True
         scored = [k for k, ok in zip(keys, has_rows.tolist(), strict=True) if ok]
@@ -632,6 +641,12 @@ class NgramProfiles:
             self._words.add(scored, np.add.reduceat(self.log_factors[rows], starts, axis=0))
         self._words.add(unscored, None)
 
+
+FEW_CHARACTERS = 128
+"""New words of at most this many characters in all have their n-grams looked up one by
+one (:func:`_word_ngrams`, the same rows in the same order as :func:`word_gram_rows`): a
+text detected on its own learns a few words, and the fixed cost of the array operations
+would be most of its detection."""
 
 LEARN_CHARACTERS = 16_384
 """Characters of new words whose n-grams are looked up together: enough that numpy's calls
