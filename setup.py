@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,21 @@ COMPILED = (
 )
 """The modules compiled, under processors/."""
 
-MYPY_CONFIG = """\
-[mypy]
-python_version = 3.11
-explicit_package_bases = True
-namespace_packages = True
-ignore_missing_imports = True
-plugins = pydantic.mypy
-"""
+
+def mypy_config(root: Path) -> str:
+    """mypyc's settings for the staged copy: pyproject.toml's Python version and plugins
+    (one place for them), the package found from the copy's layout, and third-party
+    modules without stubs taken as they are."""
+    settings = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    mypy = settings["tool"]["mypy"]
+    return (
+        "[mypy]\n"
+        f"python_version = {mypy['python_version']}\n"
+        "explicit_package_bases = True\n"
+        "namespace_packages = True\n"
+        "ignore_missing_imports = True\n"
+        f"plugins = {', '.join(mypy.get('plugins', []))}\n"
+    )
 
 
 def compiled_extensions() -> list[Any]:
@@ -75,7 +83,7 @@ def compiled_extensions() -> list[Any]:
         staged / "lingoflow" / "processors",
         ignore=shutil.ignore_patterns("__pycache__", "*.so"),
     )
-    (staged / "mypy.ini").write_text(MYPY_CONFIG, encoding="utf-8")
+    (staged / "mypy.ini").write_text(mypy_config(root), encoding="utf-8")
     here = Path.cwd()
     os.chdir(staged)
     try:
