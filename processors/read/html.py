@@ -274,7 +274,10 @@ def _fill_from_head(result: HtmlExtraction, html: str) -> None:
 
 
 def _with_trafilatura(html: str, metadata: bool = True) -> HtmlExtraction:
-    xml = trafilatura.extract(html, **{**_TRAFILATURA, "with_metadata": metadata})
+    try:
+        xml = trafilatura.extract(html, **{**_TRAFILATURA, "with_metadata": metadata})
+    except etree.XMLSyntaxError:  # trafilatura cannot read back its own XML ("<td/;>"): none
+        return HtmlExtraction()
     if not xml:
         return HtmlExtraction()
     root = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML)
