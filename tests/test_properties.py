@@ -161,7 +161,46 @@ def test_function_word_shares_at_once_are_those_of_each_text(
         features.clear_caches()
         assert english == [features.stopword_density(t) for t in texts]
         assert shares == [features.function_word_share(t) for t in texts]
+        # and each is the share of the text's tokens judged one by one, without memory
+        for known, punctuation, values in (
+            (features._EN_STOPWORDS, features._EN_PUNCTUATION, english),
+            (features._function_words(), features._ANY_PUNCTUATION, shares),
+        ):
+            for text, value in zip(texts, values, strict=True):
+                judged = [features._is_function_word(t, known, punctuation) for t in text.split()]
+                assert value == (sum(judged) / len(judged) if judged else 0.0), text
     features.clear_caches()
+
+
+_LABEL_PIECES = ["Name", "DEPARTMENT", "of", "No.", "the", "Tel", "tel.", "등록일", "조회수"]
+_LABEL_PIECES += ["news", "2", "²", " ", "  ", "\t", "\u3000", "\u2028", ":", "：", "İ", "x"]
+
+
+@given(st.lists(st.sampled_from(_LABEL_PIECES), max_size=12).map("".join))
+@example("Name of the Department :")
+@example("Department Name Date Tel Fax")
+def test_empty_label_rule_is_its_word_by_word_reading(text: str) -> None:
+    """The empty-label rule (words split at most five times, lowered at once, set
+    comparisons) answers as its plain reading: every word lowered, each a label word or a
+    filler, one a label word, at most four and no digit."""
+    from lingoflow.processors.clean import removal
+    from lingoflow.processors.clean.lines import Context, Line
+
+    ctx = Context(config=CleanConfig())
+    bare = text.rstrip(" :：")
+    words = [w.lower() for w in bare.split()]
+    plain = (
+        "empty_label"
+        if removal._PHONE_STUB.match(bare)
+        or (
+            0 < len(words) <= 4
+            and not any(c.isdigit() for c in bare)
+            and all(w in removal._LABEL_WORDS or w in removal._LABEL_FILLER for w in words)
+            and any(w in removal._LABEL_WORDS for w in words)
+        )
+        else None
+    )
+    assert removal.rule_empty_label([Line(text)], 0, ctx) == plain
 
 
 @settings(max_examples=60, deadline=None)

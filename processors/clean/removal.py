@@ -50,6 +50,7 @@ _LABEL_WORDS = frozenset(
     첨부 첨부파일 출처 연락처 전화 전화번호 분류 기자""".split()
 )
 _LABEL_FILLER = frozenset({"of", "by", "the", "and", "no", "no.", "number", "last"})
+_LABEL_OR_FILLER = _LABEL_WORDS | _LABEL_FILLER
 _PHONE_STUB = re.compile(r"^\(?\s*(?:t|tel|phone|☎|전화|문의)\s*[.:]?\s*\)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"copyright|©|ⓒ|\(c\)\s*\d{4}|저작권", re.IGNORECASE)
 _RIGHTS_RESERVED = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
@@ -183,13 +184,11 @@ def rule_empty_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     text = lines[i].text.rstrip(" :：")
     if _PHONE_STUB.match(text):
         return "empty_label"
-    tokens = text.split()
+    tokens = text.split(maxsplit=4)  # a fifth says it is more than a label: no more split
     if not tokens or len(tokens) > 4 or any(map(str.isdigit, text)):
         return None
-    tokens = [t.lower() for t in tokens]
-    if all(t in _LABEL_WORDS or t in _LABEL_FILLER for t in tokens) and any(
-        t in _LABEL_WORDS for t in tokens
-    ):
+    tokens = text.lower().split()  # the same words lowered (no lowercase letter is a space)
+    if _LABEL_OR_FILLER.issuperset(tokens) and not _LABEL_WORDS.isdisjoint(tokens):
         return "empty_label"
     return None
 

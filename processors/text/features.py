@@ -5,7 +5,6 @@ classifier alike."""
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,34 +54,44 @@ def stopword_density(text: str) -> float:
     >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
     (0.6, 0.0)
     """
-    return _function_share(text, _EN_STOPWORDS, _EN_PUNCTUATION, _EN_SEEN)
+    return _function_share(text, _EN_SEEN)
 
 
-_EN_SEEN: dict[str, bool] = {}
-_ANY_SEEN: dict[str, bool] = {}
 SEEN_TOKENS = 100_000
 """Tokens whose verdict each function-word share remembers (a token is judged once, not
 stripped, lowered and matched again on every line it appears in)."""
 
 
-def _function_share(
-    text: str, known: frozenset[str], punctuation: str, seen: dict[str, bool]
-) -> float:
-    """Share of the words of ``text`` (stripped of ``punctuation``) that are in ``known`` or
-    end in a Korean particle or ending; ``seen`` remembers each token's verdict."""
+class _Verdicts(dict[str, bool]):
+    """Each token's verdict (a function word or not), judged the first time it is looked up:
+    a token seen before is a dictionary lookup in C, a new one a call of
+    :func:`_is_function_word`. At most :data:`SEEN_TOKENS` are remembered.
+
+    >>> verdicts = _Verdicts(frozenset({"the"}), ".")
+    >>> verdicts["The."], verdicts["plan"], sorted(verdicts)
+    (True, False, ['The.', 'plan'])
+    """
+
+    def __init__(self, known: frozenset[str], punctuation: str) -> None:
+        super().__init__()
+        self.known = known
+        self.punctuation = punctuation
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= SEEN_TOKENS:
+            self.clear()
+        verdict = self[token] = _is_function_word(token, self.known, self.punctuation)
+        return verdict
+
+
+_EN_SEEN = _Verdicts(_EN_STOPWORDS, _EN_PUNCTUATION)
+
+
+def _function_share(text: str, verdicts: _Verdicts) -> float:
+    """Share of the words of ``text`` that ``verdicts`` judges function words (in its list,
+    or ending in a Korean particle or ending)."""
     tokens = text.split()
-    if not tokens:
-        return 0.0
-    try:
-        hits = sum(map(seen.__getitem__, tokens))  # every token judged before: no Python loop
-    except KeyError:
-        if len(seen) + len(tokens) > SEEN_TOKENS:
-            seen.clear()
-        for token in tokens:
-            if token not in seen:
-                seen[token] = _is_function_word(token, known, punctuation)
-        hits = sum(map(seen.__getitem__, tokens))
-    return hits / len(tokens)
+    return sum(map(verdicts.__getitem__, tokens)) / len(tokens) if tokens else 0.0
 
 
 def _is_function_word(token: str, known: frozenset[str], punctuation: str) -> bool:
@@ -98,37 +107,29 @@ def stopword_densities(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     >>> stopword_densities(["the plan of the city", "", "Home News"]).tolist()
     [0.6, 0.0, 0.0]
     """
-    return _function_shares(texts, _EN_STOPWORDS, _EN_PUNCTUATION, _EN_SEEN)
+    return _function_shares(texts, _EN_SEEN)
 
 
 def function_word_shares(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     """:func:`function_word_share` of each of ``texts``, the same values, all at once."""
-    return _function_shares(texts, _function_words(), _ANY_PUNCTUATION, _ANY_SEEN)
+    return _function_shares(texts, _any_verdicts())
 
 
-def _function_shares(
-    texts: Sequence[str], known: frozenset[str], punctuation: str, seen: dict[str, bool]
-) -> npt.NDArray[np.float64]:
-    """:func:`_function_share` of each of ``texts``: the tokens of all of them judged in one
-    pass over those not judged yet, then each text's sum a map over its tokens (no call, no
-    exception and no Python loop over tokens per text; the same values)."""
-    token_lists = list(map(str.split, texts))
-    new = set(itertools.chain.from_iterable(token_lists)).difference(seen)
-    if new:
-        if len(seen) + len(new) > SEEN_TOKENS:
-            seen.clear()
-            new = set(itertools.chain.from_iterable(token_lists))
-        for token in new:
-            seen[token] = _is_function_word(token, known, punctuation)
-    judged = seen.__getitem__
-    shares = [sum(map(judged, tokens)) / len(tokens) if tokens else 0.0 for tokens in token_lists]
+def _function_shares(texts: Sequence[str], verdicts: _Verdicts) -> npt.NDArray[np.float64]:
+    """:func:`_function_share` of each of ``texts``: each text's sum a map over its tokens
+    (the tokens judged before looked up in C, no Python loop over them; the same values)."""
+    judged = verdicts.__getitem__
+    shares = [
+        sum(map(judged, tokens)) / len(tokens) if tokens else 0.0
+        for tokens in map(str.split, texts)
+    ]
     return np.array(shares, dtype=np.float64).reshape(len(texts))
 
 
 def clear_caches() -> None:
     """Forget the tokens judged so far (benchmarks start each pass cold)."""
     _EN_SEEN.clear()
-    _ANY_SEEN.clear()
+    _any_verdicts().clear()
 
 
 FUNCTION_WORDS_PATH = Path(__file__).resolve().with_name("function_words.txt")
@@ -140,6 +141,12 @@ def _function_words() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+@functools.cache
+def _any_verdicts() -> _Verdicts:
+    """The verdicts of :func:`function_word_share` (its list read once, when first needed)."""
+    return _Verdicts(_function_words(), _ANY_PUNCTUATION)
+
+
 def function_word_share(text: str) -> float:
     """Share of words that are among the most frequent words of 24 Latin-script languages
     (``function_words.txt``: articles, pronouns, prepositions, conjunctions), or Korean
@@ -148,7 +155,7 @@ def function_word_share(text: str) -> float:
     >>> function_word_share("die Stadt und der Plan"), function_word_share("Startseite Kontakt")
     (0.6, 0.0)
     """
-    return _function_share(text, _function_words(), _ANY_PUNCTUATION, _ANY_SEEN)
+    return _function_share(text, _any_verdicts())
 
 
 def ends_like_sentence(text: str) -> bool:
