@@ -203,6 +203,24 @@ def test_empty_label_rule_is_its_word_by_word_reading(text: str) -> None:
     assert removal.rule_empty_label([Line(text)], 0, ctx) == plain
 
 
+_COPYRIGHT_PIECES = ["copyright", "COPYRIGHT", "CopyRİght", "copyrıght", "Copy", "ⓒ", "Ⓒ"]
+_COPYRIGHT_PIECES += ["©", "(c)", "(C)", "(", "c", " ", "\t", "2012", "1", "저작권", "저작", "x"]
+
+
+@given(st.lists(st.sampled_from(_COPYRIGHT_PIECES), max_size=12).map("".join))
+@example("Ⓒ 2012 Seoul")
+@example("(C) 2012 Seoul")
+@example("COPYRİGHT")
+def test_copyright_pattern_is_its_case_blind_reading(text: str) -> None:
+    """The copyright sign's pattern, each alternative's first character spelled out, finds
+    what the same alternatives ignoring case find, at the same place."""
+    from lingoflow.processors.clean import removal
+
+    plain = re.compile(r"copyright|©|ⓒ|\(c\)\s*\d{4}|저작권", re.IGNORECASE)
+    found, expected = removal._COPYRIGHT.search(text), plain.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=80), max_size=12))
 def test_detect_many_is_detect_of_each(texts: list[str]) -> None:
