@@ -8,7 +8,7 @@ from typing import Any
 
 import ftfy
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lingoflow.processors.core.config import PipelineConfig
@@ -353,6 +353,54 @@ def test_the_ftfy_pass_skips_only_what_ftfy_would_not_change(
     config = ftfy_config(RepairConfig(uncurl_quotes=uncurl))._replace(normalization=normalization)
     for variant in (config, config._replace(fix_character_width=True)):
         assert _ftfy_explained(text, variant)[0] == ftfy.fix_text(text, variant)
+
+
+def test_ftfy_mojibake_pattern_is_as_windowed_search_needs_it() -> None:
+    """Every alternative of ftfy's mojibake pattern spans at most ``BADNESS_WIDTH``
+    characters and holds a character outside ASCII (what :func:`repair.is_bad` relies on)."""
+    import re._constants as sre
+    import re._parser
+
+    from lingoflow.processors.text.repair import BADNESS_WIDTH
+
+    def outside_ascii(op: object, av: Any) -> bool:
+        if op is sre.LITERAL:
+            return bool(av >= 0x80)
+        if op is sre.IN:
+            return all(
+                (o is sre.LITERAL and a >= 0x80) or (o is sre.RANGE and a[0] >= 0x80) for o, a in av
+            )
+        return False
+
+    pattern = ftfy.badness.BADNESS_RE
+    parsed = re._parser.parse(pattern.pattern, pattern.flags)
+    [(op, (_, alternatives))] = parsed.data
+    assert op is sre.BRANCH and len(alternatives) > 30
+    for alternative in alternatives:
+        assert alternative.getwidth()[1] <= BADNESS_WIDTH, alternative
+        assert any(outside_ascii(o, a) for o, a in alternative.data), alternative
+
+
+_MOJIBAKE_PIECES = st.one_of(
+    st.sampled_from(["Ã©", "Ã", "Â ", "â€™", "â€", "Œ", "œ.", "ï»¿", "Ðµ", "Î±", "Ã¨", "\x85"]),
+    st.sampled_from(["é", "ü", "ß", "“", "€", "α", "д", "서울", "ⓒ", "\ufffd", "\u0301"]),
+    st.integers(0, 9).map(lambda k: "a" * k),
+    st.sampled_from([" ", "\n", "A", "ab.", "1", "x y"]),
+    st.characters(min_codepoint=0x80, max_codepoint=0x2FF),
+    st.characters(min_codepoint=0x2000, max_codepoint=0x2122),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(_MOJIBAKE_PIECES, max_size=24).map("".join))
+@example("xд¦")  # a match starting on the ASCII letter before the run
+@example("Ã " + "a" * 12 + "é")  # the pattern's "^" alternative, then a later run
+def test_windowed_mojibake_test_is_ftfys(text: str) -> None:
+    """The mojibake test tried only near the characters outside ASCII answers as ftfy's
+    ``is_bad`` over the whole text."""
+    from lingoflow.processors.text.repair import is_bad
+
+    assert is_bad(text) == ftfy.badness.is_bad(text)
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))

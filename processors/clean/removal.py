@@ -52,9 +52,7 @@ _LABEL_WORDS = frozenset(
 _LABEL_FILLER = frozenset({"of", "by", "the", "and", "no", "no.", "number", "last"})
 _LABEL_OR_FILLER = _LABEL_WORDS | _LABEL_FILLER
 _PHONE_STUB = re.compile(r"^\(?\s*(?:t|tel|phone|☎|전화|문의)\s*[.:]?\s*\)?$", re.IGNORECASE)
-_COPYRIGHT = re.compile(
-    r"c(?i:opyright)|C(?i:opyright)|©|ⓒ|Ⓒ|\(c\)\s*\d{4}|\(C\)\s*\d{4}|저작권"
-)
+_COPYRIGHT = re.compile(r"c(?i:opyright)|C(?i:opyright)|©|ⓒ|Ⓒ|\(c\)\s*\d{4}|\(C\)\s*\d{4}|저작권")
 r"""``copyright|©|ⓒ|\(c\)\s*\d{4}|저작권`` ignoring case, written so that every alternative
 starts with one character of its own (the case of "c" and "ⓒ" spelled out): the engine then
 skips ahead to the next such character instead of trying the five alternatives at every

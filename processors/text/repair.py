@@ -579,7 +579,37 @@ def _ftfy_has_no_work(segment: str, config: ftfy.TextFixerConfig) -> bool:
     form = config.normalization
     if form is not None and not unicodedata.is_normalized(form, segment):
         return False
-    return not ftfy.badness.is_bad(segment)
+    return not is_bad(segment)
+
+
+BADNESS_WIDTH = 7
+"""The most characters a match of ftfy's mojibake pattern (``ftfy.badness.BADNESS_RE``)
+spans; each of its alternatives also holds a character outside ASCII (both checked against
+the pattern itself by the tests)."""
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def is_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, its pattern tried only near the runs of characters
+    outside ASCII: every match holds one of them and spans at most :data:`BADNESS_WIDTH`
+    characters, so it starts at most that many characters before such a run and ends as
+    many after it. The pattern's alternatives are tried at every position it is given
+    (about 0.2 us a character); a line of Latin text holds a few such runs.
+
+    >>> is_bad("café crème"), is_bad("cafÃ© crÃ¨me"), is_bad("plain ASCII")
+    (False, True, False)
+    """
+    search = ftfy.badness.BADNESS_RE.search
+    reach = BADNESS_WIDTH - 1
+    start = stop = -1  # the window of the runs read so far, not yet searched
+    for run in _NOT_ASCII.finditer(text):
+        first, end = run.span()
+        if first - reach > stop:  # no match holds characters of both windows
+            if stop > 0 and search(text, start, stop):
+                return True
+            start = max(0, first - reach)
+        stop = min(len(text), end + reach)
+    return stop > 0 and search(text, start, stop) is not None
 
 
 def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
