@@ -322,6 +322,35 @@ def test_single_letters_reads_words_as_word_by_word(texts: list[str]) -> None:
 
 
 @settings(max_examples=200)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("ab \n\t\ufffd\ue000\uf8ff\U000f0000\U0010ffff")),
+            max_size=30,
+        ),
+        max_size=10,
+    ),
+    st.sampled_from([0.0, 0.02, 0.5]),
+)
+def test_unmapped_characters_of_texts_read_joined_are_those_of_each(
+    texts: list[str], threshold: float
+) -> None:
+    """The unmapped characters counted in the texts joined: the same share, per character
+    that is no space, as counted text by text."""
+    import re
+
+    from lingoflow.processors.text.garbling import unmapped_characters
+
+    unmapped = sum(len(re.findall("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]", t)) for t in texts)
+    chars = sum(len(t) - t.count(" ") for t in texts)
+    found = unmapped_characters(texts, threshold)
+    if unmapped < 10 or unmapped / max(1, chars) < threshold:
+        assert found is None
+    else:
+        assert found is not None and found.value == unmapped / chars
+
+
+@settings(max_examples=200)
 @given(st.lists(st.text(max_size=30), max_size=10))
 def test_letters_of_many_texts_at_once_are_those_of_each(texts: list[str]) -> None:
     from lingoflow.processors.text.characters import letter_counts

@@ -210,9 +210,12 @@ def unmapped_characters(texts: Sequence[str], threshold: float = 0.02) -> Garble
     >>> unmapped_characters(["\\ue001\\ue002\\ue003 abc"] * 10).measure
     'unmapped_characters'
     """
-    chars = sum(len(text) - text.count(" ") for text in texts)
-    unmapped = sum(len(_UNMAPPED.findall(text)) for text in texts)
-    if unmapped < 10 or unmapped / max(1, chars) < threshold:
+    joined = "\n".join(texts)  # one search; the pattern matches no line break
+    unmapped = len(_UNMAPPED.findall(joined))
+    if unmapped < 10:
+        return None
+    chars = len(joined) - joined.count(" ") - (len(texts) - 1)  # less the breaks joined in
+    if unmapped / max(1, chars) < threshold:
         return None
     return Garbled(
         "unmapped_characters",
