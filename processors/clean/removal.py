@@ -191,7 +191,7 @@ def rule_empty_label(lines: list[Line], i: int, ctx: Context) -> str | None:
     tokens = text.split(maxsplit=4)  # a fifth says it is more than a label: no more split
     if not tokens or len(tokens) > 4 or any(map(str.isdigit, text)):
         return None
-    tokens = text.lower().split()  # the same words lowered (no lowercase letter is a space)
+    tokens = text.lower().split()  # the same words lowered: lowering adds and takes no space
     if _LABEL_OR_FILLER.issuperset(tokens) and not _LABEL_WORDS.isdisjoint(tokens):
         return "empty_label"
     return None

@@ -592,9 +592,9 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 def is_bad(text: str) -> bool:
     """``ftfy.badness.is_bad(text)``, its pattern tried only near the runs of characters
     outside ASCII: every match holds one of them and spans at most :data:`BADNESS_WIDTH`
-    characters, so it starts at most that many characters before such a run and ends as
-    many after it. The pattern's alternatives are tried at every position it is given
-    (about 0.2 us a character); a line of Latin text holds a few such runs.
+    characters, so it starts fewer than that many characters before such a run and ends
+    fewer than that many after it. The pattern's alternatives are tried at every position
+    it is given (about 0.2 us a character); a line of Latin text holds a few such runs.
 
     >>> is_bad("café crème"), is_bad("cafÃ© crÃ¨me"), is_bad("plain ASCII")
     (False, True, False)
