@@ -775,7 +775,11 @@ def _langdetect_keys(text: str) -> list[str]:
         text = text[:_MAX_TEXT_LENGTH]
         if "  " in text:
             text = _SPACES.sub(" ", text)
-        return _keys_of(text.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii"))
+        letters = text.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii")
+        keys = letters.split()  # letters and spaces only: split() is split(" ") less the empties
+        if keys and letters[-1] != " ":
+            keys[-1] += " "
+        return keys
     text = NGram.normalize_vi(text)[:_MAX_TEXT_LENGTH]
     if "  " in text:
         text = _SPACES.sub(" ", text)
