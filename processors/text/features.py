@@ -54,7 +54,7 @@ def stopword_density(text: str) -> float:
     >>> stopword_density("the plan of the city"), stopword_density("Home News Contact")
     (0.6, 0.0)
     """
-    return _function_share(text, _EN_SEEN)
+    return _function_share(text, _EN_VERDICTS)
 
 
 SEEN_TOKENS = 100_000
@@ -84,7 +84,7 @@ class _Verdicts(dict[str, bool]):
         return verdict
 
 
-_EN_SEEN = _Verdicts(_EN_STOPWORDS, _EN_PUNCTUATION)
+_EN_VERDICTS = _Verdicts(_EN_STOPWORDS, _EN_PUNCTUATION)
 
 
 def _function_share(text: str, verdicts: _Verdicts) -> float:
@@ -107,7 +107,7 @@ def stopword_densities(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     >>> stopword_densities(["the plan of the city", "", "Home News"]).tolist()
     [0.6, 0.0, 0.0]
     """
-    return _function_shares(texts, _EN_SEEN)
+    return _function_shares(texts, _EN_VERDICTS)
 
 
 def function_word_shares(texts: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -128,7 +128,7 @@ def _function_shares(texts: Sequence[str], verdicts: _Verdicts) -> npt.NDArray[n
 
 def clear_caches() -> None:
     """Forget the tokens judged so far (benchmarks start each pass cold)."""
-    _EN_SEEN.clear()
+    _EN_VERDICTS.clear()
     _any_verdicts().clear()
 
 
