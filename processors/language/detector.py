@@ -638,7 +638,8 @@ class NgramProfiles:
         unscored = [k for k, ok in zip(keys, has_rows.tolist(), strict=True) if not ok]
         if scored:
             starts = np.flatnonzero(np.diff(owner, prepend=-1))
-            self._words.add(scored, np.add.reduceat(self.log_factors[rows], starts, axis=0))
+            gathered = np.take(self.log_factors, rows, axis=0)  # as log_factors[rows], faster
+            self._words.add(scored, np.add.reduceat(gathered, starts, axis=0))
         self._words.add(unscored, None)
 
 
@@ -724,10 +725,11 @@ class _Rows(Generic[K]):
         lengths = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
         starts = np.zeros(len(lists), dtype=np.intp)
         np.cumsum(lengths[:-1], out=starts[1:])
-        sums: NDArray[np.float64] = np.add.reduceat(self.matrix[rows], starts, axis=0)
+        gathered = np.take(self.matrix, rows, axis=0)  # as matrix[rows], several times faster
+        sums: NDArray[np.float64] = np.add.reduceat(gathered, starts, axis=0)
         if not with_known:
             return sums
-        known: NDArray[np.bool_] = np.logical_or.reduceat(self.known[rows], starts)
+        known: NDArray[np.bool_] = np.logical_or.reduceat(np.take(self.known, rows), starts)
         return sums, known
 
 
