@@ -157,7 +157,7 @@ def script_runs_many(texts: Sequence[str]) -> list[Counter[str]]:
     rest = [texts[k] for k in others]
     lengths = np.fromiter(map(len, rest), dtype=np.intp, count=len(rest))
     codes = code_points("".join(rest))
-    scripts = _script_table()[np.where(codes < BMP, codes, 0)]
+    scripts = np.take(_script_table(), np.where(codes < BMP, codes, 0))
     owner = np.repeat(np.arange(len(rest)), lengths)
     width = len(_RANGES) + 1
     counts = np.bincount(owner * width + scripts, minlength=len(rest) * width)
@@ -789,7 +789,8 @@ def _langdetect_keys(text: str) -> list[str]:
     if 2 * np.count_nonzero(latin) < np.count_nonzero(codes >= 0x300):
         codes = codes[~latin]
     inside = codes < BMP
-    normalised = np.where(inside, _ngram_normalization()[np.where(inside, codes, 0)], codes)
+    mapped = np.take(_ngram_normalization(), np.where(inside, codes, 0))
+    normalised = np.where(inside, mapped, codes)
     return _keys_of(normalised.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass"))
 
 
@@ -895,15 +896,16 @@ class GramIndex:
         >>> GramIndex({"a": 7, " ab": 9}).lookup(code_points(" ab")).tolist()
         [[-1, 7, -1], [-1, -1, -1], [-1, -1, 9]]
         """
-        numbers = self.numbers[np.minimum(codes, len(self.numbers) - 1)]
+        take = np.take  # as indexing with an array of positions, and faster
+        numbers = take(self.numbers, np.minimum(codes, len(self.numbers) - 1))
         width = self.width
         before = np.concatenate([[0], numbers[:-1]])  # 0: no character
         two_before = np.concatenate([[0], before[:-1]])
         found: NDArray[np.intp] = np.stack(
             [
-                self.one[numbers],
-                self.two[before * width + numbers],
-                self.three[self.prefix[two_before * width + before] * width + numbers],
+                take(self.one, numbers),
+                take(self.two, before * width + numbers),
+                take(self.three, take(self.prefix, two_before * width + before) * width + numbers),
             ]
         )
         return found
