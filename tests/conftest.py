@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Property tests assert behaviour; how long an example takes belongs in the benchmarks (a
+# loaded machine ran an extraction example past hypothesis's default 200 ms deadline).
+settings.register_profile("lingoflow", deadline=None)
+settings.load_profile("lingoflow")
 
 _STATE = Path(tempfile.mkdtemp(prefix="lingoflow-tests-"))
 os.environ.update(
