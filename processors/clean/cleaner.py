@@ -142,7 +142,7 @@ def _continues(prev: Line, line: Line) -> bool:
 REMOVAL_PHASES: tuple[tuple[str, ...], ...] = (
     tuple(
         """markup navigation breadcrumb menu section_label empty_label copyright share_widget
-        call_to_action repeated""".split()
+        call_to_action post_meta repeated""".split()
     ),
     ("section_label",),  # a section label may precede its breadcrumb in reading order
     ("boilerplate",),  # the classifier sees what the named rules left

@@ -68,19 +68,76 @@ _SHARE_WORDS = frozenset(
     블로그 네이버 링크복사 url복사 주소복사 좋아요 추천 글자크기 확대 축소""".split()
 )
 _CALL_TO_ACTION_SHORT = re.compile(
-    r"^(?:read more|read also|also read|related (?:articles?|stories|news|content)|see also|"
-    r"more (?:news|stories)|you may also like|recommended for you|most read|most viewed|"
-    r"관련\s*기사|많이\s*본\s*(?:기사|뉴스)|추천\s*기사|기사\s*제보|구독하기|"
-    r"lesen sie auch|weitere themen|mehr zum thema|zum newsletter|newsletter abonnieren|"
-    r"à lire aussi|lire aussi|lea también|te puede interesar)\b",
+    r"^(?:read more|read also|also read|related (?:articles?|stories|news|content|posts|reading)|"
+    r"see also|further reading|more (?:news|stories)|you (?:may|might) also like|"
+    r"you (?:may|might) also be interested in|recommended for you|most read|most viewed|"
+    r"관련\s*기사|많이\s*본\s*(?:기사|뉴스)|추천\s*기사|기사\s*제보|구독하기|함께\s*볼\s*만한|"
+    r"関連記事|あわせて読みたい|相关(?:文章|阅读|新闻)|推荐阅读|延伸阅读|"
+    r"lesen sie (?:auch|mehr)|weiterlesen|weitere themen|mehr (?:zum|zu diesem) thema|"
+    r"das könnte (?:dich|sie|euch) auch interessieren|auch interessant|ähnliche artikel|"
+    r"zum newsletter|newsletter abonnieren|"
+    r"à lire (?:aussi|également)|lire aussi|lire la suite|voir aussi|sur le même sujet|"
+    r"vous (?:aimerez|pourriez aimer) aussi|"
+    r"lea también|lee también|leer más|(?:también )?te puede interesar|noticias relacionadas|"
+    r"leggi anche|potrebbe interessarti|articoli correlati|"
+    r"leia também|leia mais|veja também|"
+    r"lees ook|lees meer|gerelateerde artikelen|"
+    r"czytaj (?:też|także|więcej)|zobacz (?:też|także)|"
+    r"читайте также|смотрите также)\b",
     re.IGNORECASE,
 )
+"""Labels that promote other content, in the languages of most web pages ("Read also",
+"Lesen Sie auch", "À lire aussi", "Leia também", "관련기사", "関連記事"), whole words at the
+start of a line."""
+_LABEL_THEN_LINK = re.compile(r"\s*[:»›>|–—-]")
+"""What joins a label to the title it links to ("À lire aussi » Ballonnements ...")."""
 _CALL_TO_ACTION_SENTENCE = re.compile(
     r"^(?:(?:subscribe|sign up)\b.*\b(?:newsletter|edition|updates|full story)|"
     r"for the latest .*\bdownload\b|download (?:the|our) .*\bapps?\b|follow us on\b|"
-    r"pour (?:lire la suite|accéder en illimité)|suscríbete|hazte miembro)",
+    r"(?:don't|don’t|never) miss (?:a|an|any|another|out)\b|"
+    r"verpassen? (?:sie )?keine|"
+    r"ne manquez (?:aucun|aucune|rien|plus)|abonnez-vous|inscrivez-vous à (?:la|notre) newsletter|"
+    r"pour (?:lire la suite|accéder en illimité)|suscríbete|hazte miembro|"
+    r"no te pierdas (?:nada|ninguna)|iscriviti alla (?:nostra )?newsletter|non perderti|"
+    r"assine (?:a|nossa) newsletter|inscreva-se (?:na|em) (?:nossa )?newsletter|não perca nada|"
+    r"schrijf je in voor (?:de|onze) nieuwsbrief|zapisz się do (?:naszego )?newslettera)",
     re.IGNORECASE,
 )
+"""Subscription and download prompts, sentences of at most 120 characters ("Subscribe to our
+newsletter ...", "Verpasse keine News ...", "Ne manquez aucune actualité ...")."""
+_POST_FILED = re.compile(
+    r"^(?:this (?:entry|post) was posted\b|posted in\b.*\b(?:tagged|bookmark the permalink)\b|"
+    r"bookmark the permalink|dieser (?:eintrag|beitrag|artikel) wurde\b.*\bveröffentlicht|"
+    r"cette entrée a été publiée|esta entrada (?:fue|ha sido) publicada|"
+    r"questa voce è stata pubblicata|(?:esta entrada|este post|este artigo) foi publicad[oa]|"
+    r"dit (?:bericht|artikel) is geplaatst|ten wpis został opublikowany)",
+    re.IGNORECASE,
+)
+"""The line a blog engine writes under a post: where it was filed, its tags, its permalink
+("This entry was posted in News and tagged ... Bookmark the permalink.", in the languages
+WordPress and its kin are used in)."""
+_COMMENT_PROMPT = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|add a comment|"
+    r"join the (?:discussion|conversation)|comments? (?:are )?closed|"
+    r"no (?:responses|comments|replies)(?: yet| so far)?|"
+    r"no (?:response|comment|reply) (?:yet|so far)|"
+    r"(?:\d+|one|two|three) (?:responses?|comments?|replies|thoughts) (?:to|on) [“\"‘'«„]|"
+    r"(?:\d+|one|two|three) (?:responses?|comments?|replies)$|"
+    r"(?:schreibe|schreiben sie|hinterlasse|hinterlassen sie) einen? (?:kommentar|antwort)|"
+    r"(?:noch )?keine kommentare|\d+ kommentare?$|kommentare sind geschlossen|"
+    r"(?:laisser|laissez) un commentaire|laisser une réponse|aucun commentaire|"
+    r"\d+ commentaires?$|les commentaires sont fermés|"
+    r"deja (?:un comentario|una respuesta)|(?:no hay|sin) comentarios|\d+ comentarios?$|"
+    r"lascia un commento|nessun commento|\d+ commenti$|"
+    r"deixe (?:um comentário|uma resposta)|(?:sem|nenhum) comentários?|\d+ comentários?$|"
+    r"laat een (?:reactie|antwoord) achter|geen reacties|\d+ reacties?$|"
+    r"dodaj komentarz|brak komentarzy|"
+    r"댓글\s*(?:쓰기|달기|작성|\d+\s*개?)?$|コメントを(?:書く|残す)|发表(?:评论|回复))",
+    re.IGNORECASE,
+)
+"""Headings and prompts of a comment section ("Leave a reply", "No responses yet", "3
+comments", "Schreibe einen Kommentar", "Laisser un commentaire", "댓글 쓰기"), a whole short
+line or the start of one."""
 
 
 def rule_markup(lines: list[Line], i: int, ctx: Context) -> str | None:
@@ -225,10 +282,26 @@ def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
 def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
     """Promotions of other content: "Read more", "Related articles", "Subscribe ...", "관련기사"."""
     text = lines[i].text
-    if _CALL_TO_ACTION_SHORT.match(text) and len(words(text)) <= 6:
+    label = _CALL_TO_ACTION_SHORT.match(text)
+    if label and len(words(text)) <= 6:
         return "call_to_action"
+    if label and len(text) <= 200 and _LABEL_THEN_LINK.match(text, label.end()):
+        return "call_to_action"  # the label and the linked title after it
     if len(text) <= 120 and _CALL_TO_ACTION_SENTENCE.match(text):
         return "call_to_action"
+    return None
+
+
+def rule_post_meta(lines: list[Line], i: int, ctx: Context) -> str | None:
+    """A blog post's filing line ("This entry was posted in ... Bookmark the permalink.") and
+    the prompts of its comment section ("Leave a reply", "No responses yet", "3 comments")."""
+    text = lines[i].text
+    if len(text) > 250:
+        return None
+    if _POST_FILED.match(text):
+        return "post_meta"
+    if len(text) <= 200 and _COMMENT_PROMPT.match(text) and len(words(text)) <= 8:
+        return "post_meta"
     return None
 
 
@@ -312,6 +385,7 @@ REMOVAL_RULES: dict[str, RemovalRule] = {
     "copyright": rule_copyright,
     "share_widget": rule_share_widget,
     "call_to_action": rule_call_to_action,
+    "post_meta": rule_post_meta,
     "repeated": rule_repeated,
     "boilerplate": rule_boilerplate,
     "context": rule_context,

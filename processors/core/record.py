@@ -97,6 +97,7 @@ REMOVAL_REASONS: dict[str, str] = {
     "copyright": "a copyright footer",
     "share_widget": "share and print buttons",
     "call_to_action": "`Related articles`, subscription prompts",
+    "post_meta": "a blog post's filing line and comment prompts (`Leave a reply`)",
     "repeated": "a short line repeated across most documents of the same folder",
     "boilerplate": "what the learned classifier found to be page chrome",
     "running_header": "a running header of an office document",
