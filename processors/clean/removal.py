@@ -115,8 +115,8 @@ _POST_FILED = re.compile(
     r"^(?:this (?:entry|post) was posted\b|posted in\b.*\b(?:tagged|bookmark the permalink)\b|"
     r"bookmark the permalink|dieser (?:eintrag|beitrag|artikel) wurde\b.*\bveröffentlicht|"
     r"cette entrée a été publiée|esta entrada (?:fue|ha sido) publicada|"
-    r"questa voce è stata pubblicata|(?:esta entrada|este post|este artigo) foi publicad[oa]|"
-    r"dit (?:bericht|artikel) is geplaatst|ten wpis został opublikowany)",
+    r"questa voce è stata pubblicata|esta entrada foi publicada|este post foi publicado|"
+    r"este artigo foi publicado|dit (?:bericht|artikel) is geplaatst|ten wpis został opublikowany)",
 )
 """The line a blog engine writes under a post: where it was filed, its tags, its permalink
 ("This entry was posted in News and tagged ... Bookmark the permalink.", in the languages
@@ -286,9 +286,11 @@ def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
 
 
 def rule_call_to_action(lines: list[Line], i: int, ctx: Context) -> str | None:
-    """Promotions of other content: "Read more", "Related articles", "Subscribe ...", "관련기사"."""
+    """Promotions of other content: a label ("Read more", "Related articles", "Lesen Sie auch",
+    "관련기사") alone or with the title it links to ("À lire aussi » ..."); subscription prompts
+    ("Subscribe to our newsletter ...", "Verpasse keine News ...")."""
     text = lines[i].text
-    lower = text.lower()
+    lower = text[:200].lower()  # every label and prompt starts well within it
     label = _CALL_TO_ACTION_SHORT.match(lower)
     if label and len(words(text)) <= 6:
         return "call_to_action"
