@@ -221,6 +221,51 @@ def test_copyright_pattern_is_its_case_blind_reading(text: str) -> None:
     assert (found and found.span()) == (expected and expected.span())
 
 
+_PROMPTS = [
+    "das könnte sie auch interessieren",
+    "à lire aussi » séoul plante trois millions d'arbres",
+    "weiterlesen:",
+    "читайте также",
+    "verpassen sie keine news",
+    "ne manquez aucune actualité",
+    "don’t miss a story",
+    "this entry was posted in energy and tagged ulsan. bookmark the permalink.",
+    "dieser eintrag wurde veröffentlicht in podcast",
+    "3 thoughts on “ulsan”",
+    "no response so far »",
+    "schreibe einen kommentar",
+    "laissez un commentaire",
+    "12 comentários",
+    "댓글 쓰기",
+    "the plan of the city",
+]
+
+
+@given(
+    st.sampled_from(_PROMPTS).flatmap(
+        lambda text: st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
+            lambda upper: "".join(c.upper() if u else c for c, u in zip(text, upper, strict=True))
+        )
+    )
+)
+def test_prompt_patterns_read_lowered_are_read_ignoring_case(text: str) -> None:
+    """The patterns of promotions, subscription prompts and blog-post lines are written in
+    lower case and matched against the lowered line: in any case, a line matches as it would
+    with the same patterns ignoring case (an upper-case letter in a pattern would never)."""
+    from lingoflow.processors.clean import removal
+
+    patterns = (
+        removal._CALL_TO_ACTION_SHORT,
+        removal._CALL_TO_ACTION_SENTENCE,
+        removal._POST_FILED,
+        removal._COMMENT_PROMPT,
+    )
+    for pattern in patterns:
+        blind = re.compile(pattern.pattern, re.IGNORECASE)
+        found, expected = pattern.match(text.lower()), blind.match(text)
+        assert (found and found.span()) == (expected and expected.span()), pattern.pattern[:40]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=80), max_size=12))
 def test_detect_many_is_detect_of_each(texts: list[str]) -> None:
