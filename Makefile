@@ -15,7 +15,7 @@ SOURCES := $(sort $(wildcard processors/*.py processors/*/*.py processors/*/*/*.
 SOURCE_LIST := $(VENV)/.sources
 $(shell mkdir -p $(VENV) && (echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST)))
 
-.PHONY: help install run serve stop screenshots test test-fast test-compiled compiled lint format typecheck schema lock bench clean
+.PHONY: help install run serve stop screenshots test test-fast test-compiled compiled compiled-if-possible lint format typecheck schema lock bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,10 +35,10 @@ $(AZURITE): tests/azurite/package.json tests/azurite/package-lock.json
 	  npm ci --prefix $(VENV)/azurite --no-audit --no-fund --loglevel=error && touch $(AZURITE); \
 	else echo "npm not found: Azurite is not installed, the az:// tests will be skipped"; fi
 
-run: $(STAMP)  ## process raw/ into processed/ through the Prefect flow
+run: $(STAMP) compiled-if-possible  ## process raw/ into processed/ through the Prefect flow
 	@$(WITH_COMPILED) $(BIN)/lingoflow run --raw-dir raw --processed-dir processed
 
-serve: $(STAMP)  ## local Prefect server + pool + deployments + worker (UI on 127.0.0.1:4200)
+serve: $(STAMP) compiled-if-possible  ## local Prefect server + pool + deployments + worker (UI on 127.0.0.1:4200)
 	@$(WITH_COMPILED) $(BIN)/lingoflow serve --state .prefect-local --port 4200
 
 screenshots: $(STAMP)  ## run the deployments on a scratch server and screenshot the UI (needs chromium)
@@ -71,8 +71,20 @@ $(COMPILED)/.built: $(STAMP) setup.py $(SOURCES)
 
 compiled: $(COMPILED)/.built  ## compile the pipeline's hot modules with mypyc into build/compiled
 
-# `make run` and `make serve` use the compiled modules while they are up to date with the
-# sources (`make -q` says so; the same records, more pages per second), else the plain package.
+# `make run`, `make serve` and `make bench` first build the compiled modules where a C compiler
+# and Python.h exist (about a minute once, and again after a source changes; COMPILE=0 skips
+# it), then use them while they are up to date with the sources (`make -q` says so; the same
+# records, more pages per second), else the plain package, saying why.
+COMPILE ?= 1
+compiled-if-possible: $(STAMP)
+	@if test "$(COMPILE)" = 0; then :; \
+	elif ! command -v cc >/dev/null 2>&1 || ! $(HAS_PYTHON_H); then \
+	  echo "no C compiler (cc) or no Python.h: running the plain package"; \
+	elif ! $(MAKE) --no-print-directory -q $(COMPILED)/.built 2>/dev/null; then \
+	  echo "building the compiled modules in $(COMPILED) (about a minute; COMPILE=0 skips it)"; \
+	  $(MAKE) --no-print-directory compiled >/dev/null || echo "the compiled build failed: \
+	running the plain package (make compiled shows why)"; fi
+
 WITH_COMPILED = if $(MAKE) --no-print-directory -q $(COMPILED)/.built 2>/dev/null; then \
 	echo "using the compiled modules in $(COMPILED)"; export PYTHONPATH=$(COMPILED); \
 	elif test -d $(COMPILED); then echo "the compiled modules in $(COMPILED) are older than \
@@ -87,6 +99,10 @@ test-compiled: $(STAMP)  ## the record and behaviour tests against the compiled 
 	  LINGOFLOW_EXPECT_COMPILED=1 PYTHONPATH=$(COMPILED) $(BIN)/python -m pytest -p no:cacheprovider \
 	    $(COMPILED_TESTS); \
 	else echo "no C compiler (cc) or no Python.h: the compiled build is not built or tested"; fi
+
+bench: $(STAMP) compiled-if-possible  ## throughput and extraction quality against trafilatura (see bench/README.md)
+	@$(WITH_COMPILED) $(BIN)/python -m bench.pipeline && $(BIN)/python -m bench.html && \
+	  $(BIN)/python -m bench.cleaning
 
 test-fast: $(STAMP)  ## the test suite without slow tests
 	$(BIN)/python -m pytest -m "not slow"
