@@ -249,7 +249,7 @@ _PROMPTS = [
     )
 )
 def test_prompt_patterns_read_lowered_are_read_ignoring_case(text: str) -> None:
-    """The patterns of promotions, subscription prompts and blog-post lines are written in
+    """The patterns of promotions, subscription and share prompts and blog-post lines are in
     lower case and matched against the lowered line: in any case, a line matches as it would
     with the same patterns ignoring case (an upper-case letter in a pattern would never)."""
     from lingoflow.processors.clean import removal
@@ -259,6 +259,7 @@ def test_prompt_patterns_read_lowered_are_read_ignoring_case(text: str) -> None:
         removal._CALL_TO_ACTION_SENTENCE,
         removal._POST_FILED,
         removal._COMMENT_PROMPT,
+        removal._SHARE_PROMPT,
     )
     for pattern in patterns:
         blind = re.compile(pattern.pattern, re.IGNORECASE)

@@ -65,8 +65,22 @@ _SHARE_WORDS = frozenset(
     """share shares sharing facebook twitter x linkedin kakao kakaotalk kakaostory band naver
     blog print email e-mail mail copy url link whatsapp telegram line pinterest reddit tumblr
     like tweet scrap 공유 공유하기 인쇄 프린트 스크랩 페이스북 트위터 카카오톡 카카오스토리 밴드
-    블로그 네이버 링크복사 url복사 주소복사 좋아요 추천 글자크기 확대 축소""".split()
+    블로그 네이버 링크복사 url복사 주소복사 좋아요 추천 글자크기 확대 축소
+    xing messenger threads mastodon bluesky flipboard pocket vk vkontakte weibo wechat qq social
+    media medien teilen drucken partager imprimer compartir imprimir condividi stampa compartilhar
+    compartilhe delen printen udostępnij drukuj поделиться печать 分享 打印 シェア 印刷""".split()
 )
+_SHARE_PROMPT = re.compile(
+    r"(?:share (?:this|on|via)|teile (?:diesen|den|das|die)|diesen (?:beitrag|artikel) teilen|"
+    r"beitrag teilen|artikel teilen|partager (?:cet|cette|sur|l)|partagez|"
+    r"compartir (?:en|este|esta)|comparte|condividi (?:su|questo|questa)|"
+    r"compartilhe (?:no|na|este|esta)|deel (?:dit|via)|udostępnij (?:na|ten)|"
+    r"поделиться (?:в|с))\b|分享到|シェアする"
+)
+"""The start of a share prompt ("Share this article:", "Teile diesen Beitrag auf", "Partager
+sur"), lower case, matched on the lowered start of a line."""
+_SHARE_PROMPT_WORDS = 2
+"""Words after a share prompt that are no share word ("article", "Beitrag auf")."""
 _CALL_TO_ACTION_SHORT = re.compile(
     r"^(?:read more|read also|also read|related (?:articles?|stories|news|content|posts|reading)|"
     r"see also|further reading|more (?:news|stories)|you (?:may|might) also like|"
@@ -273,14 +287,23 @@ def rule_copyright(lines: list[Line], i: int, ctx: Context) -> str | None:
 
 
 def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
-    """Share and print buttons: lines made only of their words ("Share Facebook Twitter")."""
-    count = 0
-    for raw in lines[i].text.split():  # the first word that is no share word ends the look
-        token = raw.lower().strip("|·,:")
+    """Share and print buttons: lines made only of their words ("Share Facebook Twitter",
+    "Teilen Drucken"), alone or after a share prompt and at most two words of its own
+    ("Share this article: Facebook", "Teile diesen Beitrag auf", "Partager sur :"), in the
+    languages of most web pages."""
+    text = lines[i].text
+    prompt = _SHARE_PROMPT.match(text[:60].lower())
+    count, own = (0, 0) if prompt is None else (1, _SHARE_PROMPT_WORDS)
+    for raw in (text if prompt is None else text[prompt.end() :]).split():
+        token = raw.lower().strip("|·,:.")
         if not token:
             continue
-        if token not in _SHARE_WORDS or count == 12:
+        if count == 12:
             return None
+        if token not in _SHARE_WORDS:  # the first word that is no share word ends the look,
+            if not own:  # but for the prompt's own words
+                return None
+            own -= 1
         count += 1
     return "share_widget" if count else None
 
