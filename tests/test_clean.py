@@ -116,3 +116,33 @@ def test_known_failure_is_still_wrong_the_same_way(case: dict[str, Any]) -> None
     roles = {b.text: b.role for b in cleaned.blocks}
     for text, role in case["wrong"].get("roles", []):
         assert roles.get(text) == role
+
+
+def test_every_share_prompt_starts_with_a_word_the_rule_tries() -> None:
+    """The share rule tries its prompt pattern only on lines whose first word is one of
+    ``_SHARE_PROMPT_START`` (or that start with a CJK prompt): each alternative of the pattern
+    starts with such a word, in every spelling its groups allow."""
+    import re._constants as sre
+    import re._parser
+
+    from lingoflow.processors.clean import removal
+
+    def starts(items: list[Any], prefix: str = "") -> set[str]:
+        """The literal text of ``items`` up to its first space, for each branch taken."""
+        for k, (op, av) in enumerate(items):
+            if op is sre.LITERAL:
+                if chr(av) == " ":
+                    return {prefix}
+                prefix += chr(av)
+            elif op is sre.SUBPATTERN:
+                return starts([*av[-1].data, *items[k + 1 :]], prefix)
+            elif op is sre.BRANCH:
+                return set().union(*(starts([*a.data, *items[k + 1 :]], prefix) for a in av[1]))
+            else:
+                return {prefix}
+        return {prefix}
+
+    pattern = removal._SHARE_PROMPT
+    found = starts(list(re._parser.parse(pattern.pattern, pattern.flags).data))
+    assert found <= removal._SHARE_PROMPT_START | {"分享到", "シェアする"}
+    assert {"share", "teile", "partager", "分享到"} <= found

@@ -79,6 +79,11 @@ _SHARE_PROMPT = re.compile(
 )
 """The start of a share prompt ("Share this article:", "Teile diesen Beitrag auf", "Partager
 sur"), lower case, matched on the lowered start of a line."""
+_SHARE_PROMPT_START = frozenset(
+    """share teile diesen beitrag artikel partager partagez compartir comparte condividi
+    compartilhe deel udostępnij поделиться""".split()
+)
+"""The first words of :data:`_SHARE_PROMPT` (a line starting with none is not tried)."""
 _SHARE_PROMPT_WORDS = 2
 """Words after a share prompt that are no share word ("article", "Beitrag auf")."""
 _CALL_TO_ACTION_SHORT = re.compile(
@@ -292,7 +297,13 @@ def rule_share_widget(lines: list[Line], i: int, ctx: Context) -> str | None:
     ("Share this article: Facebook", "Teile diesen Beitrag auf", "Partager sur :"), in the
     languages of most web pages."""
     text = lines[i].text
-    prompt = _SHARE_PROMPT.match(text[:60].lower())
+    start = text.split(None, 1)
+    first = start[0].lower().strip("|·,:.") if start else ""
+    prompt = None
+    if first in _SHARE_PROMPT_START or first.startswith(("分享到", "シェアする")):
+        prompt = _SHARE_PROMPT.match(text[:60].lower())
+    elif first and first not in _SHARE_WORDS:  # most lines: no word of the loop below
+        return None
     count, own = (0, 0) if prompt is None else (1, _SHARE_PROMPT_WORDS)
     for raw in (text if prompt is None else text[prompt.end() :]).split():
         token = raw.lower().strip("|·,:.")
