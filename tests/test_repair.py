@@ -403,6 +403,51 @@ def test_windowed_mojibake_test_is_ftfys(text: str) -> None:
     assert is_bad(text) == ftfy.badness.is_bad(text)
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(_MOJIBAKE_PIECES, st.sampled_from(["\n", ".\n", "<p>", "&amp;", "’"])),
+        max_size=40,
+    ).map("".join)
+)
+@example("x.\nÂ b")  # a line whose mojibake the pattern's "^" finds at its start alone
+@example("a &amp; b\n<p>c &amp; d</p>\ne &amp; f")
+def test_the_ftfy_pass_over_runs_of_lines_is_ftfy(text: str) -> None:
+    """Runs of lines the pass keeps whole, with one check, come out as ftfy gives them line
+    by line."""
+    from lingoflow.processors.core.config import RepairConfig
+    from lingoflow.processors.text.repair import _ftfy_explained, ftfy_config
+
+    config = ftfy_config(RepairConfig())
+    assert _ftfy_explained(text, config)[0] == ftfy.fix_text(text, config)
+
+
+def test_ftfy_mojibake_pattern_has_no_anchor_but_its_start() -> None:
+    """The pass reads runs of lines with ftfy's mojibake pattern made to match "^" at every
+    line's start: that finds what the pattern finds in any line alone only while "^" is its
+    one anchor and it has no lookaround."""
+    import re._constants as sre
+    import re._parser
+
+    found: set[object] = set()
+
+    def walk(items: Any) -> None:
+        for op, av in items:
+            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT, sre.GROUPREF):
+                found.add(av if op is sre.AT else op)
+            elif op is sre.BRANCH:
+                for alternative in av[1]:
+                    walk(alternative.data)
+            elif op is sre.SUBPATTERN:
+                walk(av[-1].data)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                walk(av[2].data)
+
+    pattern = ftfy.badness.BADNESS_RE
+    walk(re._parser.parse(pattern.pattern, pattern.flags).data)
+    assert found <= {sre.AT_BEGINNING}
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=200))
 def test_the_ascii_shortcut_of_the_ftfy_pass_changes_nothing_ftfy_would_not(text: str) -> None:
     from lingoflow.processors.core.config import RepairConfig

@@ -109,7 +109,9 @@ def fix_document_mojibake(text: str) -> str:
             try:
                 lines[i] = line.encode(codec).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
-                broken = broken or not _ORPHAN.search(line)
+                if not _ORPHAN.search(line):
+                    broken = True  # genuine text (most): the next codec, or none
+                    break
         if broken:
             continue
         fixed = "\n".join(lines)
@@ -556,7 +558,7 @@ _FTFY_TOUCHES = re.compile(
 )
 
 
-def _ftfy_has_no_work(segment: str, config: ftfy.TextFixerConfig) -> bool:
+def _ftfy_has_no_work(segment: str, config: ftfy.TextFixerConfig, by_line: bool = False) -> bool:
     """Whether ``ftfy.fix_and_explain(segment, config)`` returns ``segment`` unchanged,
     decided without running it: no character any fix acts on, already in the normal form,
     and nothing its mojibake detector (``is_bad``, which gates every encoding repair) calls
@@ -579,7 +581,7 @@ def _ftfy_has_no_work(segment: str, config: ftfy.TextFixerConfig) -> bool:
     form = config.normalization
     if form is not None and not unicodedata.is_normalized(form, segment):
         return False
-    return not is_bad(segment)
+    return not is_bad(segment, by_line)
 
 
 BADNESS_WIDTH = 7
@@ -587,9 +589,14 @@ BADNESS_WIDTH = 7
 spans; each of its alternatives also holds a character outside ASCII (both checked against
 the pattern itself by the tests)."""
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BADNESS_BY_LINE = re.compile(
+    ftfy.badness.BADNESS_RE.pattern, ftfy.badness.BADNESS_RE.flags | re.MULTILINE
+)
+"""ftfy's mojibake pattern with its one anchor, "^", matching at the start of every line: it
+finds a match in lines joined whenever it finds one in any of them alone."""
 
 
-def is_bad(text: str) -> bool:
+def is_bad(text: str, by_line: bool = False) -> bool:
     """``ftfy.badness.is_bad(text)``, its pattern tried only near the runs of characters
     outside ASCII: every match holds one of them and spans at most :data:`BADNESS_WIDTH`
     characters, so it starts fewer than that many characters before such a run and ends
@@ -598,8 +605,11 @@ def is_bad(text: str) -> bool:
 
     >>> is_bad("café crème"), is_bad("cafÃ© crÃ¨me"), is_bad("plain ASCII")
     (False, True, False)
+
+    With ``by_line``, true when it is true of any line of ``text`` alone (and perhaps also
+    of a match across lines).
     """
-    search = ftfy.badness.BADNESS_RE.search
+    search = (_BADNESS_BY_LINE if by_line else ftfy.badness.BADNESS_RE).search
     reach = BADNESS_WIDTH - 1
     start = stop = -1  # the window of the runs read so far, not yet searched
     for run in _NOT_ASCII.finditer(text):
@@ -624,26 +634,48 @@ def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
     mojibake = 0
     pos = 0
     while pos < len(text):
-        end = text.find("\n", pos) + 1 or len(text)
-        end = min(end, pos + config.max_decode_length)
-        segment = text[pos:end]
-        pos = end
-        if config.unescape_html == "auto" and "<" in segment:
-            config = config._replace(unescape_html=False)
-        if segment.isascii():  # normal, no mojibake: only entities, escapes, controls, CR
-            if not _FTFY_TOUCHES.search(segment):
+        # The lines up to about LINES_AT_ONCE characters on are looked at together first:
+        # when none has work (most runs of lines), they are kept with one check in C.
+        run_end = text.find("\n", pos + LINES_AT_ONCE) + 1 or len(text)
+        run = text[pos:run_end]
+        if run_end - pos <= config.max_decode_length and _no_work(run, config):
+            if config.unescape_html == "auto" and "<" in run:
+                config = config._replace(unescape_html=False)
+            out.append(run)
+            pos = run_end
+            continue
+        while pos < run_end:
+            end = text.find("\n", pos) + 1 or len(text)
+            end = min(end, pos + config.max_decode_length)
+            segment = text[pos:end]
+            pos = end
+            if config.unescape_html == "auto" and "<" in segment:
+                config = config._replace(unescape_html=False)
+            if _no_work(segment, config):
                 out.append(segment)
                 continue
-        elif _ftfy_has_no_work(segment, config):
-            out.append(segment)
-            continue
-        fixed, steps = ftfy.fix_and_explain(segment, config)
-        out.append(fixed)
-        if steps and any(
-            a in ("encode", "decode", "transcode") or p in _FTFY_MOJIBAKE_STEPS for a, p in steps
-        ):
-            mojibake += 1
+            fixed, steps = ftfy.fix_and_explain(segment, config)
+            out.append(fixed)
+            if steps and any(
+                a in ("encode", "decode", "transcode") or p in _FTFY_MOJIBAKE_STEPS
+                for a, p in steps
+            ):
+                mojibake += 1
     return "".join(out), mojibake
+
+
+LINES_AT_ONCE = 4096
+"""Characters of lines :func:`_ftfy_explained` checks at once before it looks at each line."""
+
+
+def _no_work(segment: str, config: ftfy.TextFixerConfig) -> bool:
+    """Whether ftfy would leave ``segment`` (lines, each of which it would get alone) as it
+    is: an ASCII one holds no mojibake, only entities, escapes, controls and CR. True of a
+    run of lines only when it is true of each: every check is one of characters, of a normal
+    form that no line break joins, or of ftfy's mojibake pattern read line by line."""
+    if segment.isascii():
+        return _FTFY_TOUCHES.search(segment) is None
+    return _ftfy_has_no_work(segment, config, by_line=True)
 
 
 def _changed_lines(before: str, after: str) -> int:
