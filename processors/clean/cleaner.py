@@ -62,12 +62,13 @@ def prepare_lines(text: str, config: CleanConfig) -> tuple[list[Line], list[Remo
     lines: list[Line] = []
     removed: list[Removed] = []
     blank = True
+    bookmarks = "word_bookmark" not in config.disabled_rules and bool(word_bookmarks(text))
     for raw in text.split("\n"):
         check_time()
         if not raw.strip():
             blank = True
             continue
-        if "word_bookmark" not in config.disabled_rules:
+        if bookmarks:  # looked for line by line only in a text that has one
             for bookmark in word_bookmarks(raw):
                 removed.append(Removed(text=bookmark, reason="word_bookmark"))
                 raw = raw.replace(bookmark, " ")
@@ -125,18 +126,23 @@ def rejoin_wrapped(lines: list[Line]) -> list[Line]:
 
 
 def _continues(prev: Line, line: Line) -> bool:
+    """Whether ``line`` continues ``prev``: it starts in lower case after a function word,
+    a comma or 60 characters, or after 80 characters starts with an opening quote; across a
+    blank line only in lower case after a function word or a comma. The cheap tests first:
+    most lines start in upper case after a short one."""
+    first = line.text[0]
+    lower_start = first.islower()
+    if not lower_start and (line.blank_before or len(prev.text) < 80):
+        return False
     if prev.heading_mark or line.heading_mark or ends_like_sentence(prev.text):
         return False
     if BULLET.match(line.text) or FOOTNOTE.match(line.text) or prev.text.endswith(":"):
         return False
-    first = line.text[0]
-    lower_start = first.islower()
-    connector = _ends_with_connector(prev.text)
-    if line.blank_before:
-        return lower_start and connector
-    if lower_start and (connector or len(prev.text) >= 60):
-        return True
-    return len(prev.text) >= 80 and (connector or first in "“\"'‘(「")
+    if line.blank_before:  # in lower case
+        return _ends_with_connector(prev.text)
+    if lower_start:
+        return len(prev.text) >= 60 or _ends_with_connector(prev.text)
+    return first in "“\"'‘(「" or _ends_with_connector(prev.text)  # after 80 characters
 
 
 REMOVAL_PHASES: tuple[tuple[str, ...], ...] = (

@@ -99,13 +99,19 @@ def strip_tags(line: str) -> str:
 
 def space_quotes(line: str) -> str:
     """Restore the space a conversion lost beside a curly quote or corner bracket."""
-    if _QUOTE_OR_BRACKET.search(line) is None:
+    if line.isascii() or _QUOTE_OR_BRACKET.search(line) is None:  # isascii: a flag read
         return line
     return _CLOSE_QUOTE_GLUED.sub(" ", _OPEN_QUOTE_GLUED.sub(" ", line))
 
 
 def collapse_spaces(line: str) -> str:
-    """One ASCII space for every run of spaces, tabs and other blanks; no leading or trailing."""
+    """One ASCII space for every run of spaces, tabs and other blanks; no leading or trailing.
+
+    >>> collapse_spaces(" a  b\tc\u00a0d ")
+    'a b c d'
+    """
+    if line.isascii() and "  " not in line and "\t" not in line:  # nothing _SPACES matches
+        return line.strip()
     return _SPACES.sub(" ", line).strip()
 
 
