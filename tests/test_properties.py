@@ -337,3 +337,62 @@ def test_runs_and_distances_of_lines_are_those_of_a_walk_over_them(marks: list[b
     array = np.array(marks, dtype=bool)
     assert _short_runs(array).tolist() == runs
     assert _distance_to_nearest(array).tolist() == distances
+
+
+_WRAPPED_WORDS = st.sampled_from(
+    [
+        "the",
+        "of",
+        "and",
+        "plan",
+        "Plan",
+        "city,",
+        "said.",
+        "“Yes",
+        "(see",
+        "계획을",
+        "수립하며",
+        "-",
+        "1.",
+    ]
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(_WRAPPED_WORDS, min_size=1, max_size=24).map(" ".join),
+    st.lists(_WRAPPED_WORDS, min_size=1, max_size=6).map(" ".join),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+@example("a" * 75 + " of", "Plan", False, False, False)  # 78 characters, then 80
+@example("a" * 77 + " of", "Plan", False, False, False)
+@example("a" * 59, "plan", False, False, False)  # 59 characters, then 60
+@example("a" * 60, "plan", False, False, False)
+def test_a_line_continues_the_one_before_as_the_rule_says(
+    prev: str, text: str, blank: bool, prev_heading: bool, heading: bool
+) -> None:
+    """The rejoin test, its cheap tests first, decides as the rule written out in full: no
+    heading, sentence end, bullet, footnote or colon between; across a blank line a line in
+    lower case after a function word or comma; else a line in lower case after one or 60
+    characters, or after 80 characters one after a function word, comma or opening quote."""
+    from lingoflow.processors.clean.cleaner import _continues, _ends_with_connector
+    from lingoflow.processors.clean.lines import Line
+    from lingoflow.processors.text.features import ends_like_sentence
+    from lingoflow.processors.text.shapes import BULLET, FOOTNOTE
+
+    before = Line(prev, heading_mark=prev_heading)
+    line = Line(text, heading_mark=heading, blank_before=blank)
+    between = BULLET.match(text) or FOOTNOTE.match(text) or prev.endswith(":")
+    if prev_heading or heading or ends_like_sentence(prev) or between:
+        expected = False
+    else:
+        lower, connector = text[0].islower(), _ends_with_connector(prev)
+        if blank:
+            expected = lower and connector
+        elif lower and (connector or len(prev) >= 60):
+            expected = True
+        else:
+            expected = len(prev) >= 80 and (connector or text[0] in "“\"'‘(「")
+    assert _continues(before, line) == expected

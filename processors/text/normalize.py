@@ -105,7 +105,7 @@ def space_quotes(line: str) -> str:
 
 
 def collapse_spaces(line: str) -> str:
-    """One ASCII space for every run of spaces, tabs and other blanks; no leading or trailing.
+    r"""One ASCII space for every run of spaces, tabs and other blanks; no leading or trailing.
 
     >>> collapse_spaces(" a  b\tc\u00a0d ")
     'a b c d'
