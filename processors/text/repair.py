@@ -626,7 +626,8 @@ def _ftfy_explained(text: str, config: ftfy.TextFixerConfig) -> tuple[str, int]:
     """``ftfy.fix_text(text, config)`` and how many of its segments (lines) had mojibake
     repaired. The segments are those of ``fix_text``: lines, cut at ``max_decode_length``;
     HTML entities are left alone from the first segment with a "<" on, as "auto" means.
-    A segment ftfy would not change is not given to it (:func:`_ftfy_has_no_work`)."""
+    A segment ftfy would not change is not given to it (:func:`_no_work`), nor is a run of
+    lines of which none has work."""
     if text.isascii() and not _FTFY_TOUCHES.search(text):
         return text, 0  # what the loop below finds of every line of such a text at once
     config = config._replace(explain=True)
