@@ -78,7 +78,7 @@ compiled: $(COMPILED)/.built  ## compile the pipeline's hot modules with mypyc i
 COMPILE ?= 1
 compiled-if-possible: $(STAMP)
 	@if test "$(COMPILE)" = 0; then :; \
-	elif ! command -v cc >/dev/null 2>&1 || ! $(HAS_PYTHON_H); then \
+	elif ! { $(CAN_COMPILE); }; then \
 	  echo "no C compiler (cc) or no Python.h: running the plain package"; \
 	elif ! $(MAKE) --no-print-directory -q $(COMPILED)/.built 2>/dev/null; then \
 	  echo "building the compiled modules in $(COMPILED) (about a minute; COMPILE=0 skips it)"; \
@@ -92,9 +92,10 @@ WITH_COMPILED = if $(MAKE) --no-print-directory -q $(COMPILED)/.built 2>/dev/nul
 
 HAS_PYTHON_H = $(BIN)/python -c "import os, sysconfig; \
   assert os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))" 2>/dev/null
+CAN_COMPILE = command -v cc >/dev/null 2>&1 && $(HAS_PYTHON_H)
 
 test-compiled: $(STAMP)  ## the record and behaviour tests against the compiled build
-	@if command -v cc >/dev/null 2>&1 && $(HAS_PYTHON_H); then \
+	@if $(CAN_COMPILE); then \
 	  $(MAKE) --no-print-directory compiled && \
 	  LINGOFLOW_EXPECT_COMPILED=1 PYTHONPATH=$(COMPILED) $(BIN)/python -m pytest -p no:cacheprovider \
 	    $(COMPILED_TESTS); \
