@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lingoflow.processors.text.entities import (
@@ -246,6 +246,8 @@ _MARKS_AND_BULLETS = st.one_of(
 
 @settings(max_examples=400)
 @given(_MARKS_AND_BULLETS)
+@example("끝났다。 - 다음 ! – 또 a - b □ c d□ e ㅇ\tf")
+@example("1) a 2. b 가. c 3.d")
 def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
     """Sentence ends, bullets, years, item numbers and breadcrumb separators are written so
     that the regular expression engine skips to a candidate character: the same matches as
@@ -269,6 +271,8 @@ def test_patterns_written_for_speed_match_their_plain_forms(text: str) -> None:
         m.span() for m in plain_year.finditer(text)
     ]
     assert bool(_ENUMERATOR_END.search(text)) >= bool(_ENUMERATOR.search(text))
+    plain_enumerator_end = re.compile(r"[\d가나다라마바사아자차카타파하][.)]\s")
+    assert bool(_ENUMERATOR_END.search(text)) == bool(plain_enumerator_end.search(text))
 
 
 def _single_letter_counts_by_words(texts: list[str]) -> tuple[int, int, int, int]:

@@ -113,12 +113,17 @@ def _end_of(text: str, start: int, end: int) -> int:
 # A bullet standing alone between spaces: squares, circles, triangles, diamonds, the reference
 # mark, and the jamo "ㅇ" / "ㆍ" that Korean documents use as bullets.
 _BULLET_CHARS = frozenset("□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ-–")
-_BULLET = re.compile(r"(?:[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ](?<!\S.)|[-–](?<=[.!?。]\s.))(?=\s)")
-# (the character first, what stands before it looked at behind it: the same matches as
-# lookbehinds in front, and the engine skips ahead to the next candidate character)
+_BULLET = re.compile(
+    r"[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ\-–]"
+    r"(?:(?<=[□■○●◦◎▶▷►◆◇※☐❍ㅇㆍ])(?<!\S.)|(?<=[.!?。]\s[-–]))(?=\s)"
+)
+# (one set of candidate characters first, what stands before each looked at behind it: the
+# same matches as lookbehinds in front, and the engine skips ahead to the next candidate
+# character; with two alternatives in front it tries both at every position, twice the time)
 _ENUMERATOR = re.compile(r"(?<!\S)(\d{1,2}|[가나다라마바사아자차카타파하])[.)](?=\s)")
-_ENUMERATOR_END = re.compile(r"[\d가나다라마바사아자차카타파하][.)]\s")
-"""What every numbered item's label ends with: looked for first (most texts have none)."""
+_ENUMERATOR_END = re.compile(r"[.)](?<=[\d가나다라마바사아자차카타파하][.)])\s")
+"""What every numbered item's label ends with: looked for first (most texts have none); the
+mark first and the label's last character behind it, as :data:`_BULLET`."""
 _KOREAN_ORDER = "가나다라마바사아자차카타파하"
 _BRACKETS = (("「", "」"), ("『", "』"), ("《", "》"), ("“", "”"))
 _QUOTE_MARKS = "".join(c for pair in _BRACKETS for c in pair) + '"'
