@@ -325,6 +325,45 @@ def test_single_letters_reads_words_as_word_by_word(texts: list[str]) -> None:
         assert found is None
 
 
+_SEGMENTS_MOSTLY_ASCII = st.lists(
+    st.lists(
+        st.sampled_from(
+            "the Plan CITY of Ok qzx I a don't e-mail x1y a_b 2024 Seoul Zürich é 서울 Ⅷa".split()
+        ),
+        min_size=1,
+        max_size=8,
+    ).map(" ".join),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=300)
+@given(_SEGMENTS_MOSTLY_ASCII, st.lists(st.sampled_from(["en", "de"]), min_size=1))
+@example(["the plan of the city ok", "é the plan"] * 30, ["en"])
+def test_unknown_words_reads_the_words_as_one_pattern_would(
+    texts: list[str], langs: list[str]
+) -> None:
+    """ASCII segments are read with a pattern of ASCII letters, the others with the
+    pattern of any letter: the same words as the one pattern over all of them."""
+    import re
+
+    from lingoflow.processors.text.garbling import unknown_words
+    from lingoflow.processors.text.wordlists import frequencies
+
+    texts = texts * 5  # past the measure's 100 words as often as not
+    langs = (langs * len(texts))[: len(texts)]
+    english = "\n".join(t for t, lang in zip(texts, langs, strict=True) if lang == "en")
+    found_words = re.findall(r"[^\W\d_]{2,}", english)
+    found = unknown_words(texts, langs, threshold=0.0)
+    if len(found_words) < 100:
+        assert found is None
+    else:
+        known = sum(w.lower() in frequencies("en") for w in found_words)
+        assert found is not None
+        assert found.value == (len(found_words) - known) / len(found_words)
+
+
 @settings(max_examples=200)
 @given(
     st.lists(

@@ -42,6 +42,9 @@ _NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
 """The words of two letters or more (:data:`_WORD` matches of that length)."""
+_LONGER_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+""":data:`_LONGER_WORD` in ASCII text, where its letters are these (a range the engine tests
+at once, where the categories of :data:`_LONGER_WORD` are looked up for every character)."""
 
 
 def _cased(char: str) -> bool:
@@ -193,8 +196,10 @@ def unknown_words(
     >>> unknown_words([broken] * 12, ["en"] * 12).measure
     'unknown_words'
     """
-    english_text = "\n".join(t for t, lang in zip(texts, langs, strict=True) if lang == "en")
-    words = _LONGER_WORD.findall(english_text)
+    english = [t for t, lang in zip(texts, langs, strict=True) if lang == "en"]
+    ascii_text = "\n".join(t for t in english if t.isascii())
+    other_text = "\n".join(t for t in english if not t.isascii())
+    words = _LONGER_ASCII_WORD.findall(ascii_text) + _LONGER_WORD.findall(other_text)
     if len(words) < 100:
         return None
     known = sum(map(frequencies("en").__contains__, map(str.lower, words)))
