@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from lingoflow.processors.clean.cleaner import RULES, clean_blocks, clean_text
 from lingoflow.processors.clean.notices import is_notice
@@ -64,6 +66,35 @@ def test_stopword_density_reads_english_and_korean() -> None:
 )
 def test_notice_recognition(text: str, notice: bool) -> None:
     assert is_notice(text) is notice
+
+
+_NOTICE_WORDS = st.lists(
+    st.sampled_from(
+        "this THIS thİs thıs our OUR ſite site SITE page Page portal web cookie COOKIEs "
+        "cooKie archived ARCHIVED is was uses use we privacy records archive 이 본 웹 사이트 "
+        "누리집 홈페이지 페이지 쿠키를 사용 공식 전자정부 기록물 의 a , . é".split()
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=400)
+@given(_NOTICE_WORDS)
+@example("THİS SİTE uſes cooKies")
+@example("이 누리집은 공식 전자정부 누리집입니다")
+def test_notice_words_looked_for_first_decide_as_the_patterns_alone(text: str) -> None:
+    """The words looked for before any pattern (cases folded as the patterns fold them,
+    "İ ı ſ K" included) never hide a notice the patterns would find."""
+    from lingoflow.processors.clean.notices import (
+        _NOTICE_STRONG,
+        _NOTICE_TOPIC,
+        _SITE_REFERENCE,
+    )
+
+    by_patterns = bool(
+        _NOTICE_STRONG.search(text) or (_SITE_REFERENCE.search(text) and _NOTICE_TOPIC.search(text))
+    )
+    assert is_notice(text) is by_patterns
 
 
 def test_every_input_line_is_kept_or_removed_with_a_reason() -> None:

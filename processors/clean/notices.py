@@ -36,22 +36,46 @@ def is_notice(text: str) -> bool:
     rather than the document's subject."""
     if len(text) > 800:
         return False
-    if text.isascii() and not _may_be_notice(text.lower()):
+    if not _may_be_notice(_folded(text)):
         return False
     if _NOTICE_STRONG.search(text):
         return True
     return bool(_SITE_REFERENCE.search(text) and _NOTICE_TOPIC.search(text))
 
 
-def _may_be_notice(lower: str) -> bool:
-    """Whether lower-cased ASCII text holds a word every English notice pattern needs: a
-    strong notice's "cookie" or "archived", or a site reference's "this"/"our" and "site",
-    "page" or "portal" (most lines hold none: no pattern is tried)."""
-    if "cookie" in lower or "archived" in lower:
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The four characters outside ASCII that a pattern ignoring case takes for an ASCII letter
+(İ and ı for "i", ſ for "s", the Kelvin sign for "k")."""
+_CASE_TWINS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _folded(text: str) -> str:
+    """``text`` in lower case with :data:`_CASE_TWINS` as their ASCII letters: where the
+    patterns, ignoring case, find "this" or "cookie", this text holds the word as written.
+
+    >>> _folded("THİS ſite uses COOKIES")
+    'this site uses cookies'
+    """
+    if not text.isascii() and _CASE_TWINS.search(text):
+        text = text.translate(_CASE_TWINS_ASCII)
+    return text.lower()
+
+
+def _may_be_notice(folded: str) -> bool:
+    """Whether ``folded`` text (:func:`_folded`) holds a word every notice pattern needs: a
+    strong notice's "cookie", "archived", "쿠키" or "누리집", or a site reference's
+    "this"/"our" with "site", "page" or "portal", or its "사이트", "누리집" or "페이지" (most
+    lines hold none: no pattern is tried, where the patterns, ignoring case and starting
+    with alternatives, try every position)."""
+    if "cookie" in folded or "archived" in folded:
         return True
-    return ("this" in lower or "our" in lower) and (
-        "site" in lower or "page" in lower or "portal" in lower
-    )
+    if ("this" in folded or "our" in folded) and (
+        "site" in folded or "page" in folded or "portal" in folded
+    ):
+        return True
+    if folded.isascii():
+        return False
+    return "쿠키" in folded or "누리집" in folded or "사이트" in folded or "페이지" in folded
 
 
 def _is_notice_continuation(text: str, notice: str) -> bool:
