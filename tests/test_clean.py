@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -62,6 +63,29 @@ def test_stopword_density_reads_english_and_korean() -> None:
         ("The ministry opened a new archive of climate data for researchers.", False),
         ("This page lists the 18 tasks of the strategy.", False),
         ("쿠키 공장 노동자들이 임금 인상을 요구했다.", False),
+        (
+            "We recommend the best products through an independent review process. We may "
+            "receive compensation if you visit partners we recommend.",
+            True,
+        ),
+        ("As an Amazon Associate I earn from qualifying purchases.", True),
+        ("This post contains affiliate links, at no extra cost to you.", True),
+        ("(*) Alle mit einem Stern gekennzeichneten Links sind Affiliate-Links.", True),
+        ("Für Käufe über diese Links erhalten wir eventuell eine Provision.", True),
+        ("Cet article contient des liens d'affiliation.", True),
+        ("Este artículo contiene enlaces de afiliados.", True),
+        ("Cet article contient des liens sponsorisés.", True),
+        ("Questo articolo contiene link di affiliazione.", True),
+        ("Este artigo contém links de afiliados.", True),
+        ("Als u via deze links koopt, ontvangen wij een kleine vergoeding.", True),
+        ("Alle mit * markierten Links sind Partnerlinks.", True),
+        ("Solche Links kennzeichnen wir mit einem Sternchen.", True),
+        ("Podemos recibir una comisión por las compras.", True),
+        ("The European Commission will receive the report when you ask for it.", False),
+        ("We will receive a commission of five members, the ministry said.", False),
+        ("Pflichtfelder sind mit einem Stern gekennzeichnet.", False),
+        ("Die mit einem Sternchen gekennzeichneten Werte sind signifikant.", False),
+        ("Affiliate Program", False),
     ],
 )
 def test_notice_recognition(text: str, notice: bool) -> None:
@@ -72,7 +96,12 @@ _NOTICE_WORDS = st.lists(
     st.sampled_from(
         "this THIS thİs thıs our OUR ſite site SITE page Page portal web cookie COOKIEs "
         "cooKie archived ARCHIVED is was uses use we privacy records archive 이 본 웹 사이트 "
-        "누리집 홈페이지 페이지 쿠키를 사용 공식 전자정부 기록물 의 a , . é".split()
+        "누리집 홈페이지 페이지 쿠키를 사용 공식 전자정부 기록물 의 a , . é I may receive "
+        "compensation commission COMMİSSİON if you links Affiliate-Links affiliate link mit "
+        "einem Stern Sternchen gekennzeichneten kennzeichnen wir erhalten eine Provision "
+        "liens d'affiliation enlaces de afiliados sponsorisés ontvangen wij een vergoeding at no "
+        "extra cost to you as an Amazon associate Werbelinks * markierten Provisions-Links "
+        "VERGÜTUNG".split()
     ),
     max_size=12,
 ).map(" ".join)
@@ -82,19 +111,26 @@ _NOTICE_WORDS = st.lists(
 @given(_NOTICE_WORDS)
 @example("THİS SİTE uſes cooKies")
 @example("이 누리집은 공식 전자정부 누리집입니다")
+@example("AFFİLİATE LİNKS in this post")
 def test_notice_words_looked_for_first_decide_as_the_patterns_alone(text: str) -> None:
     """The words looked for before any pattern (cases folded as the patterns fold them,
-    "İ ı ſ K" included) never hide a notice the patterns would find."""
+    "İ ı ſ K" included) never hide a notice the patterns would find; disclosures, matched on
+    the folded text, are what their pattern finds ignoring case."""
     from lingoflow.processors.clean.notices import (
+        _DISCLOSURE,
         _NOTICE_STRONG,
         _NOTICE_TOPIC,
         _SITE_REFERENCE,
+        DISCLOSURE_MIN_CHARS,
     )
 
-    by_patterns = bool(
+    disclosure = re.compile(_DISCLOSURE.pattern, re.IGNORECASE)
+    other = bool(
         _NOTICE_STRONG.search(text) or (_SITE_REFERENCE.search(text) and _NOTICE_TOPIC.search(text))
     )
-    assert is_notice(text) is by_patterns
+    discloses = bool(len(text) >= DISCLOSURE_MIN_CHARS and disclosure.search(text))
+    assert is_notice(text) is (discloses or other)
+    assert is_notice(text, disclosures=False) is other
 
 
 def test_every_input_line_is_kept_or_removed_with_a_reason() -> None:

@@ -1,5 +1,6 @@
-"""Site notices: archive banners, e-government banners, cookie and privacy notices. They are
-about the site rather than the document, get role ``notice`` and their own language, and
+"""Site notices: archive banners, e-government banners, cookie and privacy notices, and how a
+site is paid for (affiliate links, advertiser disclosures). They are about the site rather
+than the document, get role ``notice`` and their own language, and
 lines that go on with them are merged into them."""
 
 from __future__ import annotations
@@ -26,17 +27,58 @@ _NOTICE_STRONG = re.compile(
     r"|쿠키를?\s*사용|공식\s*전자정부\s*누리집",
     re.IGNORECASE,
 )
+_DISCLOSURE = re.compile(
+    r"\baffiliate[- ](?:links?|commissions?|disclosure)\b"
+    r"|\badvertiser disclosure\b|\badvertisers (?:do not|don't|don’t) influence\b"
+    r"|\bas an amazon associate\b|\bearn us a (?:small )?commission\b"
+    r"|\bat no (?:extra|additional) cost to you\b"
+    r"|\b(?:we|i) (?:may |might |will |can |could )?(?:receive|earn|get|make) (?:a )?(?:small )?"
+    r"(?:commission|compensation)\b[^.!?\n]{0,80}?\b(?:(?:if|when) you|links?|purchases?)\b"
+    r"|\bprovisions-?links?\b|\bwerbe-?links?\b"
+    r"|\b(?:erhalten|bekommen|verdienen) wir (?:\w+ ){0,3}?(?:eine )?(?:kleine )?"
+    r"(?:provision|vergütung)\b"
+    r"|\bmit (?:einem )?(?:sternchen|stern|\*) (?:gekennzeichnet|markiert)\w* links?\b"
+    r"|\blinks?,? (?:die|welche) mit (?:einem )?(?:sternchen|stern|\*) (?:gekennzeichnet|markiert)"
+    r"|\blinks? (?:kennzeichnen|markieren) wir mit (?:einem )?(?:sternchen|stern|\*)"
+    r"|\bliens? (?:d'affiliation|d’affiliation|affiliés|sponsorisés)\b"
+    r"|\bnous (?:pouvons |pourrions )?(?:percevoir|recevoir|toucher) une (?:petite )?commission\b"
+    r"|\benlaces? (?:de afiliados?|afiliados)\b|\brecibi(?:r|mos) una (?:pequeña )?comisión\b"
+    r"|\blink (?:di affiliazione|affiliati)\b|\bricev(?:ere|iamo) una (?:piccola )?commissione\b"
+    r"|\blinks? de afiliad[oa]s?\b|\brecebe(?:r|mos) uma (?:pequena )?comissão\b"
+    r"|\b(?:ontvangen|krijgen) (?:wij|we) (?:een )?(?:kleine )?(?:commissie|vergoeding)\b"
+)
+"""How the site is paid for, matched on :func:`_folded` text: affiliate links and the
+commission they earn, advertiser disclosures ("We may receive compensation if you ...",
+"Alle mit einem Stern gekennzeichneten Links sind Affiliate-Links", "liens d'affiliation"),
+in the languages of most web pages. A commission or a star is not enough alone: "the
+Commission", "mit einem Stern gekennzeichnet" (a form's required fields) are no disclosure."""
+_DISCLOSURE_WORD = re.compile(
+    "fili|advertis|amazon|commis|comis|compensation|provision|vergütung|vergoeding|werbe"
+    "|kennzeichn|markier|sponsoris|cost to you"
+)
+"""A word every :data:`_DISCLOSURE` alternative holds ("fili" for affiliate, afiliado,
+affiliés), looked for first: one scan of the line, where the pattern, starting with
+alternatives, is tried at every position (most lines hold none)."""
+DISCLOSURE_MIN_CHARS = 24
+"""A disclosure is a sentence ("Enthält Affiliate-Links."): shorter lines are labels and
+links ("Affiliate Program"), not looked at."""
 _NOTICE_OPENER = re.compile(r"^(?:다만|단,|또한|however|please|if you)", re.IGNORECASE)
 _NOTICE_CLOSING = re.compile(r"(?:감사합니다|thank you)\.?$", re.IGNORECASE)
 NOTICE_CONTINUATION_MAX_CHARS = 400
 
 
-def is_notice(text: str) -> bool:
-    """A site-level notice: about the site itself (archive, official status, cookies, privacy)
-    rather than the document's subject."""
+def is_notice(text: str, disclosures: bool = True) -> bool:
+    """A site-level notice: about the site itself (archive, official status, cookies, privacy,
+    how it is paid for) rather than the document's subject. ``disclosures``: whether a
+    disclosure of how the site is paid for counts (callers that only rescue notices from
+    what a classifier drops leave them out: a disclosure it drops stays dropped, and the
+    pattern is not tried on every line of chrome)."""
     if len(text) > 800:
         return False
-    if not _may_be_notice(_folded(text)):
+    folded = _folded(text)
+    if disclosures and _discloses(folded):
+        return True
+    if not _may_be_notice(folded):
         return False
     if _NOTICE_STRONG.search(text):
         return True
@@ -50,7 +92,8 @@ _CASE_TWINS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", 
 
 
 def _folded(text: str) -> str:
-    """``text`` in lower case with :data:`_CASE_TWINS` as their ASCII letters: where the
+    """``text`` in lower case with :data:`_CASE_TWINS` as their ASCII letters (as many
+    characters: İ, the one character that lowers to two, is one of them): where the
     patterns, ignoring case, find "this" or "cookie", this text holds the word as written.
 
     >>> _folded("THİS ſite uses COOKIES")
@@ -59,6 +102,23 @@ def _folded(text: str) -> str:
     if not text.isascii() and _CASE_TWINS.search(text):
         text = text.translate(_CASE_TWINS_ASCII)
     return text.lower()
+
+
+def _discloses(folded: str) -> bool:
+    """Whether ``folded`` text (:func:`_folded`, as long as the text) says how the site is
+    paid for (:data:`_DISCLOSURE`, tried only on a line long enough that holds a
+    :data:`_DISCLOSURE_WORD`).
+
+    >>> _discloses("we may receive compensation if you visit partners we recommend.")
+    True
+    >>> _discloses("the commission will receive the report when you ask for it.")
+    False
+    """
+    return (
+        len(folded) >= DISCLOSURE_MIN_CHARS
+        and _DISCLOSURE_WORD.search(folded) is not None
+        and _DISCLOSURE.search(folded) is not None
+    )
 
 
 def _may_be_notice(folded: str) -> bool:

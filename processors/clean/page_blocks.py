@@ -281,8 +281,9 @@ def select_blocks(
 ) -> tuple[list[Block], list[Removed]]:
     """The page's content blocks with their roles, and the others removed as ``boilerplate``
     (all are kept when the ``boilerplate`` rule is disabled). A site notice the classifier
-    would drop (archive, official-site, cookie notices) is kept for the ``notice`` rule when
-    it is on, as the text path keeps it: notices are recorded apart, never dropped as chrome."""
+    would drop (archive, official-site, cookie notices; not disclosures of how the site is
+    paid for, which are notices only among content) is kept for the ``notice`` rule when it
+    is on, as the text path keeps it: notices are recorded apart, never dropped as chrome."""
     if "boilerplate" in config.disabled_rules:
         keep = np.ones(len(page), dtype=bool)
     else:
@@ -295,7 +296,7 @@ def select_blocks(
     kept: list[Block] = []
     removed: list[Removed] = []
     for block, content in zip(page, keep, strict=True):
-        if not content and not (notices and is_notice(block.text)):
+        if not content and not (notices and is_notice(block.text, disclosures=False)):
             removed.append(Removed(text=block.text, reason="boilerplate"))
             continue
         role = block_role(block)

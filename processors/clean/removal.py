@@ -410,13 +410,14 @@ def _keeps_its_shape(text: str, between_content: bool) -> bool:
     """Lines the classifier does not remove: long running text; a full sentence between two
     lines it keeps, or after one at the very end (inside the article's flow), or as a list
     item (menus are lists of words, not of sentences); "Label: value" metadata lines and site
-    notices, which other rules give their roles."""
+    notices (disclosures of how the site is paid for aside), which other rules give their
+    roles."""
     bullet = BULLET.match(text)
     if _is_running_text(text, 150) or (between_content and _is_running_text(text, 40)):
         return True
     if bullet and _is_running_text(bullet.group("text"), 40):
         return True
-    return bool(METADATA_LABEL.match(text)) or is_notice(text)
+    return bool(METADATA_LABEL.match(text)) or is_notice(text, disclosures=False)
 
 
 REMOVAL_RULES: dict[str, RemovalRule] = {
