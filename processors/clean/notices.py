@@ -122,11 +122,12 @@ def _discloses(folded: str) -> bool:
 
 
 def _may_be_notice(folded: str) -> bool:
-    """Whether ``folded`` text (:func:`_folded`) holds a word every notice pattern needs: a
-    strong notice's "cookie", "archived", "쿠키" or "누리집", or a site reference's
-    "this"/"our" with "site", "page" or "portal", or its "사이트", "누리집" or "페이지" (most
-    lines hold none: no pattern is tried, where the patterns, ignoring case and starting
-    with alternatives, try every position)."""
+    """Whether ``folded`` text (:func:`_folded`) holds a word every pattern of the other
+    notices (archive, official-site, cookie and privacy notices; disclosures have their own
+    words) needs: a strong notice's "cookie", "archived", "쿠키" or "누리집", or a site
+    reference's "this"/"our" with "site", "page" or "portal", or its "사이트", "누리집" or
+    "페이지" (most lines hold none: no pattern is tried, where the patterns, ignoring case
+    and starting with alternatives, try every position)."""
     if "cookie" in folded or "archived" in folded:
         return True
     if ("this" in folded or "our" in folded) and (
