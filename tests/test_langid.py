@@ -348,6 +348,18 @@ def test_script_counts_of_many_texts_are_each_scripts_pattern(texts: list[str]) 
     assert [dict(c) for c in script_runs_many(texts)] == [dict(c) for c in expected]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_TEXT_CHARACTERS + "가나://@", max_size=40), max_size=8))
+def test_keys_of_many_texts_are_each_texts_keys(texts: list[str]) -> None:
+    """The texts outside ASCII are normalised together, in one array: each text's keys are
+    still its own (one text at a time is what the test against langdetect above checks),
+    Latin letters dropped from the mostly non-Latin ones only, whatever the texts around it
+    (ASCII, empty, addresses, a text whose letters are all dropped)."""
+    from lingoflow.processors.language.detector import _langdetect_keys_many
+
+    assert _langdetect_keys_many(texts) == [_langdetect_keys_many([t])[0] for t in texts]
+
+
 def test_detection_is_cached_by_text_and_answers_the_same() -> None:
     detector = LanguageDetector(("de", "en", "fr"))
     text = "Le gouvernement a annoncé un nouveau plan pour les parcs de la ville."

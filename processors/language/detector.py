@@ -36,7 +36,7 @@ import os
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar, overload
 
@@ -339,7 +339,7 @@ class LanguageDetector:
         ngram_keys = np.zeros((n, width), dtype=bool)
         langdetect_keys: list[list[str]] | None = None
         if profiles is not None:
-            langdetect_keys = [_langdetect_keys(text) for text in texts]
+            langdetect_keys = _langdetect_keys_many(texts)
             posterior, scored = profiles.posteriors(texts, langdetect_keys)
             columns = [group.index(lang) for lang in profiles.languages]
             np.add.at(ngram.T, columns, posterior.T)  # zh-cn and zh-tw add up to zh
@@ -409,10 +409,11 @@ class LanguageDetector:
         if table is None:
             table = self._word_logs[group] = _Rows(len(group))
         chosen = [k for k in np.flatnonzero(rows).tolist() if word_lists[k]]
-        new = table.missing(itertools.chain.from_iterable(word_lists[k] for k in chosen))
-        table.add(new, self._log_frequencies(group, new))
         if chosen:
-            result[chosen] = table.sums([word_lists[k] for k in chosen])
+            result[chosen] = table.sums(
+                [word_lists[k] for k in chosen],
+                lambda new: table.add(new, self._log_frequencies(group, new)),
+            )
         return result, listed
 
     def _log_frequencies(self, group: tuple[str, ...], words: list[str]) -> NDArray[np.float64]:
@@ -588,13 +589,13 @@ class NgramProfiles:
         and whether the text has any n-gram of the profiles (rows without are zero);
         ``key_lists``: the texts' :func:`_langdetect_keys` when the caller has them."""
         if key_lists is None:
-            key_lists = [_langdetect_keys(text) for text in texts]
-        self._learn(self._words.missing(itertools.chain.from_iterable(key_lists)))
+            key_lists = _langdetect_keys_many(texts)
         result = np.zeros((len(texts), len(self.languages)))
         with_words = [k for k, keys in enumerate(key_lists) if keys]
         if not with_words:
             return result, np.zeros(len(texts), dtype=bool)
-        sums, known = self._words.sums([key_lists[k] for k in with_words], with_known=True)
+        lists = [key_lists[k] for k in with_words]
+        sums, known = self._words.sums(lists, self._learn, with_known=True)
         scored = np.zeros(len(texts), dtype=bool)
         scored[with_words] = known
         if known.any():
@@ -677,17 +678,6 @@ class _Rows(Generic[K]):
         self.row: dict[K, int] = {}
         self.size = 1  # row 0: zeros, for the keys without a vector
 
-    def missing(self, keys: Iterable[K]) -> list[K]:
-        """The distinct ``keys`` not in the table, in order of first appearance; the table
-        starts again (and all of them are missing) when they would take it past its limit."""
-        distinct = dict.fromkeys(keys)
-        row = self.row
-        new = [k for k in distinct if k not in row]
-        if len(row) + len(new) > WORD_CACHE_SIZE:
-            self.clear()
-            return list(distinct)
-        return new
-
     def add(
         self, keys: list[K], vectors: Sequence[NDArray[np.float64]] | NDArray[np.float64] | None
     ) -> None:
@@ -708,20 +698,57 @@ class _Rows(Generic[K]):
         self.size = end
 
     @overload
-    def sums(self, lists: list[list[K]]) -> NDArray[np.float64]: ...
+    def sums(
+        self, lists: list[list[K]], learn: Callable[[list[K]], None]
+    ) -> NDArray[np.float64]: ...
     @overload
     def sums(
-        self, lists: list[list[K]], *, with_known: Literal[True]
+        self,
+        lists: list[list[K]],
+        learn: Callable[[list[K]], None],
+        *,
+        with_known: Literal[True],
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]: ...
     def sums(
-        self, lists: list[list[K]], *, with_known: bool = False
+        self,
+        lists: list[list[K]],
+        learn: Callable[[list[K]], None],
+        *,
+        with_known: bool = False,
     ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """The sum of the vectors of each list of keys (every list non-empty, every key in
-        the table), in the order of the keys; with ``with_known``, also whether any key of
-        each list has a vector."""
-        rows = np.fromiter(
-            map(self.row.__getitem__, itertools.chain.from_iterable(lists)), dtype=np.intp
-        )
+        r"""The sum of the vectors of each list of keys (every list non-empty), in the order
+        of the keys; with ``with_known``, also whether any key of each list has a vector.
+        The keys not in the table are handed to ``learn`` (distinct, in order of first
+        appearance), which :meth:`add`\ s them; the table starts again (and every key is
+        learnt) when they would take it past :data:`WORD_CACHE_SIZE`. Each key is looked up
+        once, the known and the new together.
+
+        >>> table: _Rows[str] = _Rows(1)
+        >>> table.sums([["a", "b"], ["b"]], lambda new: table.add(new, [[1.0], [2.0]])).tolist()
+        [[3.0], [2.0]]
+        """
+        flat = list(itertools.chain.from_iterable(lists))
+        if self.row:
+            rows = np.fromiter(
+                map(self.row.get, flat, itertools.repeat(-1)), dtype=np.intp, count=len(flat)
+            )
+            absent = np.flatnonzero(rows < 0)
+            absent_keys = list(map(flat.__getitem__, absent.tolist()))
+        else:  # every key is new: no need to look
+            rows, absent, absent_keys = np.empty(len(flat), dtype=np.intp), None, flat
+        if absent_keys:
+            new = list(dict.fromkeys(absent_keys))
+            if len(self.row) + len(new) > WORD_CACHE_SIZE:
+                self.clear()
+                absent, absent_keys, new = None, flat, list(dict.fromkeys(flat))
+            learn(new)
+            looked_up = np.fromiter(
+                map(self.row.__getitem__, absent_keys), dtype=np.intp, count=len(absent_keys)
+            )
+            if absent is None:
+                rows = looked_up
+            else:
+                rows[absent] = looked_up
         lengths = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
         starts = np.zeros(len(lists), dtype=np.intp)
         np.cumsum(lengths[:-1], out=starts[1:])
@@ -769,29 +796,69 @@ def _langdetect_keys(text: str) -> list[str]:
     >>> _langdetect_keys("Go, now!"), _langdetect_keys("Go now")
     (['Go', 'now'], ['Go', 'now '])
     """
-    if "://" in text:
-        text = Detector.URL_RE.sub(" ", text)
-    if "@" in text:
-        text = Detector.MAIL_RE.sub(" ", text)
-    if text.isascii():  # Basic Latin: letters stay, everything else is a space
-        text = text[:_MAX_TEXT_LENGTH]
+    return _langdetect_keys_many([text])[0]
+
+
+def _langdetect_keys_many(texts: Sequence[str]) -> list[list[str]]:
+    """:func:`_langdetect_keys` of each of ``texts``. ASCII text is read as bytes, one text
+    at a time; the texts with a character outside ASCII are normalised together, in one
+    array (the fixed cost of numpy's calls, a dozen a text, was most of a short text's).
+
+    >>> _langdetect_keys_many(["Go now", "Café, ça va", "서울 Seoul 시청", "서울특별시 시청 A"])
+    [['Go', 'now '], ['Café', 'ça', 'va '], ['가가', 'Seoul', '가가 '], ['가가가가가', '가가']]
+    """
+    keys: list[list[str]] = []
+    others: list[tuple[int, str]] = []
+    for text in texts:
+        if "://" in text:
+            text = Detector.URL_RE.sub(" ", text)
+        if "@" in text:
+            text = Detector.MAIL_RE.sub(" ", text)
+        if text.isascii():  # Basic Latin: letters stay, everything else is a space
+            text = text[:_MAX_TEXT_LENGTH]
+            if "  " in text:
+                text = _SPACES.sub(" ", text)
+            letters = text.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii")
+            keys.append(_keys_of(letters, letters.split()))  # letters and spaces only
+            continue
+        text = NGram.normalize_vi(text)[:_MAX_TEXT_LENGTH]
         if "  " in text:
             text = _SPACES.sub(" ", text)
-        letters = text.encode("ascii").translate(_ASCII_LETTERS_ONLY).decode("ascii")
-        return _keys_of(letters, letters.split())  # letters and spaces only
-    text = NGram.normalize_vi(text)[:_MAX_TEXT_LENGTH]
-    if "  " in text:
-        text = _SPACES.sub(" ", text)
-    codes = code_points(text)
+        others.append((len(keys), text))
+        keys.append([])
+    if others:
+        normalised = _normalised_many([t for _, t in others])
+        for (k, _), text in zip(others, normalised, strict=True):
+            keys[k] = _keys_of(text)
+    return keys
+
+
+def _normalised_many(texts: list[str]) -> list[str]:
+    """Each of ``texts`` (none empty) as langdetect reads its characters: Latin letters
+    left out of a text where characters from U+0300 outnumber them two to one, every
+    character of the Basic Multilingual Plane ``NGram.normalize``'d.
+
+    >>> _normalised_many(["ab가", "a가나다"])
+    ['ab가', '가가가']
+    """
+    codes = code_points("".join(texts))
+    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+    starts = np.cumsum(lengths) - lengths
     latin = (codes >= 0x41) & (codes <= 0x7A)  # langdetect's [A-z], "[\\]^_`" included
     # langdetect means to leave out Latin Extended Additional here, but compares the block
     # with a name unicode_block never returns: every character from U+0300 counts
-    if 2 * np.count_nonzero(latin) < np.count_nonzero(codes >= 0x300):
-        codes = codes[~latin]
+    latin_count = np.add.reduceat(latin, starts)
+    high_count = np.add.reduceat(codes >= 0x300, starts)
+    dropped = np.repeat(2 * latin_count < high_count, lengths) & latin
     inside = codes < BMP
     mapped = np.take(_ngram_normalization(), np.where(inside, codes, 0))
     normalised = np.where(inside, mapped, codes)
-    return _keys_of(normalised.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass"))
+    if dropped.any():
+        normalised = normalised[~dropped]
+        lengths = lengths - np.add.reduceat(dropped, starts)
+        starts = np.cumsum(lengths) - lengths
+    joined = normalised.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    return [joined[a:b] for a, b in zip(starts.tolist(), (starts + lengths).tolist(), strict=True)]
 
 
 def _keys_of(normalised: str, words: list[str] | None = None) -> list[str]:
