@@ -716,12 +716,12 @@ class _Rows(Generic[K]):
         *,
         with_known: bool = False,
     ) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        r"""The sum of the vectors of each list of keys (every list non-empty), in the order
+        """The sum of the vectors of each list of keys (every list non-empty), in the order
         of the keys; with ``with_known``, also whether any key of each list has a vector.
         The keys not in the table are handed to ``learn`` (distinct, in order of first
-        appearance), which :meth:`add`\ s them; the table starts again (and every key is
-        learnt) when they would take it past :data:`WORD_CACHE_SIZE`. Each key is looked up
-        once, the known and the new together.
+        appearance), which puts them in it (:meth:`add`); the table starts again (and every
+        key is learnt) when they would take it past :data:`WORD_CACHE_SIZE`. Each key is
+        looked up once, the known and the new together.
 
         >>> table: _Rows[str] = _Rows(1)
         >>> table.sums([["a", "b"], ["b"]], lambda new: table.add(new, [[1.0], [2.0]])).tolist()
