@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lingoflow.processors.text.characters import classes, code_points
+from lingoflow.processors.text.characters import CodePoints, Mask, classes, code_points
 from lingoflow.processors.text.wordlists import frequencies
 
 _CELL = " | "
@@ -42,9 +42,13 @@ _NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
 """The words of two letters or more (:data:`_WORD` matches of that length)."""
-_LONGER_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
-""":data:`_LONGER_WORD` in ASCII text, where its letters are these (a range the engine tests
-at once, where the categories of :data:`_LONGER_WORD` are looked up for every character)."""
+_ASCII_WORDS_LOWERED = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else ord(" ") for c in range(256)
+)
+"""A ``bytes.translate`` table: ASCII letters lowered, every other byte a space. In ASCII
+text, whose letters are A-Z and a-z only, the words it leaves (split at spaces) are the runs
+of letters, lowered: :data:`_LONGER_WORD`'s matches and the words of one letter, read in one
+pass over the bytes instead of the pattern's search."""
 
 
 def _cased(char: str) -> bool:
@@ -52,8 +56,17 @@ def _cased(char: str) -> bool:
     return char.lower() != char.upper()
 
 
-_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
-"""The replacement character and the private-use areas."""
+def _unmapped(codes: CodePoints) -> Mask:
+    """Which of ``codes`` are the replacement character or in a private-use area (the
+    Basic Multilingual Plane's, U+E000-U+F8FF, and planes 15 and 16).
+
+    >>> _unmapped(code_points("a\ufffd\ue000\U000f0000")).tolist()
+    [False, True, True, True]
+    """
+    private = ((codes >= 0xE000) & (codes <= 0xF8FF)) | (codes >= 0xF0000)
+    return np.asarray(private | (codes == 0xFFFD), dtype=np.bool_)
+
+
 _ONE_LETTER_WORDS = frozenset("aiouyeAIOUYE")
 """Words of one letter in the languages of the Latin script (a, I, o, y, e, u, à aside)."""
 
@@ -199,10 +212,13 @@ def unknown_words(
     english = [t for t, lang in zip(texts, langs, strict=True) if lang == "en"]
     ascii_text = "\n".join(t for t in english if t.isascii())
     other_text = "\n".join(t for t in english if not t.isascii())
-    words = _LONGER_ASCII_WORD.findall(ascii_text) + _LONGER_WORD.findall(other_text)
+    lowered = ascii_text.encode("ascii").translate(_ASCII_WORDS_LOWERED).decode("ascii")
+    words = [word for word in lowered.split() if len(word) > 1]
+    words += map(str.lower, _LONGER_WORD.findall(other_text))  # lowered word by word:
+    # lowering a whole text may cut a word ("İ" lowers to "i" and a combining dot)
     if len(words) < 100:
         return None
-    known = sum(map(frequencies("en").__contains__, map(str.lower, words)))
+    known = sum(map(frequencies("en").__contains__, words))
     value = (len(words) - known) / len(words)
     if value < threshold:
         return None
@@ -210,13 +226,16 @@ def unknown_words(
 
 
 def unmapped_characters(texts: Sequence[str], threshold: float = 0.02) -> Garbled | None:
-    """Replacement (U+FFFD) and private-use characters, per character (at least 10 of them).
+    """Replacement (U+FFFD) and private-use characters, per character (at least 10 of them),
+    counted in the code points of the texts joined (ASCII text has none: not looked at).
 
     >>> unmapped_characters(["\\ue001\\ue002\\ue003 abc"] * 10).measure
     'unmapped_characters'
     """
-    joined = "\n".join(texts)  # one search; the pattern matches no line break
-    unmapped = len(_UNMAPPED.findall(joined))
+    joined = "\n".join(texts)
+    if joined.isascii():
+        return None
+    unmapped = int(np.count_nonzero(_unmapped(code_points(joined))))
     if unmapped < 10:
         return None
     chars = len(joined) - joined.count(" ") - (len(texts) - 1)  # less the breaks joined in
