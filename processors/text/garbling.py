@@ -183,20 +183,21 @@ def single_letters(texts: Sequence[str], threshold: float = 0.3) -> Garbled | No
     first = letter & ~before  # a word's first letter
     one = first & ~after  # a word of one letter
     syllable = (codes >= 0xAC00) & (codes <= 0xD7A3)
-    hangul = int((first & syllable).sum())  # words that start with a syllable
-    hangul_one = int((one & syllable).sum())
+    count = np.count_nonzero  # of a mask: several times faster than its sum
+    hangul = count(first & syllable)  # words that start with a syllable
+    hangul_one = count(one & syllable)
     # words of a cased script: a cased first letter and letters only
     word = np.cumsum(first) - 1  # each letter's word
-    not_letters_only = np.zeros(int(first.sum()), dtype=bool)
+    not_letters_only = np.zeros(count(first), dtype=bool)
     not_letters_only[word[letter & ~alpha]] = True
-    letters = int((first & cased).sum()) - int((cased[first] & not_letters_only).sum())
-    letters_one = int((one & alpha & cased & ~word_letter).sum())
-    for count, ones, limit in (
+    letters = count(first & cased) - count(cased[first] & not_letters_only)
+    letters_one = count(one & alpha & cased & ~word_letter)
+    for words, ones, limit in (
         (letters, letters_one, threshold),
         (hangul, hangul_one, 2 * threshold),
     ):
-        if count >= 40 and ones / count >= limit:
-            return Garbled("single_letters", ones / count, limit, "of the words are one letter")
+        if words >= 40 and ones / words >= limit:
+            return Garbled("single_letters", ones / words, limit, "of the words are one letter")
     return None
 
 
