@@ -38,7 +38,12 @@ _END = re.compile(r"[.!?。！？](?:(?<=[.!?])[.!?]*|(?<=[。！？])[。！？
 # (a run of one kind of mark, written so that it starts with one character set: the
 # regular expression engine then skips ahead to the next mark instead of trying every
 # position; twice as fast as the alternation of the two runs)
-_CJK_END = re.compile(r"[。！？]")
+_CJK_MARKS = "。！？"
+"""The full stops, exclamation and question marks of Chinese and Japanese text (a sentence
+ends at one whatever follows)."""
+_WORD_AT_MARK = re.compile(r"([\w.]+)\.$")
+"""The word a full stop ends ("Dr", "e.g"), searched in the 20 characters before the mark
+(the search's end is the string's end for ``$``)."""
 _HANGUL_SYLLABLES = re.compile("[\uac00-\ud7a3]")
 _START = re.compile(r"[\"'“‘「『(\[]*[A-Z0-9\u3131-\u318e\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -165,7 +170,7 @@ def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None
     end = _end_of(text, start, end)
     if end <= start:
         return
-    if out and _only_marker(text[out[-1][0] : out[-1][1]]):
+    if out and out[-1][1] - out[-1][0] <= 3 and _only_marker(text[out[-1][0] : out[-1][1]]):
         start = out.pop()[0]  # a bullet alone joins the sentence it introduces
     out.append((start, end))
 
@@ -221,7 +226,8 @@ class _Quotes:
 
 
 def _only_marker(sentence: str) -> bool:
-    """``sentence`` is nothing but a bullet or an item number."""
+    """``sentence`` is nothing but a bullet or an item number (at most three characters:
+    :func:`_append` looks only at those)."""
     if sentence in _BULLET_CHARS:
         return True
     return len(sentence) <= 3 and _ENUMERATOR.match(sentence + " ") is not None
@@ -267,7 +273,7 @@ def _skip_space(text: str, i: int) -> int:
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     end = match.end()
-    if _CJK_END.match(match.group()):
+    if text[match.start()] in _CJK_MARKS:
         return True
     following = _skip_space(text, end)
     if following >= len(text):
@@ -278,9 +284,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return False  # next word starts in lower case: not a sentence start
     if match.group()[0] != ".":
         return True
-    word = re.search(
-        r"([\w.]+)\.$", text[match.start() - 20 if match.start() > 20 else 0 : match.start() + 1]
-    )
+    word = _WORD_AT_MARK.search(text, max(0, match.start() - 20), match.start() + 1)
     if word is None:
         return True
     token = word.group(1)
