@@ -635,8 +635,8 @@ class NgramProfiles:
             rows, owner = word_gram_rows(words, self.grams)
         has_rows = np.zeros(len(keys), dtype=bool)
         has_rows[owner] = True
-        scored = [k for k, ok in zip(keys, has_rows.tolist(), strict=True) if ok]
-        unscored = [k for k, ok in zip(keys, has_rows.tolist(), strict=True) if not ok]
+        scored = list(itertools.compress(keys, has_rows.tolist()))
+        unscored = list(itertools.compress(keys, (~has_rows).tolist()))
         if scored:
             starts = np.flatnonzero(np.diff(owner, prepend=-1))
             gathered = np.take(self.log_factors, rows, axis=0)  # as log_factors[rows], faster
