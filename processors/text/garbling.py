@@ -60,7 +60,7 @@ def _unmapped(codes: CodePoints) -> Mask:
     """Which of ``codes`` are the replacement character or in a private-use area (the
     Basic Multilingual Plane's, U+E000-U+F8FF, and planes 15 and 16).
 
-    >>> _unmapped(code_points("a\ufffd\ue000\U000f0000")).tolist()
+    >>> _unmapped(code_points("a\\ufffd\\ue000\\U000f0000")).tolist()
     [False, True, True, True]
     """
     private = ((codes >= 0xE000) & (codes <= 0xF8FF)) | (codes >= 0xF0000)
@@ -215,8 +215,9 @@ def unknown_words(
     other_text = "\n".join(t for t in english if not t.isascii())
     lowered = ascii_text.encode("ascii").translate(_ASCII_WORDS_LOWERED).decode("ascii")
     words = [word for word in lowered.split() if len(word) > 1]
-    words += map(str.lower, _LONGER_WORD.findall(other_text))  # lowered word by word:
-    # lowering a whole text may cut a word ("İ" lowers to "i" and a combining dot)
+    # the other texts' words lowered one by one: lowering a whole text may cut a word ("İ"
+    # lowers to "i" and a combining dot, which is no letter)
+    words += map(str.lower, _LONGER_WORD.findall(other_text))
     if len(words) < 100:
         return None
     known = sum(map(frequencies("en").__contains__, words))
