@@ -69,6 +69,20 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _prefect_events_stopped(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that ran flows in this process, stop Prefect's events worker: its
+    websocket pings the server from a background thread with the global ``random`` module,
+    and a ping during a later property test changes the random state while hypothesis draws
+    an example (a HypothesisDeprecationWarning, "Do not use the random module inside
+    strategies", in a test that uses none). The next flow starts the worker again."""
+    yield
+    if "prefect_harness" in request.fixturenames:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=30, at_exit=False)
+
+
 @pytest.fixture
 def raw_copy(tmp_path: Path) -> Path:
     """A writable copy of the sample documents."""
