@@ -170,7 +170,11 @@ def _append(out: list[tuple[int, int]], text: str, start: int, end: int) -> None
     end = _end_of(text, start, end)
     if end <= start:
         return
-    if out and out[-1][1] - out[-1][0] <= 3 and _only_marker(text[out[-1][0] : out[-1][1]]):
+    if (
+        out
+        and out[-1][1] - out[-1][0] <= _LONGEST_MARKER
+        and _only_marker(text[out[-1][0] : out[-1][1]])
+    ):
         start = out.pop()[0]  # a bullet alone joins the sentence it introduces
     out.append((start, end))
 
@@ -225,12 +229,15 @@ class _Quotes:
         return self._before('"', i) % 2 == 1 and self._later('"', i)
 
 
+_LONGEST_MARKER = 3
+"""The most characters a lone marker has (a bullet: one; an item number: "12." or "가.")."""
+
+
 def _only_marker(sentence: str) -> bool:
-    """``sentence`` is nothing but a bullet or an item number (at most three characters:
-    :func:`_append` looks only at those)."""
+    """``sentence`` is nothing but a bullet or an item number."""
     if sentence in _BULLET_CHARS:
         return True
-    return len(sentence) <= 3 and _ENUMERATOR.match(sentence + " ") is not None
+    return len(sentence) <= _LONGEST_MARKER and _ENUMERATOR.match(sentence + " ") is not None
 
 
 def rule_sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -273,7 +280,8 @@ def _skip_space(text: str, i: int) -> int:
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     end = match.end()
-    if text[match.start()] in _CJK_MARKS:
+    mark = text[match.start()]
+    if mark in _CJK_MARKS:
         return True
     following = _skip_space(text, end)
     if following >= len(text):
@@ -282,7 +290,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return False  # "3.5", "U.S.-led", "e.g.,"
     if not _START.match(text, following):
         return False  # next word starts in lower case: not a sentence start
-    if match.group()[0] != ".":
+    if mark != ".":
         return True
     word = _WORD_AT_MARK.search(text, max(0, match.start() - 20), match.start() + 1)
     if word is None:
