@@ -46,7 +46,13 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 from numpy.typing import NDArray
 
-from lingoflow.processors.text.characters import BMP, classes, code_points
+from lingoflow.processors.text.characters import (
+    ASCII_LETTERS,
+    BMP,
+    ascii_letter_table,
+    classes,
+    code_points,
+)
 from lingoflow.processors.text.wordlists import frequencies
 
 UNDETERMINED = "und"
@@ -147,7 +153,7 @@ def script_runs_many(texts: Sequence[str]) -> list[Counter[str]]:
     others: list[int] = []
     for k, text in enumerate(texts):
         if text.isascii():  # the common case: its letters are Latin, counted by bytes
-            letters = len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTER_BYTES))
+            letters = len(text) - len(text.encode("ascii").translate(None, ASCII_LETTERS))
             runs.append(Counter({"latin": letters} if letters else {}))
         else:
             runs.append(Counter())
@@ -165,9 +171,6 @@ def script_runs_many(texts: Sequence[str]) -> list[Counter[str]]:
     for k, row in zip(others, counts.reshape(len(rest), width).tolist(), strict=True):
         runs[k].update({names[j - 1]: n for j, n in enumerate(row) if j and n})
     return runs
-
-
-_ASCII_LETTER_BYTES = bytes(c for c in range(128) if chr(c).isalpha())
 
 
 @functools.cache
@@ -1039,7 +1042,7 @@ def _lowers(char: str) -> bool:
 
 _MAX_TEXT_LENGTH = 10_000
 _SPACES = re.compile(" {2,}")
-_ASCII_LETTERS_ONLY = bytes(c if c in _ASCII_LETTER_BYTES else ord(" ") for c in range(256))
+_ASCII_LETTERS_ONLY = ascii_letter_table()
 """A ``bytes.translate`` table: ASCII letters stay, every other byte is a space."""
 
 

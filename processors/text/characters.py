@@ -20,6 +20,23 @@ BMP = 0x10000
 Mask = npt.NDArray[np.bool_]
 CodePoints = npt.NDArray[np.uint32]
 
+ASCII_LETTERS = bytes(c for c in range(128) if chr(c).isalpha())
+"""The ASCII letters (A-Z, a-z) as bytes: ``bytes.translate``'s ``delete`` argument, or the
+letters of :func:`ascii_letter_table`. ASCII text's letters are these and no others."""
+
+
+def ascii_letter_table(lower: bool = False) -> bytes:
+    """A ``bytes.translate`` table that keeps the ASCII letters (lowered with ``lower``) and
+    makes every other byte a space: ASCII text read as its runs of letters in one pass.
+
+    >>> b"Go, now!".translate(ascii_letter_table()), b"Go, now!".translate(ascii_letter_table(True))
+    (b'Go  now ', b'go  now ')
+    """
+    return bytes(
+        (ord(chr(c).lower()) if lower else c) if c in ASCII_LETTERS else ord(" ")
+        for c in range(256)
+    )
+
 
 def code_points(text: str) -> CodePoints:
     """The code points of ``text`` (lone surrogates included, as Python strings may hold them).

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from lingoflow.processors.text.characters import ASCII_LETTERS
+
 _EN_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
@@ -205,4 +207,4 @@ def hangul_share(text: str) -> float:
     return len(_HANGUL_SYLLABLE.findall(text)) / letters
 
 
-_NOT_ASCII_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+_NOT_ASCII_LETTERS = bytes(b for b in range(128) if b not in ASCII_LETTERS)

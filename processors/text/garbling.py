@@ -31,7 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lingoflow.processors.text.characters import CodePoints, Mask, classes, code_points
+from lingoflow.processors.text.characters import (
+    CodePoints,
+    Mask,
+    ascii_letter_table,
+    classes,
+    code_points,
+)
 from lingoflow.processors.text.wordlists import frequencies
 
 _CELL = " | "
@@ -42,13 +48,10 @@ _NUMBER_GOES_ON = re.compile(r"^(?:[.,]\d|0\d|0,)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LONGER_WORD = re.compile(r"[^\W\d_]{2,}")
 """The words of two letters or more (:data:`_WORD` matches of that length)."""
-_ASCII_WORDS_LOWERED = bytes(
-    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else ord(" ") for c in range(256)
-)
-"""A ``bytes.translate`` table: ASCII letters lowered, every other byte a space. In ASCII
-text, whose letters are A-Z and a-z only, the words it leaves (split at spaces) are the runs
-of letters, lowered: :data:`_LONGER_WORD`'s matches and the words of one letter, read in one
-pass over the bytes instead of the pattern's search."""
+_ASCII_WORDS_LOWERED = ascii_letter_table(lower=True)
+"""In ASCII text the words this table leaves (split at spaces) are the runs of letters,
+lowered: :data:`_LONGER_WORD`'s matches and the words of one letter, read in one pass over
+the bytes instead of the pattern's search."""
 
 
 def _cased(char: str) -> bool:
