@@ -26,10 +26,11 @@ import difflib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -141,14 +142,25 @@ def score(pages: list[Page], probabilities: list[Matrix], threshold: float) -> t
     return precision, recall, f1, sum(per_page) / len(per_page)
 
 
+class Scorer(Protocol):
+    """A fitted model: the probability of content of each row of features."""
+
+    def probabilities(self, features: Matrix) -> Matrix: ...
+
+
 def out_of_fold(
-    features: list[Matrix], labels: list[Matrix], weights: list[Matrix], fold: npt.NDArray[Any]
+    features: list[Matrix],
+    labels: list[Matrix],
+    weights: list[Matrix],
+    fold: npt.NDArray[Any],
+    learner: Callable[[Matrix, Matrix, Matrix], Scorer] = fit,
 ) -> list[Matrix]:
-    """Each page's probabilities from a model fitted on the other folds' pages."""
+    """Each page's probabilities from a model fitted (by ``learner``, from features, labels
+    and weights) on the other folds' pages."""
     out: list[Matrix] = [np.zeros(0)] * len(features)
     for k in range(FOLDS):
         train = [i for i in range(len(features)) if fold[i] != k]
-        model = fit(
+        model = learner(
             np.vstack([features[i] for i in train]),
             np.concatenate([labels[i] for i in train]),
             np.concatenate([weights[i] for i in train]),

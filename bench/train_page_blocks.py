@@ -19,25 +19,38 @@ with eval/boilerplate's bag-of-words scorer and bench.html's snippet measure ove
 blocks.
 
     python -m bench.train_page_blocks [--data DIR] [--threshold 0.5] [--no-snippets] [--write]
+        [--l2 FIRST,SECOND] [--learner FIRST,SECOND] [--third-stage]
 
---write replaces the shipped model file (processors/clean/page_blocks_model.json).
+--write replaces the shipped model file (processors/clean/page_blocks_model.json). The other
+options try variants, cross-validated the same way (the product reads only the default two
+logistic regressions, so --write refuses them): the L2 penalty of each stage; gradient-boosted
+trees for a stage instead of the logistic regression (``trees``: LightGBM, not a dependency of
+lingoflow: ``pip install lightgbm`` first); a third stage reading the second's probabilities
+over the neighbouring blocks as the second reads the first's.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bench.cleaning import DEFAULT_DATA
 from bench.train_boilerplate import (
     FOLDS,
+    L2,
     THRESHOLDS,
     Page,
+    Scorer,
     aligned_shares,
+    fit,
     fit_stages,
     model_file,
     out_of_fold,
@@ -154,6 +167,48 @@ def snippet_score(
     return precision, recall, 2 * precision * recall / max(1e-9, precision + recall)
 
 
+TREE_ROUNDS = 200
+TREE_PARAMETERS = {
+    "objective": "binary",
+    "num_leaves": 15,
+    "learning_rate": 0.05,
+    "min_data_in_leaf": 20,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "feature_fraction": 0.8,
+    "lambda_l2": 1.0,
+    "seed": 1,
+    "verbose": -1,
+}
+"""LightGBM's settings for ``--learner trees`` (its usual starting point, not tuned here)."""
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted trees fitted by LightGBM (``--learner trees``)."""
+
+    booster: Any
+
+    def probabilities(self, features: Matrix) -> Matrix:
+        return np.asarray(self.booster.predict(features), dtype=float)
+
+
+def fit_trees(x: Matrix, y: Matrix, weight: Matrix) -> Scorer:
+    try:
+        import lightgbm  # type: ignore[import-not-found]
+    except ImportError:
+        raise SystemExit("--learner trees needs LightGBM: pip install lightgbm") from None
+    data = lightgbm.Dataset(x, y, weight=weight)
+    return Trees(lightgbm.train(TREE_PARAMETERS, data, TREE_ROUNDS))
+
+
+def learner(name: str, l2: float) -> Callable[[Matrix, Matrix, Matrix], Scorer]:
+    """The fitter of one stage: ``logistic`` (with penalty ``l2``) or ``trees``."""
+    if name == "trees":
+        return fit_trees
+    return functools.partial(fit, l2=l2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -170,8 +225,27 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(DROPPED),
         help="features left out, comma-separated (default: %(default)s)",
     )
+    parser.add_argument(
+        "--l2", default=f"{L2:g},{L2:g}", help="L2 penalty of each stage (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--learner",
+        default="logistic,logistic",
+        help="each stage's model, logistic or trees (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--third-stage", action="store_true", help="also cross-validate a third stage"
+    )
     args = parser.parse_args(argv)
 
+    penalties = [float(v) for v in args.l2.split(",")]
+    learners = args.learner.split(",")
+    if len(penalties) != 2 or len(learners) != 2 or set(learners) - {"logistic", "trees"}:
+        parser.error("--l2 and --learner take two values, one a stage")
+    variant = penalties != [L2, L2] or learners != ["logistic", "logistic"] or args.third_stage
+    if args.write and variant:
+        parser.error("--write writes the default model only (two logistic regressions)")
+    first_fit, second_fit = (learner(n, p) for n, p in zip(learners, penalties, strict=True))
     dropped = {name for name in args.drop.split(",") if name}
     unknown = dropped - set(FEATURES)
     if unknown:
@@ -194,15 +268,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{np.mean(np.concatenate(labels[: len(pages)])):.3f} labelled content"
         + (f"; {len(snippet_blocks)} snippet pages" if args.snippets else "")
     )
-    first = out_of_fold(features, labels, weights, fold)
+    first = out_of_fold(features, labels, weights, fold, first_fit)
     second = second_stage_rows(blocks, features, first)
-    cross = out_of_fold(second, labels, weights, fold)
+    cross = out_of_fold(second, labels, weights, fold, second_fit)
+    stages = [("block features", first), ("with context", cross)]
+    if args.third_stage:
+        third = second_stage_rows(blocks, features, cross)
+        stages.append(("third stage", out_of_fold(third, labels, weights, fold, second_fit)))
     print("\n5-fold cross-validation by page (held-out pages only)\n")
     print("| stage | threshold | precision | recall | F1 | mean page F1 | eval/html P / R / F1 |")
     print("|---|---|---|---|---|---|---|")
     results = {}
     held_out: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    for stage, probabilities in (("block features", first), ("with context", cross)):
+    for stage, probabilities in stages:
         for threshold in THRESHOLDS:
             p, r, f1, mean = score(pages, probabilities[: len(pages)], threshold)
             results[(stage, threshold)] = (p, r, f1, mean)
@@ -217,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 html = "(not trained on: see bench.html)"
             print(f"| {stage} | {threshold} | {p:.3f} | {r:.3f} | {f1:.3f} | {mean:.3f} | {html} |")
 
+    if variant:
+        return 0  # a variant is cross-validated only
     blocks_model, context_model = fit_stages(features, second, labels, weights)
     model = model_file(
         "lingoflow page-block classifier for HTML: two logistic regressions (text and markup "

@@ -462,3 +462,29 @@ def test_blocks_metadata_reads_iso_times_and_falls_back_as_the_trafilatura_path(
     assert found["undeclared", "blocks"] == ("2024-03-05", ["Jane Doe"])
     assert found["undeclared", "blocks"] == found["undeclared", "trafilatura"]
     assert found["declared", "blocks"][0] == found["declared", "trafilatura"][0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--write", "--third-stage"],
+        ["--write", "--l2", "10,10"],
+        ["--write", "--learner", "trees,logistic"],
+        ["--learner", "forest,logistic"],
+        ["--l2", "1"],
+    ],
+)
+def test_training_refuses_to_write_a_variant_and_unknown_learners(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shipped model file is only ever the default two logistic regressions, which is
+    all lingoflow reads: a variant is cross-validated, never written. Refused before the
+    pages are read, the model file untouched."""
+    from bench import train_page_blocks
+
+    before = train_page_blocks.MODEL_PATH.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        train_page_blocks.main(args)
+    assert exit_.value.code == 2
+    assert "error:" in capsys.readouterr().err
+    assert train_page_blocks.MODEL_PATH.read_bytes() == before
