@@ -9,10 +9,9 @@ spared. This bench measures it on real pages, without translation:
   visible text) are split in two halves by order of name; each half in turn is the batch
   measured, read
 
-  (cold)  by a process that has read nothing (as ``bench.pipeline``),
-  (same)  after the other half (pages of the same kinds and sites: a long run's later
-          batches),
-  (other) after the 119 HTML pages of ../shared/eval/html (other sites, many languages).
+  - by a process that has read nothing (as ``bench.pipeline``),
+  - after the other half (pages of the same kinds and sites: a long run's later batches),
+  - after the 119 HTML pages of ../shared/eval/html (other sites, many languages).
 
 Reported per case, median over ``--rounds`` rounds (each round runs every case of both halves
 in turn, caches cleared before each): the share of the measured half's distinct words and of
@@ -81,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(text)} text pages in two halves of {len(halves[0])} and {len(halves[1])}; "
         f"{len(other)} other pages (eval/html); {args.rounds} rounds after a warm-up"
     )
-    before = {"cold": lambda k: [], "same": lambda k: halves[1 - k], "other": lambda k: other}
+    before = {
+        "nothing": lambda k: [],
+        "the other half": lambda k: halves[1 - k],
+        "eval/html": lambda k: other,
+    }
     seen: dict[str, list[Counter[str]]] = {}
     results: dict[tuple[str, int], list[dict[str, float]]] = {}
     measured_words: list[Counter[str]] = []
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 kept = run(half, seconds)
                 if round_ == 0:  # the words are the same every round
                     seen.setdefault(case, []).append(words(read_before))
-                    if case == "cold":
+                    if case == "nothing":
                         measured_words.append(words(kept))
                     continue  # the first round warms the cases' own pages
                 results.setdefault((case, k), []).append(seconds)

@@ -25,8 +25,8 @@ blocks.
 options try variants, cross-validated the same way (the product reads only the default two
 logistic regressions, so --write refuses them): the L2 penalty of each stage; gradient-boosted
 trees for a stage instead of the logistic regression (``trees``: LightGBM, not a dependency of
-lingoflow: ``pip install lightgbm`` first); a third stage reading the second's probabilities
-over the neighbouring blocks as the second reads the first's.
+lingoflow: ``pip install lightgbm`` first); a third stage, fitted as the second, reading the
+second's probabilities over the neighbouring blocks as the second reads the first's.
 """
 
 from __future__ import annotations
@@ -234,11 +234,16 @@ def main(argv: list[str] | None = None) -> int:
         help="each stage's model, logistic or trees (default: %(default)s)",
     )
     parser.add_argument(
-        "--third-stage", action="store_true", help="also cross-validate a third stage"
+        "--third-stage",
+        action="store_true",
+        help="also cross-validate a third stage (the second stage's learner and penalty)",
     )
     args = parser.parse_args(argv)
 
-    penalties = [float(v) for v in args.l2.split(",")]
+    try:
+        penalties = [float(v) for v in args.l2.split(",")]
+    except ValueError:
+        parser.error(f"--l2 takes two numbers: {args.l2!r}")
     learners = args.learner.split(",")
     if len(penalties) != 2 or len(learners) != 2 or set(learners) - {"logistic", "trees"}:
         parser.error("--l2 and --learner take two values, one a stage")

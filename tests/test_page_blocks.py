@@ -472,6 +472,7 @@ def test_blocks_metadata_reads_iso_times_and_falls_back_as_the_trafilatura_path(
         ["--write", "--learner", "trees,logistic"],
         ["--learner", "forest,logistic"],
         ["--l2", "1"],
+        ["--l2", "one,two"],
     ],
 )
 def test_training_refuses_to_write_a_variant_and_unknown_learners(
