@@ -30,39 +30,24 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 
-from bench.pipeline import CONFIG, DEFAULT_DATA, STAGES, read_pages
-from lingoflow.processors.core.document import Document
-from lingoflow.processors.language.detector import clear_caches
-from lingoflow.processors.pipeline import StageClock, run_steps
-from lingoflow.processors.read.ingest import doc_id_for
-from lingoflow.processors.text.features import clear_caches as clear_feature_caches
-from lingoflow.processors.text.normalize import clear_cache as clear_normalize_cache
+from bench.pipeline import DEFAULT_DATA, STAGES, clear_all_caches, read_pages, run_batches
+from lingoflow.processors.pipeline import StageClock
 
 OTHER_PAGES = DEFAULT_DATA.parent / "html" / "pages"
 BATCH = 64
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def clear_all() -> None:
-    clear_caches()
-    clear_normalize_cache()
-    clear_feature_caches()
-
-
 def run(pages: list[tuple[str, bytes]], seconds: dict[str, float] | None = None) -> list[str]:
     """Every page through the pipeline (no translation) in batches; the kept segments' texts.
     With ``seconds``, each stage's time is added to it."""
-    texts: list[str] = []
     clock = StageClock(seconds) if seconds is not None else None
-    for start in range(0, len(pages), BATCH):
-        docs = [
-            Document(rel_path=f"pages/{name}", doc_id=doc_id_for(f"pages/{name}"), data=data)
-            for name, data in pages[start : start + BATCH]
-        ]
-        run_steps(docs, CONFIG, clock=clock)
-        for doc in docs:
-            texts.extend(block.text for block in doc.blocks)
-    return texts
+    return [
+        block.text
+        for docs in run_batches(pages, BATCH, clock=clock)
+        for doc in docs
+        for block in doc.blocks
+    ]
 
 
 def words(texts: Iterable[str]) -> Counter[str]:
@@ -92,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     for round_ in range(args.rounds + 1):
         for k, half in enumerate(halves):
             for case, pages_before in before.items():
-                clear_all()
+                clear_all_caches()
                 read_before = run(pages_before(k))
                 seconds: dict[str, float] = {}
                 kept = run(half, seconds)

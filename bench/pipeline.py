@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from lingoflow.processors import compiled_modules
@@ -59,21 +60,38 @@ def read_pages(folder: Path, suffix: str) -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in sorted(folder.glob(f"*{suffix}"))]
 
 
-def lingoflow_pass(
-    pages: list[tuple[str, bytes]], batch: int, config: PipelineConfig = CONFIG
-) -> dict[str, float]:
-    """One pass of every page through the pipeline without translation; seconds per stage."""
-    seconds: dict[str, float] = {}
-    clock = StageClock(seconds)
-    clear_caches()  # each pass starts cold: a run meets its pages once
+def clear_all_caches() -> None:
+    """Forget every detection, word, normalised line and judged token: a cold start."""
+    clear_caches()
     clear_normalize_cache()
     clear_feature_caches()
+
+
+def run_batches(
+    pages: list[tuple[str, bytes]],
+    batch: int,
+    config: PipelineConfig = CONFIG,
+    clock: StageClock | None = None,
+) -> Iterator[list[Document]]:
+    """Every page through the pipeline in batches of ``batch`` as a run makes them; each
+    batch's documents once processed."""
     for start in range(0, len(pages), batch):
         docs = [
             Document(rel_path=f"pages/{name}", doc_id=doc_id_for(f"pages/{name}"), data=data)
             for name, data in pages[start : start + batch]
         ]
         run_steps(docs, config, clock=clock)
+        yield docs
+
+
+def lingoflow_pass(
+    pages: list[tuple[str, bytes]], batch: int, config: PipelineConfig = CONFIG
+) -> dict[str, float]:
+    """One pass of every page through the pipeline without translation; seconds per stage."""
+    seconds: dict[str, float] = {}
+    clear_all_caches()  # each pass starts cold: a run meets its pages once
+    for _ in run_batches(pages, batch, config, StageClock(seconds)):
+        pass
     return seconds
 
 
